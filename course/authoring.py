@@ -1,0 +1,134 @@
+"""Build nbgrader source notebooks from plain-text lesson files.
+
+A lesson is written in `lessons/NN-topic.md` as a sequence of cells, each opened by a
+marker line:
+
+    <!-- markdown -->              prose (read-only for students)
+    <!-- code id=setup -->         code the student runs (read-only)
+    <!-- code editable -->         code the student may change (a scratch cell)
+    <!-- test id=al-g1 points=2 --> an autograded cell: the grader scores item al-g1
+    <!-- manual id=al-reflect points=4 --> a written answer graded by hand
+
+The text is easy to review and diff; `python -m course.authoring lessons/*.md`
+writes `source/NN-topic/NN-topic.ipynb` with nbgrader's cell metadata and fixed cell
+ids, so regenerating gives the same bytes. A test checks the notebooks are current.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+MARKER = re.compile(r"^<!--\s*(markdown|code|test|manual)\b(.*?)-->\s*$")
+ATTRIBUTE = re.compile(r"(\w+)(?:=([\w.-]+))?")
+CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+class LessonFormatError(ValueError):
+    """A lesson file is malformed; the message names the file and line."""
+
+
+def parse_lesson(path: Path) -> list[dict]:
+    cells: list[dict] = []
+    current = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = MARKER.match(line)
+        if match:
+            kind, attrs = match.group(1), dict(ATTRIBUTE.findall(match.group(2)))
+            current = {"kind": kind, "attrs": attrs, "line": number, "lines": []}
+            cells.append(current)
+        elif current is None:
+            if line.strip():
+                raise LessonFormatError(f"{path}:{number}: text before the first cell marker")
+        else:
+            current["lines"].append(line)
+    if not cells:
+        raise LessonFormatError(f"{path}: no cells (a cell starts with a line like '<!-- markdown -->')")
+    return cells
+
+
+def _nbgrader_meta(cell_id: str, *, grade: bool, solution: bool, locked: bool, points=None) -> dict:
+    meta = {"grade": grade, "grade_id": cell_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def build_notebook(path: Path):
+    seen: dict[str, int] = {}
+    nb = new_notebook(metadata={"kernelspec": KERNELSPEC})
+    for index, spec in enumerate(parse_lesson(path), start=1):
+        kind, attrs, where = spec["kind"], spec["attrs"], f"{path}:{spec['line']}"
+        source = "\n".join(spec["lines"]).strip("\n")
+        cell_id = attrs.get("id") or f"{kind}-{index:03d}"
+        if not CELL_ID.match(cell_id):
+            raise LessonFormatError(f"{where}: cell id {cell_id!r} may use only letters, digits, '-' and '_'")
+        if cell_id in seen:
+            raise LessonFormatError(f"{where}: cell id {cell_id!r} is already used on line {seen[cell_id]}")
+        seen[cell_id] = spec["line"]
+        points = None
+        if kind in ("test", "manual"):
+            if "id" not in attrs or "points" not in attrs:
+                raise LessonFormatError(f"{where}: a {kind} cell needs id= and points=")
+            try:
+                points = float(attrs["points"])
+            except ValueError:
+                raise LessonFormatError(f"{where}: points={attrs['points']!r} is not a number") from None
+            points = int(points) if points.is_integer() else points
+        if kind == "markdown":
+            cell = new_markdown_cell(source, metadata=_nbgrader_meta(cell_id, grade=False, solution=False, locked=True))
+        elif kind == "code":
+            editable = "editable" in attrs
+            cell = new_code_cell(source, metadata=_nbgrader_meta(cell_id, grade=False, solution=False, locked=not editable))
+            if editable:
+                cell.metadata = {}
+        elif kind == "test":
+            cell = new_code_cell(source, metadata=_nbgrader_meta(cell_id, grade=True, solution=False, locked=True, points=points))
+        else:  # manual: a written answer, graded by hand in formgrader
+            cell = new_markdown_cell(source or "YOUR ANSWER HERE",
+                                     metadata=_nbgrader_meta(cell_id, grade=True, solution=True, locked=False, points=points))
+        cell.id = cell_id
+        nb.cells.append(cell)
+    return nb
+
+
+def notebook_path(lesson_file: Path, source_root: Path) -> Path:
+    stem = lesson_file.name.removesuffix(".md")
+    return source_root / stem / f"{stem}.ipynb"
+
+
+def render(nb) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def build(lesson_file: Path, source_root: Path) -> Path:
+    target = notebook_path(lesson_file, source_root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(build_notebook(lesson_file)), encoding="utf-8")
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m course.authoring",
+                                     description="Build source/NN/NN.ipynb from lessons/NN.md")
+    parser.add_argument("lessons", nargs="+", type=Path)
+    parser.add_argument("--source", type=Path, default=Path("source"))
+    args = parser.parse_args(argv)
+    try:
+        for lesson in args.lessons:
+            print(f"{lesson} -> {build(lesson, args.source)}")
+    except LessonFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

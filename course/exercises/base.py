@@ -1,0 +1,164 @@
+"""What every widget exercise shares: an id, a mode, the answers file, the save path.
+
+An exercise has two modes:
+- practice: the student gets feedback at once, with an explanation for every option;
+- graded: the choice is saved without any hint of correctness; the key lives in the
+  instructor's keys/ folder and the grader scores the saved answer after submission.
+
+Every save, from a click or from plain Python (`lesson.answer(...)`), goes through
+`Exercise.submit`, so both write the same record.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..recording import AnswerStore
+
+PRACTICE = "practice"
+GRADED = "graded"
+
+
+class ExerciseError(ValueError):
+    """An exercise was defined or answered wrongly; the message names the item."""
+
+
+def escape(text: str) -> str:
+    return html.escape(str(text))
+
+
+class Exercise:
+    """Base class: subclasses build the input widgets and check values."""
+
+    kind = "exercise"
+
+    def __init__(self, item_id: str, prompt: str, store: AnswerStore, mode: str):
+        if mode not in (PRACTICE, GRADED):
+            raise ExerciseError(f"item {item_id!r}: mode must be 'practice' or 'graded', not {mode!r}")
+        self.item_id = item_id
+        self.prompt = prompt
+        self.store = store
+        self.mode = mode
+        self.saved: dict[str, Any] | None = None
+        self.header = widgets.HTML(self._header_html())
+        self.status = widgets.HTML("")
+        self.button = widgets.Button(
+            description="Check answer" if mode == PRACTICE else "Save answer",
+            tooltip=f"{'Check' if mode == PRACTICE else 'Save'} your answer to {item_id}",
+            button_style="primary",
+        )
+        self.button.on_click(lambda _button: self._on_button())
+        self.inputs = self.build_inputs()
+        self.box = widgets.VBox(
+            [self.header, self.inputs, self.button, self.status],
+            layout=widgets.Layout(border="1px solid #8a8a8a", padding="8px", margin="8px 0"),
+        )
+        self.box.add_class("course-exercise")
+        self._restore()
+
+    # ---- subclass hooks -------------------------------------------------
+    def build_inputs(self) -> widgets.Widget:
+        raise NotImplementedError
+
+    def read_inputs(self) -> Any:
+        """The value currently shown in the widgets."""
+        raise NotImplementedError
+
+    def show_value(self, value: Any) -> None:
+        """Put a saved value back into the widgets (never saves)."""
+        raise NotImplementedError
+
+    def check_value(self, value: Any) -> Any:
+        """Validate and normalise a value; raise ExerciseError naming the item."""
+        raise NotImplementedError
+
+    def practice_feedback(self, value: Any) -> str:
+        """HTML feedback for practice mode."""
+        raise NotImplementedError
+
+    def describe_value(self, value: Any) -> str:
+        return escape(value)
+
+    # ---- shared behaviour ------------------------------------------------
+    def _header_html(self) -> str:
+        label = "Practice" if self.mode == PRACTICE else "Graded"
+        note = (
+            "Feedback appears as soon as you check your answer."
+            if self.mode == PRACTICE
+            else "Your answer is saved when you press Save; you can change it until you submit. "
+            "Feedback comes after grading."
+        )
+        return (
+            f"<div class='course-exercise-header'><strong>{label} · {escape(self.item_id)}</strong>"
+            f"<div>{self.prompt}</div><div><em>{note}</em></div></div>"
+        )
+
+    def _restore(self) -> None:
+        """Show the student's saved answer, if any, without writing anything."""
+        record = self.store.get(self.item_id)
+        if self.store.warning:
+            self._set_status(f"<p role='alert'><strong>Warning:</strong> {escape(self.store.warning)}</p>")
+        if record is None:
+            return
+        try:
+            value = self.check_value(record["value"])
+        except ExerciseError as exc:
+            self._set_status(f"<p role='alert'>Your saved answer could not be shown: {escape(exc)}</p>")
+            return
+        self.saved = record
+        self.show_value(value)
+        self._show_result(value, record, restored=True)
+
+    def _on_button(self) -> None:
+        try:
+            self.submit(self.read_inputs())
+        except ExerciseError as exc:
+            self._set_status(f"<p role='alert'><strong>Not saved:</strong> {escape(exc)}</p>")
+
+    def submit(self, value: Any) -> dict[str, Any]:
+        """Validate, record atomically, and show the result: the one save path."""
+        value = self.check_value(value)
+        record = self.store.record(self.item_id, self.kind, value, mode=self.mode)
+        self.saved = record
+        self.show_value(value)
+        self._show_result(value, record, restored=False)
+        return record
+
+    def _show_result(self, value: Any, record: dict[str, Any], restored: bool) -> None:
+        when = str(record.get("saved_at", ""))[11:16]
+        prefix = "Restored your saved answer" if restored else "Saved"
+        saved_line = f"<p>{prefix} ({escape(when)} UTC): {self.describe_value(value)}</p>"
+        if self.mode == PRACTICE:
+            self._set_status(saved_line + self.practice_feedback(value))
+        else:
+            self._set_status(saved_line + "<p>It will be graded after you submit the assignment.</p>")
+
+    def _set_status(self, html_text: str) -> None:
+        self.status.value = f"<div aria-live='polite'>{html_text}</div>"
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.box)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.item_id} ({self.mode})>"
+
+
+def require_explanations(item_id: str, keys: list[str], why: dict[str, str] | None, what: str) -> dict[str, str]:
+    """Practice items explain every option; say which are missing."""
+    why = why or {}
+    missing = [key for key in keys if key not in why]
+    if missing:
+        raise ExerciseError(f"item {item_id!r}: practice mode needs an explanation for every {what}; missing {missing}")
+    unknown = [key for key in why if key not in keys]
+    if unknown:
+        raise ExerciseError(f"item {item_id!r}: explanations given for unknown {what}s {unknown}")
+    return dict(why)
+
+
+def verdict(ok: bool) -> str:
+    """Correctness in words and symbol, never colour alone."""
+    return "<strong>✔ Correct.</strong>" if ok else "<strong>✘ Not quite.</strong>"

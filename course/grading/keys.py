@@ -1,0 +1,67 @@
+"""Answer keys: instructor-only YAML files in the course's keys/ folder.
+
+`keys/<assignment>.yaml` maps each graded item id to its kind, its answer and an
+explanation per option (or per line). Keys are never inside the installed package
+and never copied into release/, so a student cannot read them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KINDS = ("single", "multiple", "classify", "scenario", "written")
+
+
+class KeyError_(ValueError):
+    """A key file is wrong; the message names the file and the item."""
+
+
+@dataclass
+class ItemKey:
+    item_id: str
+    kind: str
+    answer: Any = None
+    why: dict[str, str] = field(default_factory=dict)
+    section: str = ""  # the lesson section the item tests, for feedback and analytics
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def key_path(keys_dir: str | Path, assignment: str) -> Path:
+    return Path(keys_dir) / f"{assignment}.yaml"
+
+
+def load_keys(path: str | Path) -> dict[str, ItemKey]:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KeyError_(f"{path}: no answer key file") from None
+    except yaml.YAMLError as exc:
+        raise KeyError_(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
+        raise KeyError_(f"{path}: expected a mapping with an 'items' mapping")
+    keys = {}
+    for item_id, spec in data["items"].items():
+        where = f"{path}: item {item_id!r}"
+        if not isinstance(spec, dict):
+            raise KeyError_(f"{where}: expected a mapping")
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            raise KeyError_(f"{where}: kind must be one of {KINDS}, not {kind!r}")
+        if kind in ("single", "multiple", "classify") and "answer" not in spec:
+            raise KeyError_(f"{where}: missing 'answer'")
+        if kind == "multiple" and not isinstance(spec["answer"], list):
+            raise KeyError_(f"{where}: a multiple-choice answer is a list of options")
+        if kind == "classify" and not isinstance(spec["answer"], dict):
+            raise KeyError_(f"{where}: a classify answer maps each line to its label")
+        known = {"kind", "answer", "why", "section"}
+        keys[str(item_id)] = ItemKey(
+            item_id=str(item_id), kind=kind, answer=spec.get("answer"),
+            why={str(k): str(v) for k, v in (spec.get("why") or {}).items()},
+            section=str(spec.get("section", "")),
+            extra={k: v for k, v in spec.items() if k not in known},
+        )
+    return keys

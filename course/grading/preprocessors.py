@@ -1,0 +1,156 @@
+"""nbgrader preprocessors, one transformation each, named in nbgrader_config.py.
+
+Autograde:  SnapshotRecordedAnswers (before Execute) reads the submitted answers file
+            before any student code runs; ScoreRecordedAnswers (after Execute) replaces
+            the output of each keyed test cell with the grader's score and feedback.
+Generate:   RefuseAnswerFiles stops a release that would ship an answers file;
+            StripRuntimeMetadata removes widget state and execution traces.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from nbconvert.preprocessors import Preprocessor
+from nbformat.v4 import new_output
+from traitlets import Bool, Unicode
+
+from ..recording import ANSWERS_SUFFIX, AnswersFileError, answers_path, read_answers_file, write_atomically
+from .keys import KeyError_, key_path, load_keys
+from .report import render_item_html, render_item_text
+from .score import ItemResult, score_item
+
+SNAPSHOT = "course_recorded_answers"
+
+
+class CoursePreprocessor(Preprocessor):
+    # nbconvert preprocessors are off unless enabled; nbgrader registers them by name only.
+    enabled = Bool(True).tag(config=True)
+
+
+def _notebook_folder(resources) -> Path:
+    return Path(resources.get("metadata", {}).get("path") or ".")
+
+
+def _notebook_id(resources) -> str:
+    return resources.get("unique_key") or resources.get("metadata", {}).get("name", "")
+
+
+class SnapshotRecordedAnswers(CoursePreprocessor):
+    """Read the answers file before the student's notebook runs, so code in it cannot change what is scored."""
+
+    def preprocess(self, nb, resources):
+        path = answers_path(_notebook_folder(resources), _notebook_id(resources))
+        snapshot = {"path": str(path), "answers": {}, "problems": []}
+        try:
+            parsed = read_answers_file(path)
+            snapshot["answers"] = parsed.answers
+            snapshot["problems"] = parsed.problems
+            if not path.exists():
+                snapshot["problems"].append(f"{path.name}: no answers file in the submission (nothing was saved)")
+        except AnswersFileError as exc:
+            snapshot["problems"].append(f"{exc}; every item graded as unanswered")
+        for problem in snapshot["problems"]:
+            self.log.warning("%s", problem)
+        resources[SNAPSHOT] = snapshot
+        return nb, resources
+
+
+class ScoreRecordedAnswers(CoursePreprocessor):
+    """Score keyed test cells from the snapshot; nbgrader reads the number we leave as the partial grade."""
+
+    keys_dir = Unicode("keys", help="Folder of the instructor-only answer keys (keys/<assignment>.yaml).").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        snapshot = resources.get(SNAPSHOT)
+        if snapshot is None:
+            raise RuntimeError("ScoreRecordedAnswers needs SnapshotRecordedAnswers earlier in the autograde preprocessors")
+        assignment = resources.get("nbgrader", {}).get("assignment") or _notebook_id(resources)
+        try:
+            keys = load_keys(key_path(self.keys_dir, assignment))
+        except KeyError_ as exc:
+            self.log.warning("%s; recorded answers not scored", exc)
+            return nb, resources
+        results: list[dict] = []
+        seen = set()
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            item_id = meta.get("grade_id")
+            if cell.cell_type != "code" or not meta.get("grade") or item_id not in keys:
+                continue
+            seen.add(item_id)
+            result = score_item(keys[item_id], snapshot["answers"].get(item_id))
+            points = float(meta.get("points", 0))
+            if snapshot["problems"]:
+                result.lines.append("Note from the grader: " + "; ".join(snapshot["problems"]))
+            self._write_outputs(cell, result, points, keys[item_id].section)
+            results.append({"item": item_id, "kind": keys[item_id].kind, "fraction": result.fraction,
+                            "points": round(result.fraction * points, 4), "max_points": points,
+                            "answered": result.answered, "section": keys[item_id].section,
+                            "value": (snapshot["answers"].get(item_id) or {}).get("value")})
+        for missing in sorted(set(keys) - seen):
+            self.log.warning("%s: key item %r has no graded test cell in the notebook", assignment, missing)
+        self._write_report(resources, assignment, results, snapshot["problems"])
+        return nb, resources
+
+    @staticmethod
+    def _write_outputs(cell, result: ItemResult, points: float, section: str) -> None:
+        earned = round(result.fraction * points, 4)
+        cell.outputs = [
+            new_output("display_data", data={
+                "text/html": render_item_html(result, earned, points, section),
+                "text/plain": render_item_text(result, earned, points, section),
+            }),
+            # nbgrader's partial credit: the last expression's value, a number of points.
+            new_output("execute_result", data={"text/plain": repr(earned)}, execution_count=None),
+        ]
+
+    @staticmethod
+    def _write_report(resources, assignment, results, problems) -> None:
+        folder = _notebook_folder(resources)
+        report = {"assignment": assignment, "notebook": _notebook_id(resources),
+                  "student": resources.get("nbgrader", {}).get("student"),
+                  "items": results, "problems": problems}
+        write_atomically(folder / f"{_notebook_id(resources)}.grading.json", json.dumps(report, indent=1) + "\n")
+
+
+class RefuseAnswerFiles(CoursePreprocessor):
+    """generate_assignment copies every file of source/<a>/ into release/: an answers file left
+    there by running a lesson in place would ship one person's answers to every student."""
+
+    def preprocess(self, nb, resources):
+        folder = _notebook_folder(resources)
+        found = sorted(p.name for p in folder.glob(f"*{ANSWERS_SUFFIX}*"))
+        if found:
+            raise RuntimeError(
+                f"{folder}: contains recorded answers {found}. They were written by running the lesson in "
+                f"the source folder and would be released to every student. Delete them, then generate again.")
+        return nb, resources
+
+
+class StripRuntimeMetadata(CoursePreprocessor):
+    """Remove what executing a notebook adds: widget state (it holds selected options),
+    execution timestamps, and kernel language details, so release/ is the same run to run."""
+
+    notebook_keys = ("widgets", "language_info")
+    cell_keys = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+    def preprocess(self, nb, resources):
+        for key in self.notebook_keys:
+            nb.metadata.pop(key, None)
+        for cell in nb.cells:
+            for key in self.cell_keys:
+                cell.metadata.pop(key, None)
+        return nb, resources
+
+
+def assignment_answer_files(source_dir: str | os.PathLike) -> dict[str, list[str]]:
+    """For Autograde.exclude_overwriting: the answers-file name of every source notebook,
+    so a stray answers file in source/ never overwrites a student's."""
+    excluded = {}
+    source = Path(source_dir)
+    if source.is_dir():
+        for folder in sorted(p for p in source.iterdir() if p.is_dir()):
+            excluded[folder.name] = [f"{nb.stem}{ANSWERS_SUFFIX}" for nb in sorted(folder.glob("*.ipynb"))]
+    return excluded

@@ -1,0 +1,77 @@
+"""A lesson notebook's handle: its answers file and its exercises.
+
+A notebook starts with `lesson = Lesson("02-active-listening")`; the id must be the
+notebook's file name without `.ipynb`, because the grader looks for
+`<id>.answers.json` next to the submitted notebook.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .exercises.base import GRADED, PRACTICE, Exercise, ExerciseError
+from .exercises.classify import Classify
+from .exercises.multiple import MultipleChoice
+from .exercises.single import SingleChoice
+from .recording import AnswerStore
+
+
+class Lesson:
+    def __init__(self, notebook_id: str, folder: str = "."):
+        self.notebook_id = notebook_id
+        self.store = AnswerStore.for_notebook(notebook_id, folder)
+        self.exercises: dict[str, Exercise] = {}
+
+    # Practice when an answer is given (it is shown to the student anyway);
+    # graded when not (the key lives only in the instructor's keys/ folder).
+    def single_choice(self, item_id: str, prompt: str, options: dict[str, str],
+                      answer: str | None = None, why: dict[str, str] | None = None) -> SingleChoice:
+        return self._add(SingleChoice(item_id, prompt, options, self.store, _mode(answer), answer, why))
+
+    def multiple_choice(self, item_id: str, prompt: str, options: dict[str, str],
+                        answer: list[str] | None = None, why: dict[str, str] | None = None) -> MultipleChoice:
+        return self._add(MultipleChoice(item_id, prompt, options, self.store, _mode(answer), answer, why))
+
+    def classify(self, item_id: str, prompt: str, items: dict[str, str], labels: dict[str, str],
+                 answer: dict[str, str] | None = None, why: dict[str, str] | None = None) -> Classify:
+        return self._add(Classify(item_id, prompt, items, labels, self.store, _mode(answer), answer, why))
+
+    def _add(self, exercise: Exercise) -> Exercise:
+        self.exercises[exercise.item_id] = exercise
+        return exercise
+
+    def answer(self, item_id: str, value: Any) -> str:
+        """Answer an exercise from plain Python (keyboard users, VS Code, tests).
+
+        Saves exactly what the widget's button saves, e.g.
+        `lesson.answer("al-g1", "b")`, `lesson.answer("al-g2", ["a", "c"])`,
+        `lesson.answer("al-g3", {"line1": "paraphrasing"})`.
+        """
+        exercise = self.exercises.get(item_id)
+        if exercise is None:
+            raise ExerciseError(
+                f"{self.notebook_id}: no exercise {item_id!r} has been shown yet in this session; "
+                f"run its cell first (known: {sorted(self.exercises)})")
+        exercise.submit(value)
+        return f"Saved {item_id}: {value!r}"
+
+    def saved(self, item_id: str):
+        """What the test cell of a graded item shows before grading: the saved answer."""
+        import os
+
+        from IPython.display import HTML
+
+        if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+            # The grader replaces this cell's output with the score. If this error is
+            # still in the feedback, the grader was not configured: the item scores 0.
+            raise RuntimeError(f"{item_id} is scored by the course grader (ScoreRecordedAnswers), "
+                               "which did not run; check nbgrader_config.py")
+        record = self.store.get(item_id)
+        if record is None:
+            text = f"No answer saved yet for {item_id}. Answer it above, then press Save."
+        else:
+            text = f"Saved answer for {item_id} (at {record.get('saved_at', '?')}). It is scored when your submission is graded."
+        return HTML(f"<p>{text}</p>")
+
+
+def _mode(answer: Any) -> str:
+    return PRACTICE if answer is not None else GRADED

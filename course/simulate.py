@@ -1,0 +1,65 @@
+"""A simulated student: run a lesson in a real kernel and answer it through the widgets.
+
+Used by the end-to-end tests and by the instructor's `course demo`. The answers are
+given the way a mouse gives them: the simulator sets each widget's value and
+clicks the exercise's button, inside the kernel that ran the notebook, so the
+answers file is written by the same code path a real click takes.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient import NotebookClient
+
+# Kernel-side code that sets an exercise's widgets to `value` and presses its button.
+_CLICK = """
+def _course_click(item_id, value):
+    ex = lesson.exercises[item_id]
+    if ex.kind == "single":
+        ex.choice.value = value
+    elif ex.kind == "multiple":
+        for key, box in ex.boxes.items():
+            box.value = key in value
+    elif ex.kind == "classify":
+        for line_id, box in ex.dropdowns.items():
+            box.value = value.get(line_id)
+    elif hasattr(ex, "play"):
+        ex.play(value)
+        return
+    else:
+        raise ValueError(f"cannot click items of kind {ex.kind!r}")
+    ex.button.click()
+"""
+
+
+def answer_notebook(notebook: Path, answers: dict[str, Any], timeout: int = 60, save: bool = True) -> nbformat.NotebookNode:
+    """Run every cell of `notebook` in a fresh kernel, then answer `answers` by clicking.
+
+    `answers` maps item id to the value a student picks (an option key, a list of keys,
+    a line-to-label mapping, or for scenarios a list of attempts). The executed notebook
+    is saved in place, as a student's would be.
+    """
+    notebook = Path(notebook)
+    nb = nbformat.read(notebook, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(notebook.parent)}})
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+        clicks = [_CLICK] + [f"_course_click({item!r}, json.loads({json.dumps(json.dumps(value))}))"
+                             for item, value in answers.items()]
+        cell = nbformat.v4.new_code_cell("import json\n" + "\n".join(clicks))
+        nb.cells.append(cell)  # nbclient writes outputs back by index; removed again below
+        try:
+            client.execute_cell(cell, len(nb.cells) - 1)
+        finally:
+            nb.cells.pop()
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if errors:
+            raise RuntimeError(f"{notebook}: answering failed: {errors[0].ename}: {errors[0].evalue}")
+    if save:
+        nbformat.write(nb, notebook)
+    return nb

@@ -1,0 +1,60 @@
+"""nbgrader configuration: this repository is the course directory.
+
+Override any of these for one run on the command line (e.g. `--Exchange.root=/srv/exchange`)
+or with the environment variables named below.
+"""
+import os
+import sys
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, ROOT)  # the `course` package, even before `pip install -e .`
+
+from course.grading.preprocessors import assignment_answer_files  # noqa: E402
+
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.course_id = os.environ.get("COURSE_ID", "police-negotiation")
+# SQLite gradebook in the course folder; set COURSE_DB_URL for PostgreSQL.
+c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL", "sqlite:///" + os.path.join(ROOT, "gradebook.db"))
+# A local exchange folder: no root, no JupyterHub.
+c.Exchange.root = os.environ.get("COURSE_EXCHANGE", os.path.join(ROOT, "exchange"))
+os.makedirs(c.Exchange.root, exist_ok=True)
+
+# Generate: refuse stray answers files, then strip execution traces from the release.
+c.GenerateAssignment.preprocessors = [
+    "course.grading.preprocessors.RefuseAnswerFiles",
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "course.grading.preprocessors.StripRuntimeMetadata",
+]
+
+# Autograde: snapshot the answers file before student code runs, score it after.
+c.Autograde.autograde_preprocessors = [
+    "course.grading.preprocessors.SnapshotRecordedAnswers",
+    "nbgrader.preprocessors.Execute",
+    "course.grading.preprocessors.ScoreRecordedAnswers",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.ScoreRecordedAnswers.keys_dir = os.path.join(ROOT, "keys")
+# A student's answers file must never be replaced by a copy from source/.
+c.Autograde.exclude_overwriting = assignment_answer_files(os.path.join(ROOT, "source"))
+
+# A per-cell timeout always: executions without one were seen to hang.
+c.Execute.timeout = 60
+c.Execute.startup_timeout = 60
