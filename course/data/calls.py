@@ -19,34 +19,42 @@ Structure built in on purpose, for a SARA exercise (the numbers in brackets are
 what the default seed, 2024, gives; other seeds give similar values):
 
 (a) Scanning. One place, `HOTSPOT` ("Alder Creek Apartments", South precinct,
-    beat S2), produces a clearly disproportionate share of all calls [about 6%
-    over the two years, about 7% before the response; the next busiest location
-    has about 2%]. Its calls are mostly "Disturbance / Noise", "Neighbor Dispute"
-    and "Welfare Check", and its disturbance and dispute calls bunch on Friday and
-    Saturday nights (20:00-02:00).
+    beat S2), produces a clearly disproportionate share of all calls [776 of
+    12,000 calls, 6.5%; 7.4% before the response; the next busiest location has
+    2.1%]. Its calls are mostly "Disturbance / Noise", "Neighbor Dispute" and
+    "Welfare Check" [41%, 23%, 16%], and its disturbance and dispute calls bunch
+    on Friday and Saturday nights, 20:00-02:00 [42% of them fall in those 12 of
+    the week's 168 hours].
 
 (b) Response and assessment. From `RESPONSE_DATE` (2024-03-01) a response worked
     out with residents and the property manager takes effect, phased in over
     `RESPONSE_RAMP_DAYS` days. The expected rate of "Disturbance / Noise" and
     "Neighbor Dispute" calls at the hotspot falls by `TARGETED_REDUCTION` (50%);
-    its other call types are unchanged, so all its calls fall by roughly a third
-    [daily rate down about 35%]. City-wide there is no trend, but there is
-    seasonality (summer busier), weekly rhythm and day-to-day noise, so a naive
-    city-wide before/after shows almost nothing (the hotspot is a small part of
-    the city, and the "after" period holds more summer days), while the hotspot
-    against comparison locations shows the drop. The size of the drop is a design
-    choice of this generator, not an estimate of what such responses achieve.
+    its other call types are unchanged, so its expected call rate falls by about
+    a third. [March-December 2024 against March-December 2023: hotspot 368 -> 265
+    calls, -28%; its targeted types 265 -> 139, -48%; all other locations
+    4,683 -> 4,838, +3%.] City-wide there is no trend, but there is seasonality
+    (summer about 25% busier than winter), a weekly rhythm and day-to-day noise,
+    so a naive city-wide before/after shows no improvement [16.2 calls a day
+    before, 16.7 after: the hotspot is a small part of the city and the "after"
+    period holds proportionally more summer], while the hotspot against
+    comparison locations shows the drop. The size of the drop is a design choice
+    of this generator, not an estimate of what such responses achieve.
 
-(c) Selection bias. About a fifth of patrol officers are crisis-intervention
-    (CIT) trained. Dispatch sends a CIT officer to most calls dispatched as a
-    crisis (initial type "Person in Crisis" or "Suicidal Person") and to a small
-    share of the rest. Crisis calls carry higher base rates of force, so the raw
-    use-of-force rate of CIT officers is HIGHER than that of other officers
-    [about 2.9% against 1.3%]. Within call type the story changes: on crisis calls
-    CIT officers use force less often (built-in factor `CIT_FORCE_FACTOR_CRISIS`)
-    and arrest less often, referring or transporting voluntarily more often; on
-    other calls they are about the same as everyone else. Even the within-type
-    comparison is not a randomized experiment; the lesson should say so.
+(c) Selection bias. Crisis-intervention-team (CIT) trained officers answer about
+    one call in six. Dispatch sees only the initial call type: it sends a CIT
+    officer to most calls dispatched as a crisis (initial type "Person in
+    Crisis" or "Suicidal Person") and to few others. Crisis calls carry higher
+    base rates of force, so the raw use-of-force rate of CIT officers is HIGHER
+    than other officers' [1.9% (37 of 1,941) against 1.4% (142 of 10,059)].
+    Within call type the story reverses: on crisis calls CIT officers use force
+    about half as often (built-in factor `CIT_FORCE_FACTOR_CRISIS`) [final type
+    "Person in Crisis": 2.4% against 8.6%; all crisis calls: 2.8% against 6.2%],
+    arrest less often and refer or transport voluntarily more often; on other
+    calls they are about the same as other officers [0.7% against 1.0%]. Counts
+    within a type are small, so single-type comparisons are noisy. Even the
+    within-type comparison is not a randomized experiment; the lesson should say
+    so.
 
 Nothing here runs at import time except building the small fixed tables.
 """
@@ -312,12 +320,12 @@ COLUMNS = tuple(FIELDS)
 
 def _day_table() -> pd.DataFrame:
     days = pd.date_range(START_DATE, END_DATE, freq="D")
-    doy = days.dayofyear.to_numpy()
+    doy = days.day_of_year.to_numpy()
     # seasonality: busiest in mid-July, quietest in mid-January (+/- 12%)
     season = 1.0 + 0.12 * np.cos(2 * np.pi * (doy - 196) / 365.25)
     ramp = np.clip((days - pd.Timestamp(RESPONSE_DATE)).days.to_numpy() / RESPONSE_RAMP_DAYS, 0.0, 1.0)
     ramp = np.where(days >= pd.Timestamp(RESPONSE_DATE), np.maximum(ramp, 1.0 / RESPONSE_RAMP_DAYS), 0.0)
-    return pd.DataFrame({"day": days, "dow": days.dayofweek.to_numpy(), "season": season, "ramp": ramp})
+    return pd.DataFrame({"day": days, "dow": days.day_of_week.to_numpy(), "season": season, "ramp": ramp})
 
 
 def _mix_vector(mix: dict[str, float]) -> np.ndarray:
@@ -429,7 +437,8 @@ def make_calls(seed: int = DEFAULT_SEED, n_calls: int = DEFAULT_N_CALLS) -> pd.D
     median = np.vectorize(_RESPONSE_MEDIAN_MIN.get)(priority).astype(float)
     median = median + np.where(dispatched_crisis & cit, 3.0, 0.0)  # waiting for a CIT officer
     # busy Friday/Saturday nights slow responses a little
-    late_weekend = np.isin(pd.DatetimeIndex(reported_at).dayofweek, [4, 5]) & ((hour >= 20) | (hour < 2))
+    dow = pd.DatetimeIndex(reported_at).day_of_week.to_numpy()
+    late_weekend = (np.isin(dow, [4, 5]) & (hour >= 20)) | (np.isin(dow, [5, 6]) & (hour < 2))
     median = median * np.where(late_weekend, 1.2, 1.0)
     response = np.clip(median * rng.lognormal(0.0, 0.5, size=n), 1.0, 180.0).round(1)
 

@@ -14,14 +14,18 @@ Structure built in on purpose (numbers in brackets: default seed 2024, n=500):
 - Each resident has one underlying perception of how fairly the police treat
   people; the four pillar ratings are noisy readings of it, so they correlate
   with each other and with overall trust [each pillar's correlation with
-  overall_trust is about 0.5-0.6; the mean of the four about 0.7].
+  overall_trust is about 0.6; the mean of the four pillars, 0.72].
 - Overall trust depends on that perception much more than on whether the
-  resident had any contact with police; willingness to cooperate follows trust.
+  resident had any contact with police; willingness to cooperate follows trust
+  [correlation 0.61].
 - Residents whose last contact was police-initiated (a stop) rate the pillars
-  and trust lower on average than those who called for help; but among them,
-  those who felt treated with respect still report higher trust.
+  and trust lower on average than those with no contact or who called for help
+  [mean trust 2.62 against 2.99 and 3.05]; but among them, those who felt
+  treated with respect (respect 4 or 5) report much higher trust [3.84 against
+  2.17, though only 19 such respondents].
 - Alder Creek and Ferry Landing (South precinct; Alder Creek is where the calls
-  data set's problem place is) start from lower trust.
+  data set's problem place is) start from lower trust [mean 2.44 and 2.81; the
+  other neighborhoods 2.89-3.20].
 The effect sizes are design choices of this generator, not estimates from any
 real survey.
 
