@@ -1,0 +1,40 @@
+"""Find the course directory and talk to nbgrader through its Python API."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from traitlets.config.loader import PyFileConfigLoader
+
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+
+
+class CourseError(RuntimeError):
+    """An instructor command cannot go on; the message says which file or assignment and why."""
+
+
+def find_root(start: str | os.PathLike | None = None) -> Path:
+    """The course directory: the folder holding nbgrader_config.py, from `start` upwards,
+    else the repository the installed package came from."""
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "nbgrader_config.py").is_file() and (folder / "source").is_dir():
+            return folder
+    if (PACKAGE_PARENT / "nbgrader_config.py").is_file():
+        return PACKAGE_PARENT
+    raise CourseError(f"no course directory (a folder with nbgrader_config.py and source/) at or above {here}")
+
+
+def load_config(root: Path):
+    loader = PyFileConfigLoader("nbgrader_config.py", path=str(root))
+    return loader.load_config()
+
+
+def nbgrader_api(root: Path):
+    from nbgrader.apps import NbGraderAPI
+
+    return NbGraderAPI(config=load_config(root))
+
+
+def assignments(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))

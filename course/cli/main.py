@@ -1,0 +1,33 @@
+"""The `course` command: one entry point for students and instructors."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import generate, start
+from .coursedir import CourseError
+
+VERBS = [start, generate]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="course",
+        description="Negotiation in police conflict resolution: open the course, or run the instructor's workflow.")
+    subparsers = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+    for verb in VERBS:
+        verb.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except CourseError as exc:
+        print(f"course {args.verb}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""release/ is exactly what source/ generates, and it carries no key, answers or widget state."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import REPO
+from course.authoring import build_notebook, notebook_path, render
+from course.grading.keys import key_path, load_keys
+from nbgrader_pipeline import nbgrader
+
+LESSONS = sorted((REPO / "lessons").glob("*.md"))
+ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_source_notebook_is_built_from_its_lesson_file(lesson):
+    target = notebook_path(lesson, REPO / "source")
+    assert target.read_text(encoding="utf-8") == render(build_notebook(lesson)), (
+        f"{target} is out of date with {lesson}: run `course generate`")
+
+
+def test_no_answers_file_in_source():
+    stray = sorted(str(p) for p in (REPO / "source").rglob("*.answers.json*"))
+    assert not stray, f"answers files in source/ would be released to every student: {stray}"
+
+
+def execute_in_place(notebook: Path) -> None:
+    """What an instructor's Run All + Save does to a source notebook."""
+    nb = nbformat.read(notebook, as_version=4)
+    NotebookClient(nb, timeout=60, kernel_name="python3", store_widget_state=True,
+                   resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    nbformat.write(nb, notebook)
+
+
+@pytest.mark.e2e
+def test_release_regenerates_identically_even_after_sources_were_run(course_copy):
+    for assignment in ASSIGNMENTS:
+        source_nb = course_copy / "source" / assignment / f"{assignment}.ipynb"
+        execute_in_place(source_nb)
+        assert "widgets" in nbformat.read(source_nb, as_version=4).metadata  # the leak is really there
+    for assignment in ASSIGNMENTS:
+        nbgrader(course_copy, "generate_assignment", assignment, "--force")
+    assert tree(course_copy / "release") == tree(REPO / "release")
+
+
+@pytest.mark.e2e
+def test_generate_refuses_a_source_folder_holding_answers(course_copy):
+    assignment = ASSIGNMENTS[0]
+    planted = course_copy / "source" / assignment / f"{assignment}.answers.json"
+    planted.write_text('{"format": 1, "answers": {}}')
+    result = nbgrader(course_copy, "generate_assignment", assignment, "--force", check=False)
+    assert result.returncode != 0
+    assert "would be released to every student" in result.stdout + result.stderr
+    assert not list((course_copy / "release").rglob("*.answers.json"))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_has_no_solution_hidden_test_key_or_state(assignment):
+    folder = REPO / "release" / assignment
+    assert sorted(p.name for p in folder.iterdir()) == [f"{assignment}.ipynb"]
+    text = (folder / f"{assignment}.ipynb").read_text(encoding="utf-8")
+    nb = json.loads(text)
+    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "BEGIN MARK SCHEME"):
+        assert marker not in text
+    assert "widgets" not in nb["metadata"] and "language_info" not in nb["metadata"]
+    for cell in nb["cells"]:
+        assert not cell.get("outputs") and "execution" not in cell["metadata"]
+    keys = load_keys(key_path(REPO / "keys", assignment))
+    for item in keys.values():
+        for reason in item.why.values():
+            assert reason not in text, f"{assignment}: the key's explanation for {item.item_id} is in the release"
+
+
+def test_keys_are_not_in_the_installed_package():
+    import course
+
+    package = Path(course.__file__).parent
+    shipped = "\n".join(p.read_text(errors="ignore") for p in package.rglob("*") if p.is_file() and p.suffix in {".py", ".yaml", ".json", ".txt", ".md"})
+    for key_file in (REPO / "keys").glob("*.yaml"):
+        for item in load_keys(key_file).values():
+            for reason in item.why.values():
+                assert reason not in shipped, f"{key_file.name}: explanation of {item.item_id} found inside the package"
+
+
+def lesson_exercises(notebook: Path, tmp_path: Path, monkeypatch):
+    """Run the notebook's code in-process (no kernel needed) to see its exercises."""
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade"):
+            exec(compile(cell.source, str(notebook), "exec"), namespace)
+    return namespace["lesson"].exercises
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_keyed_item_matches_its_widget_and_test_cell(assignment, tmp_path, monkeypatch):
+    notebook = REPO / "source" / assignment / f"{assignment}.ipynb"
+    keys = load_keys(key_path(REPO / "keys", assignment))
+    exercises = lesson_exercises(notebook, tmp_path, monkeypatch)
+    test_cells = {c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(notebook, as_version=4).cells
+                  if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+    assert set(keys) == test_cells, "every key item needs a test cell with the same grade_id, and back"
+    for item_id, key in keys.items():
+        if key.kind in ("single", "multiple", "classify"):
+            exercise = exercises[item_id]
+            assert exercise.mode == "graded" and exercise.kind == key.kind
+            exercise.check_value(key.answer)  # the key's answer is a valid value of the widget
+    assert not os.path.exists(tmp_path / f"{assignment}.answers.json")
