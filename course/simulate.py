@@ -17,21 +17,7 @@ from nbclient import NotebookClient
 # Kernel-side code that sets an exercise's widgets to `value` and presses its button.
 _CLICK = """
 def _course_click(item_id, value):
-    ex = lesson.exercises[item_id]
-    if ex.kind == "single":
-        ex.choice.value = value
-    elif ex.kind == "multiple":
-        for key, box in ex.boxes.items():
-            box.value = key in value
-    elif ex.kind == "classify":
-        for line_id, box in ex.dropdowns.items():
-            box.value = value.get(line_id)
-    elif hasattr(ex, "play"):
-        ex.play(value)
-        return
-    else:
-        raise ValueError(f"cannot click items of kind {ex.kind!r}")
-    ex.button.click()
+    lesson.exercises[item_id].click(value)
 """
 
 

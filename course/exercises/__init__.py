@@ -1,0 +1,8 @@
+"""Widget exercises. Each kind is one module; all share `base.Exercise`:
+an id, a mode (practice or graded), one save path (`submit`) and one click path (`click`)."""
+from .base import GRADED, PRACTICE, Exercise, ExerciseError
+from .classify import Classify
+from .multiple import MultipleChoice
+from .single import SingleChoice
+
+__all__ = ["Exercise", "ExerciseError", "PRACTICE", "GRADED", "SingleChoice", "MultipleChoice", "Classify"]
