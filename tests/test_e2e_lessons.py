@@ -1,0 +1,59 @@
+"""Every lesson through the real nbgrader pipeline with simulated students.
+
+tests/students/<assignment>.yaml names each student's widget answers and the exact
+autograded score they must get. One course copy and one pipeline run serve all lessons:
+generate, release, fetch, answer (clicks in a real kernel), submit, collect, autograde,
+generate_feedback, export.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import copy_course
+from course.simulate import answer_notebook
+from nbgrader_pipeline import fetch, nbgrader, read_grades, submit
+
+pytestmark = pytest.mark.e2e
+
+PLANS = {p.stem: yaml.safe_load(p.read_text()) for p in sorted((Path(__file__).parent / "students").glob("*.yaml"))}
+CASES = [(a, s) for a, plan in PLANS.items() for s in plan["students"]]
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    course = copy_course(tmp_path_factory.mktemp("lessons") / "course")
+    exchange = course / "exchange"
+    for assignment, plan in PLANS.items():
+        nbgrader(course, "generate_assignment", assignment, "--force")
+        nbgrader(course, "release_assignment", assignment)
+        for student, spec in plan["students"].items():
+            home = course.parent / "students" / student
+            folder = fetch(home, assignment, exchange)
+            answer_notebook(folder / f"{assignment}.ipynb", spec.get("answers") or {})
+            submit(home, assignment, student, exchange)
+        nbgrader(course, "collect", assignment)
+        nbgrader(course, "autograde", assignment)
+        nbgrader(course, "generate_feedback", assignment)
+    return course, read_grades(course)
+
+
+@pytest.mark.parametrize("assignment, student", CASES)
+def test_autograder_scores_exactly_what_was_clicked(pipeline, assignment, student):
+    _, grades = pipeline
+    expected = PLANS[assignment]["students"][student]["expected"]
+    assert float(grades[(student, assignment)]["raw_score"]) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("assignment, student", CASES)
+def test_feedback_lists_every_graded_item(pipeline, assignment, student):
+    import json
+
+    course, _ = pipeline
+    report = json.loads((course / "autograded" / student / assignment / f"{assignment}.grading.json").read_text())
+    html = (course / "feedback" / student / assignment / f"{assignment}.html").read_text()
+    assert report["items"], "no graded items were scored"
+    for item in report["items"]:
+        assert f"{item['item']}:" in html
