@@ -35,6 +35,14 @@ class Lesson:
                  answer: dict[str, str] | None = None, why: dict[str, str] | None = None) -> Classify:
         return self._add(Classify(item_id, prompt, items, labels, self.store, _mode(answer), answer, why))
 
+    def scenario(self, item_id: str, scenario: str, graded: bool = False):
+        """A branching scenario player; `scenario` is a shipped scenario id or a YAML file path."""
+        from .exercises.scenario import ScenarioPlayer
+        from .scenarios import load_scenario, load_shipped
+
+        loaded = load_scenario(scenario) if scenario.endswith((".yaml", ".yml")) else load_shipped(scenario)
+        return self._add(ScenarioPlayer(item_id, loaded, self.store, GRADED if graded else PRACTICE))
+
     def _add(self, exercise: Exercise) -> Exercise:
         self.exercises[exercise.item_id] = exercise
         return exercise

@@ -53,6 +53,8 @@ def load_keys(path: str | Path) -> dict[str, ItemKey]:
             raise KeyError_(f"{where}: kind must be one of {KINDS}, not {kind!r}")
         if kind in ("single", "multiple", "classify") and "answer" not in spec:
             raise KeyError_(f"{where}: missing 'answer'")
+        if kind == "scenario" and not isinstance(spec.get("scenario"), str):
+            raise KeyError_(f"{where}: a scenario item names its scenario (a shipped id or a .yaml path)")
         if kind == "multiple" and not isinstance(spec["answer"], list):
             raise KeyError_(f"{where}: a multiple-choice answer is a list of options")
         if kind == "classify" and not isinstance(spec["answer"], dict):
@@ -62,6 +64,6 @@ def load_keys(path: str | Path) -> dict[str, ItemKey]:
             item_id=str(item_id), kind=kind, answer=spec.get("answer"),
             why={str(k): str(v) for k, v in (spec.get("why") or {}).items()},
             section=str(spec.get("section", "")),
-            extra={k: v for k, v in spec.items() if k not in known},
+            extra={**{k: v for k, v in spec.items() if k not in known}, "keys_dir": str(path.parent)},
         )
     return keys

@@ -71,6 +71,16 @@ SCORERS: dict[str, Callable[[ItemKey, Any], ItemResult]] = {
 }
 
 
+def _scenario_scorer(key: ItemKey, value: Any) -> ItemResult:
+    # Imported on first use: the scenario engine is not needed to grade other items.
+    from .score_scenario import score_scenario
+
+    return score_scenario(key, value)
+
+
+SCORERS["scenario"] = _scenario_scorer
+
+
 def register_scorer(kind: str, scorer: Callable[[ItemKey, Any], ItemResult]) -> None:
     """Other item kinds (scenarios, written replies) plug in here."""
     SCORERS[kind] = scorer

@@ -1,0 +1,186 @@
+"""The scenario player: a branching call played one decision at a time.
+
+Shows the narrative and what people say, the choices, the state as a bar AND in
+words, and after each choice the person's reaction. Every step is saved to the
+answers file as `{"attempts": [{"choices": [...], "complete": bool}, ...]}`; the
+grader replays the attempts with the engine (see course.scenarios.rubric.POLICY).
+
+Practice mode shows each choice's teaching point at once; graded mode shows only
+the reaction until the attempt ends. Both show the debrief after an ending.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..scenarios import POLICY, ScenarioRun, debrief, outcome_label, replay, state_label
+from ..scenarios.model import STATE_MAX, STATE_MIN, Scenario
+from .base import GRADED, PRACTICE, Exercise, ExerciseError, escape
+
+
+class ScenarioPlayer(Exercise):
+    kind = "scenario"
+
+    def __init__(self, item_id: str, scenario: Scenario, store, mode: str):
+        self.scenario = scenario
+        self.run = ScenarioRun(scenario)
+        self.attempts: list[dict[str, Any]] = []
+        self.last_step = None
+        super().__init__(item_id, self._prompt(), store, mode)
+        self.button.description = "Do this"
+        self.button.tooltip = "Make the selected choice"
+        self.render()
+
+    # ---- layout ---------------------------------------------------------
+    def _prompt(self) -> str:
+        people = "".join(f"<li><strong>{escape(p.name)}</strong>, {escape(p.role)}: {escape(p.description)}</li>"
+                         for p in self.scenario.people)
+        return (f"<h4>{escape(self.scenario.title)}</h4><p><em>{escape(self.scenario.setting)}</em></p>"
+                f"<p><strong>Dispatch:</strong> {escape(self.scenario.dispatch)}</p><ul>{people}</ul>")
+
+    def build_inputs(self):
+        self.policy = widgets.HTML(f"<p><em>{escape(POLICY)}</em></p>" if self.mode == GRADED else "")
+        self.meters = {key: widgets.IntProgress(value=value, min=STATE_MIN, max=STATE_MAX,
+                                                description=state_label(key), bar_style="")
+                       for key, value in self.run.state.items()}
+        self.meter_words = widgets.HTML()
+        self.scene = widgets.HTML()
+        self.choice = widgets.RadioButtons(options=[], value=None, description="Your move:",
+                                           style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
+        self.restart_button = widgets.Button(description="Start again", tooltip="Start a new attempt from the beginning")
+        self.restart_button.on_click(lambda _b: self.restart())
+        self.debrief_box = widgets.HTML()
+        state_row = widgets.VBox([*self.meters.values(), self.meter_words])
+        return widgets.VBox([self.policy, state_row, self.scene, self.choice])
+
+    def render(self) -> None:
+        """Redraw everything from `self.run` (never saves)."""
+        words = self.run.describe_state()
+        for key, meter in self.meters.items():
+            meter.value = self.run.state.get(key, 0)
+        self.meter_words.value = "<ul aria-label='How things stand'>" + "".join(
+            f"<li><strong>{escape(state_label(k))}: {v} of {STATE_MAX}</strong>, {escape(words[k])}</li>"
+            for k, v in self.run.state.items()) + "</ul>"
+        node = self.run.node
+        reaction = ""
+        if self.last_step is not None:
+            reaction = f"<p><strong>What happens:</strong> {escape(self.last_step.reaction)}</p>"
+            if self.mode == PRACTICE and self.last_step.teaching_point:
+                reaction += f"<p><strong>Teaching point:</strong> {escape(self.last_step.teaching_point)}</p>"
+        people = {p.id: p.name for p in self.scenario.people}
+        lines = "".join(f"<p><strong>{escape(people.get(line.speaker, line.speaker))}:</strong> “{escape(line.text)}”</p>"
+                        for line in node.lines)
+        self.scene.value = f"{reaction}<div><p>{escape(node.narrative)}</p>{lines}</div>"
+        choices = self.run.visible_choices()
+        self.choice.options = [(c.text, c.id) for c in choices]
+        self.choice.value = None
+        self.choice.layout.display = "none" if self.run.ended else None
+        self.button.layout.display = "none" if self.run.ended else None
+        self.debrief_box.value = self._debrief_html() if self.run.ended else ""
+        self.box.children = [self.header, self.inputs, self.button, self.restart_button, self.debrief_box, self.status]
+
+    def _debrief_html(self) -> str:
+        report = debrief(self.run)
+        rows = []
+        for number, point in enumerate(report.points, start=1):
+            text = f"<li>Decision {number}: you chose “{escape(point.chosen_text)}”. {escape(point.teaching_point)}"
+            if not point.was_best:
+                text += (f"<br><strong>A better choice:</strong> “{escape(point.best_text)}”. "
+                         f"{escape(point.best_why or point.best_teaching_point)}")
+            rows.append(text + "</li>")
+        return (f"<div role='region' aria-label='Debrief'><h4>Outcome: {escape(report.outcome_label)}</h4>"
+                f"<p>{escape(report.ending_text)}</p><h5>Your path, decision by decision</h5><ol>{''.join(rows)}</ol></div>")
+
+    # ---- the Exercise hooks -------------------------------------------------
+    def read_inputs(self):
+        return self.choice.value
+
+    def show_value(self, value):
+        """Restore the attempts; continue (or show the end of) the latest one."""
+        self.attempts = [dict(a) for a in value["attempts"]]
+        latest = self.attempts[-1] if self.attempts else {"choices": []}
+        self.run = replay(self.scenario, latest.get("choices", [])).run
+        self.last_step = self.run.steps[-1] if self.run.steps else None
+        if hasattr(self, "box"):
+            self.render()
+
+    def check_value(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict) or not isinstance(value.get("attempts"), list):
+            raise ExerciseError(f"item {self.item_id!r}: a scenario answer is {{'attempts': [...]}}")
+        return value
+
+    def describe_value(self, value) -> str:
+        return self._attempt_summary(value["attempts"])
+
+    def practice_feedback(self, value) -> str:
+        return ""
+
+    def _attempt_summary(self, attempts: list[dict]) -> str:
+        if not attempts:
+            return "no attempt yet"
+        complete = [i for i, a in enumerate(attempts) if a.get("complete")]
+        current = f"attempt {len(attempts)}, {len(attempts[-1].get('choices', []))} decisions so far"
+        if self.mode == GRADED:
+            counted = (f"attempt {complete[0] + 1} (complete) is the one graded" if complete
+                       else "no complete attempt yet; finish one for it to count")
+            return f"{current}; {counted}"
+        return current
+
+    # ---- acting ---------------------------------------------------------------
+    def _on_button(self) -> None:
+        choice_id = self.choice.value
+        if choice_id is None:
+            self._set_status("<p role='alert'><strong>Not saved:</strong> choose what to do first.</p>")
+            return
+        self.make_choice(choice_id)
+
+    def make_choice(self, choice_id: str) -> dict[str, Any]:
+        """Take one decision and save the attempt: the one save path for the player."""
+        self.last_step = self.run.choose(choice_id)
+        if not self.attempts:
+            self.attempts.append({})
+        self.attempts[-1] = self.run.to_record()  # the current attempt is always the last
+        record = self.store.record(self.item_id, self.kind, {"attempts": self.attempts}, mode=self.mode,
+                                   scenario=self.scenario.id)
+        self.saved = record
+        self.render()
+        self._show_result({"attempts": self.attempts}, record, restored=False)
+        return record
+
+    def submit(self, value: Any) -> dict[str, Any]:
+        """Plain-Python answering: one choice id, or a list of them, taken from where the run is now."""
+        choices = [value] if isinstance(value, str) else value
+        if not isinstance(choices, list) or not choices:
+            raise ExerciseError(f"item {self.item_id!r}: give a choice id, or a list of them, e.g. {self._example()!r}")
+        record = None
+        for choice_id in choices:
+            visible = [c.id for c in self.run.visible_choices()]
+            if choice_id not in visible:
+                raise ExerciseError(f"item {self.item_id!r}: {choice_id!r} is not a choice here; "
+                                    f"the choices now are {visible or 'none (the scenario has ended; restart it)'}")
+            record = self.make_choice(choice_id)
+        return record
+
+    def _example(self) -> str:
+        visible = self.run.visible_choices()
+        return visible[0].id if visible else "start again first"
+
+    def restart(self) -> None:
+        """A new attempt from the start; saved with its first decision."""
+        if self.run.steps:
+            self.attempts.append({"choices": [], "complete": False})
+        self.run = ScenarioRun(self.scenario)
+        self.last_step = None
+        self.render()
+        self._set_status(f"<p>New attempt started. {escape(self._attempt_summary(self.attempts))}.</p>")
+
+    def click(self, value: Any) -> None:
+        """Play like a mouse: `value` is a list of choice ids, or a list of such lists (attempts)."""
+        attempts = value if value and isinstance(value[0], list) else [value]
+        for number, choices in enumerate(attempts):
+            if number or self.run.steps:
+                self.restart_button.click()
+            for choice_id in choices:
+                self.choice.value = choice_id
+                self.button.click()
