@@ -131,16 +131,17 @@ def explore(scenario: Scenario, max_states: int = MAX_STATES) -> Exploration:
     return ex
 
 
-def iter_paths(scenario: Scenario, max_decisions: int = 40, limit: int = 200_000
+def iter_paths(scenario: Scenario, max_decisions: int = 40, limit: int = 200_000, simple: bool = False
                ) -> Iterator[tuple[list[str], str]]:
     """Yield (choice ids, ending node id) for complete play-throughs, depth first.
 
-    Paths longer than `max_decisions` are not followed; at most `limit` paths are yielded.
+    Paths longer than `max_decisions` are not followed; at most `limit` paths are
+    yielded. With `simple`, a path never visits the same node twice (no loops).
     """
     count = 0
-    stack = [(scenario.start, dict(scenario.initial_state), frozenset(), [])]
+    stack = [(scenario.start, dict(scenario.initial_state), frozenset(), [], (scenario.start,))]
     while stack and count < limit:
-        node_id, state, flags, path = stack.pop()
+        node_id, state, flags, path, seen = stack.pop()
         node = scenario.node(node_id)
         if node.is_ending:
             count += 1
@@ -151,4 +152,7 @@ def iter_paths(scenario: Scenario, max_decisions: int = 40, limit: int = 200_000
         for choice in reversed(node.choices):
             if choice.is_visible(state, flags):
                 new_state, new_flags = choice.effects.apply(state, flags)
-                stack.append((choice.resolve_next(new_state, new_flags), new_state, new_flags, path + [choice.id]))
+                target = choice.resolve_next(new_state, new_flags)
+                if simple and target in seen:
+                    continue
+                stack.append((target, new_state, new_flags, path + [choice.id], seen + (target,)))

@@ -363,8 +363,8 @@ def score_attempt(scenario: Scenario, rubric: Rubric, record: Any) -> ScenarioSc
 
 
 def _flag_name(scenario: Scenario, flag: str) -> str:
-    desc = scenario.flags.get(flag, "")
-    return f"'{flag}' ({desc})" if desc else f"'{flag}'"
+    desc = scenario.flags.get(flag, "").rstrip(".")
+    return f"\"{desc}\"" if desc else f"'{flag}'"
 
 
 def _first_set(run: ScenarioRun, flag: str) -> int | None:
@@ -394,28 +394,28 @@ def _score_decision(scenario: Scenario, d: ScoredDecision, run: ScenarioRun, com
             return line(False, "Your unfinished attempt did not make this decision.")
         chosen = made[0].choice
         ok = chosen.id in r.choices
-        return line(ok, f"You chose: \"{chosen.text}\"")
+        return line(ok, f"You chose: {chosen.text}")
     if r.type == "flag_before":
         a, b = _first_set(run, r.first), _first_set(run, r.then)
         if b is None:
             if complete or a is not None:
-                return line(True, f"{_flag_name(scenario, r.then)} never happened before the end of your attempt."
-                            if a is None else f"You did {_flag_name(scenario, r.first)} first.")
+                return line(True, f"Never happened: {_flag_name(scenario, r.then)}." if a is None
+                            else f"Done first: {_flag_name(scenario, r.first)}.")
             return line(False, "Your unfinished attempt did not get this far.")
         if a is not None and a <= b:
-            return line(True, f"You did {_flag_name(scenario, r.first)} (decision {a + 1}) before "
+            return line(True, f"In order: {_flag_name(scenario, r.first)} (decision {a + 1}), then "
                               f"{_flag_name(scenario, r.then)} (decision {b + 1}).")
-        return line(False, f"{_flag_name(scenario, r.then)} came at decision {b + 1}, "
+        return line(False, f"Out of order: {_flag_name(scenario, r.then)} came at decision {b + 1}, "
                            + (f"before {_flag_name(scenario, r.first)} (decision {a + 1})." if a is not None
-                              else f"without {_flag_name(scenario, r.first)} first."))
+                              else f"with no {_flag_name(scenario, r.first)} before it."))
     if r.type == "flag_set":
         ok = r.flag in run.flags
-        return line(ok, f"{_flag_name(scenario, r.flag)}: {'yes' if ok else 'no'} by the end of your attempt.")
+        return line(ok, f"{'Yes' if ok else 'No'} by the end of your attempt: {_flag_name(scenario, r.flag)}.")
     if r.type == "flag_not_set":
         if not complete:
             return line(False, "This can only be judged on a complete attempt.")
         ok = r.flag not in run.flags
-        return line(ok, f"{_flag_name(scenario, r.flag)}: {'no' if ok else 'yes'} by the end.")
+        return line(ok, f"{'Never happened' if ok else 'Happened'}: {_flag_name(scenario, r.flag)}.")
     if r.type == "visited":
         ok = r.node in run.visited
         return line(ok, "Your path went through this point." if ok else "Your path did not go through this point.")
