@@ -1,0 +1,128 @@
+"""Load and validate the labelled listening corpus (statements.yaml and replies.yaml).
+
+The recogniser itself never reads the corpus (it is rule based); the corpus is for the
+benchmark, the tests and instructors. Errors name the file, the reply id and the problem.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .labels import ALL_LABELS
+
+SETTINGS = ("mental_health_crisis", "domestic_dispute", "protest", "neighbour_dispute",
+            "welfare_check", "public_order", "landlord_tenant")
+SPLITS = ("train", "test")
+TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
+ENV_VAR = "COURSE_LISTENING_CORPUS"
+
+
+class CorpusError(ValueError):
+    """The corpus files are missing or malformed; the message says where and what."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    setting: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: str
+    statement_id: str
+    text: str
+    labels: frozenset[str]
+    split: str
+    tags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Corpus:
+    statements: dict[str, Statement]
+    replies: tuple[Reply, ...]
+
+    def split(self, name: str) -> list[Reply]:
+        if name not in SPLITS:
+            raise ValueError(f"unknown split {name!r}; use one of {SPLITS}")
+        return [r for r in self.replies if r.split == name]
+
+    def statement_of(self, reply: Reply) -> str:
+        return self.statements[reply.statement_id].text
+
+
+def default_dir() -> Path:
+    """content/listening-corpus in the repository (or $COURSE_LISTENING_CORPUS)."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    return Path(__file__).resolve().parents[2] / "content" / "listening-corpus"
+
+
+def _read(path: Path, key: str) -> list:
+    if not path.is_file():
+        raise CorpusError(f"{path}: file not found (set {ENV_VAR} to the corpus folder)")
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise CorpusError(f"{path}: expected a top-level '{key}:' list")
+    return data[key]
+
+
+def _need(path: Path, item: object, index: int, fields: tuple[str, ...], what: str) -> dict:
+    if not isinstance(item, dict):
+        raise CorpusError(f"{path}: {what} #{index + 1} is not a mapping")
+    ident = item.get("id", f"#{index + 1}")
+    for f in fields:
+        if f not in item or item[f] in (None, ""):
+            raise CorpusError(f"{path}: {what} {ident}: missing field '{f}'")
+    return item
+
+
+def load_corpus(directory: str | os.PathLike | None = None) -> Corpus:
+    """Read and validate the corpus; raise CorpusError naming file, id and problem."""
+    folder = Path(directory) if directory is not None else default_dir()
+    s_path, r_path = folder / "statements.yaml", folder / "replies.yaml"
+    statements: dict[str, Statement] = {}
+    for i, item in enumerate(_read(s_path, "statements")):
+        item = _need(s_path, item, i, ("id", "setting", "text"), "statement")
+        sid = str(item["id"])
+        if sid in statements:
+            raise CorpusError(f"{s_path}: statement {sid}: duplicate id")
+        if item["setting"] not in SETTINGS:
+            raise CorpusError(f"{s_path}: statement {sid}: unknown setting {item['setting']!r}; known: {', '.join(SETTINGS)}")
+        statements[sid] = Statement(sid, item["setting"], str(item["text"]))
+    replies: list[Reply] = []
+    seen: set[str] = set()
+    for i, item in enumerate(_read(r_path, "replies")):
+        item = _need(r_path, item, i, ("id", "statement", "text", "split"), "reply")
+        rid = str(item["id"])
+        if rid in seen:
+            raise CorpusError(f"{r_path}: reply {rid}: duplicate id")
+        seen.add(rid)
+        if item["statement"] not in statements:
+            raise CorpusError(f"{r_path}: reply {rid}: unknown statement id {item['statement']!r}")
+        labels = item.get("labels", [])
+        if labels is None:
+            labels = []
+        if not isinstance(labels, list):
+            raise CorpusError(f"{r_path}: reply {rid}: 'labels' must be a list (may be empty)")
+        for label in labels:
+            if label not in ALL_LABELS:
+                raise CorpusError(f"{r_path}: reply {rid}: unknown label {label!r}; known: {', '.join(ALL_LABELS)}")
+        if len(set(labels)) != len(labels):
+            raise CorpusError(f"{r_path}: reply {rid}: a label is listed twice")
+        if item["split"] not in SPLITS:
+            raise CorpusError(f"{r_path}: reply {rid}: split must be 'train' or 'test', not {item['split']!r}")
+        tags = item.get("tags") or []
+        for tag in tags:
+            if tag not in TAGS:
+                raise CorpusError(f"{r_path}: reply {rid}: unknown tag {tag!r}; known: {', '.join(TAGS)}")
+        replies.append(Reply(rid, str(item["statement"]), str(item["text"]), frozenset(labels),
+                             item["split"], frozenset(tags)))
+    return Corpus(statements, tuple(replies))

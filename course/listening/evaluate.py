@@ -1,0 +1,55 @@
+"""Per-label precision, recall and F1 of the recogniser on a corpus split."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .corpus import Corpus
+from .labels import ALL_LABELS
+from .recognise import recognise
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    label: str
+    tp: int
+    fp: int
+    fn: int
+    support: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def evaluate(corpus: Corpus, split: str = "test") -> tuple[list[LabelScore], list[tuple]]:
+    """Return per-label scores and the list of errors (reply id, expected, predicted)."""
+    counts = {label: [0, 0, 0, 0] for label in ALL_LABELS}
+    errors = []
+    for reply in corpus.split(split):
+        predicted = recognise(corpus.statement_of(reply), reply.text).labels
+        gold = set(reply.labels)
+        for label in ALL_LABELS:
+            c = counts[label]
+            c[3] += label in gold
+            if label in gold and label in predicted:
+                c[0] += 1
+            elif label in predicted:
+                c[1] += 1
+            elif label in gold:
+                c[2] += 1
+        if predicted != gold:
+            errors.append((reply.id, sorted(gold), sorted(predicted), reply.text))
+    return [LabelScore(label, *counts[label]) for label in ALL_LABELS], errors
+
+
+def macro_f1(scores: list[LabelScore]) -> float:
+    return sum(s.f1 for s in scores) / len(scores)

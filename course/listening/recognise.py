@@ -1,0 +1,102 @@
+"""recognise(statement, reply): which listening skills and roadblocks a reply shows."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import rules
+from .labels import EXPLANATIONS, ROADBLOCKS, SKILLS, TIPS, kind_of
+
+
+@dataclass(frozen=True)
+class Finding:
+    label: str        # a label id from labels.py
+    kind: str         # "skill" or "roadblock"
+    evidence: str     # the words of the reply that show it
+    explanation: str  # one line a student understands
+
+
+@dataclass(frozen=True)
+class Recognition:
+    statement: str
+    reply: str
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+    anchored: bool = False          # the reply carries content from the statement
+    full_repetition: bool = False   # the reply repeats the whole statement back
+
+    @property
+    def labels(self) -> set[str]:
+        return {f.label for f in self.findings}
+
+    @property
+    def skills(self) -> set[str]:
+        return {f.label for f in self.findings if f.kind == "skill"}
+
+    @property
+    def roadblocks(self) -> set[str]:
+        return {f.label for f in self.findings if f.kind == "roadblock"}
+
+    def __str__(self) -> str:
+        if not self.findings:
+            return "No listening skills or roadblocks recognised."
+        return "\n".join(f"{f.kind}: {f.label} - \"{f.evidence}\" - {f.explanation}" for f in self.findings)
+
+
+_ORDER = {label: i for i, label in enumerate(SKILLS + ROADBLOCKS)}
+
+
+def recognise(statement: str, reply: str) -> Recognition:
+    """Return the skills and roadblocks that `reply` shows as an answer to `statement`."""
+    statement = statement or ""
+    reply = reply or ""
+    ctx = rules.Context(reply, statement)
+    evidence: dict[str, list[str]] = {}
+    for label, detector in (
+        ("effective_pause", rules.effective_pause),
+        ("minimal_encourager", rules.minimal_encourager),
+        ("open_question", rules.open_question),
+        ("emotional_labeling", rules.emotional_labeling),
+        ("i_message", rules.i_message),
+        ("mirroring", rules.mirroring),
+        ("summarizing", rules.summarizing),
+    ):
+        hits = detector(ctx)
+        if hits:
+            evidence[label] = hits
+    hits = rules.paraphrasing(ctx, set(evidence))
+    if hits:
+        evidence["paraphrasing"] = hits
+    if "mirroring" in evidence and "paraphrasing" in evidence:
+        # the same short sentence cannot be both a copy of their words and a rewording
+        evidence["paraphrasing"] = [h for h in evidence["paraphrasing"] if h not in evidence["mirroring"]]
+        if not evidence["paraphrasing"]:
+            del evidence["paraphrasing"]
+    for label, hits in rules.roadblocks(ctx).items():
+        # a mirrored fragment ("Stop shouting at you?") repeats their words; it is not an order
+        hits = [h for h in hits if h not in evidence.get("mirroring", [])]
+        if hits:
+            evidence[label] = hits
+    findings = tuple(
+        Finding(label, kind_of(label), "; ".join(dict.fromkeys(e.strip() for e in hits)), EXPLANATIONS[label])
+        for label, hits in sorted(evidence.items(), key=lambda kv: _ORDER[kv[0]])
+    )
+    return Recognition(statement, reply, findings, ctx.anchored, ctx.full_repetition)
+
+
+def suggestion(recognition: Recognition) -> str:
+    """One concrete next step for the student, based on what the reply did."""
+    if recognition.roadblocks:
+        first = min(recognition.roadblocks, key=_ORDER.get)
+        return TIPS[first]
+    if recognition.full_repetition:
+        return ("You repeated their whole statement; instead, echo just their last few words "
+                "or put their main point in your own words.")
+    skills = recognition.skills
+    if not skills:
+        return TIPS["emotional_labeling"]
+    if not recognition.anchored and not skills & {"emotional_labeling", "mirroring"}:
+        return ("Tie your reply to what they actually said: repeat their last few words, "
+                "or put their main point in your own words.")
+    for label in ("emotional_labeling", "paraphrasing", "open_question"):
+        if label not in skills:
+            return TIPS[label]
+    return "Good listening. Next, leave a short pause and let them fill the silence."

@@ -1,0 +1,359 @@
+"""Transparent rules: one detector per label, each returning the words that show it.
+
+Every detector takes a Context (the reply, the statement and their features) and returns
+a list of evidence strings (empty when the label is absent). The patterns are written out
+here so an instructor can see exactly why a reply earned (or lost) a label.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import cached_property
+
+from . import features as F
+from .lexicon import (EMOTION_PHRASES, EMOTION_PREFIXES, OFFICER_FEELINGS, STOPWORDS,
+                      STRONG_ENCOURAGERS, WEAK_ENCOURAGERS)
+
+_I = re.IGNORECASE
+
+# ---------------------------------------------------------------- shared pieces
+PAUSE_MARKER = re.compile(
+    r"[(\[]\s*(?:long\s+|short\s+|brief\s+|a\s+)?(?:pause[sd]?|silence|silent|waits?|waiting|quiet|"
+    r"stays quiet|says nothing)[^)\]]*[)\]]"
+    r"|(?:(?<=\s)|^)(?:\.\.\.|…)(?=\s|$)", _I)
+
+_EMO = "(?:" + "|".join(re.escape(p) for p in EMOTION_PHRASES) + "|" + \
+    "|".join(r"\b" + re.escape(p) + r"[a-z]*" for p in EMOTION_PREFIXES) + ")"
+EMOTION = re.compile(_EMO, _I)
+
+_ADV = r"(?:really|so|very|pretty|a\s+bit|a\s+little|quite|completely|totally|just|kind\s+of|also|too|both)"
+# cue ... emotion word, all in one clause (no sentence punctuation in between)
+EMOTIONAL_LABEL = re.compile(
+    r"(?:"
+    r"\b(?:it|that|this)?\s*(?:sounds?|seems?|looks?)\s+(?:like|as\s+if|as\s+though)\s+you(?:'re|\s+are|'ve\s+been|\s+have\s+been|\s+feel|\s+felt|\s+were|'re\s+feeling|\s+are\s+feeling|\s+might\s+be|\s+may\s+be|\s+must\s+be)?"
+    r"|\byou(?:'re|\s+are)?\s+(?:sound|seem|look|appear|must\s+be|must\s+feel|must\s+have\s+been|might\s+be|may\s+be|feel|felt|'re\s+feeling|are\s+feeling|were\s+feeling)"
+    r"|\b(?:that|this|it)\s+(?:sounds|must\s+be|must\s+have\s+been|must\s+feel|seems|looks)"
+    r"|\bi\s+can\s+(?:hear|see|tell)\s+(?:how|that|you're|you\s+are)"
+    r"|\bi'm\s+hearing|\bi\s+am\s+hearing"
+    r")"
+    r"(?P<gap>(?:\s+(?!not\b|n't\b)[a-z'\-]+){0,4}?)\s*,?\s+(?P<emotion>" + _EMO + r")"
+    r"|\byou(?:'re|\s+are|'ve\s+been|\s+have\s+been|\s+were|\s+get|'re\s+getting)(?P<gap2>(?:\s+" + _ADV + r"|\s+feeling|\s+getting|\s+still)*)\s+(?P<emotion2>" + _EMO + r")", _I)
+
+I_MESSAGE = re.compile(
+    r"(?:\bi(?:'m|\s+am|\s+feel|\s+felt|\s+get|\s+got|\s+become|\s+start\s+to\s+feel|\s+was)"
+    r"(?:\s+(?:really|a\s+bit|a\s+little|so|very|quite|pretty|also|too|kind\s+of))?\s+"
+    r"(?P<feeling>" + "|".join(re.escape(f) + r"[a-z]*" for f in OFFICER_FEELINGS) + r")"
+    r"|\bit\s+(?:worries|concerns|bothers|scares|frightens|upsets|troubles)\s+me)"
+    r"(?P<rest>[^.!?]{0,80}?\b(?:when|because|if|hearing|seeing|knowing|that)\b[^.!?]*)", _I)
+
+WH_START = re.compile(r"^(?:what|what's|how|who|where|when)\b", _I)
+OPEN_INVITE = re.compile(
+    r"\b(?:tell\s+me\s+(?:more|about|what|how|where|who|when|everything|your)|walk\s+me\s+through|"
+    r"talk\s+me\s+through|help\s+me\s+understand|(?:can|could|would|will)\s+you\s+(?:tell|walk|talk)\s+me|"
+    r"i'd\s+(?:like|love)\s+to\s+hear\s+(?:more|about|what|how))", _I)
+NOT_OPEN = re.compile(
+    r"^(?:how\s+(?:about|could|dare|come|would\s+you\s+like\s+it)|what\s+if|"
+    r"what\s+(?:were|was)\s+you\s+thinking|what\s+did\s+you\s+expect|what\s+did\s+you\s+do\s+to|"
+    r"what(?:'s|\s+is)\s+wrong\s+with\s+you|who\s+do\s+you\s+think|what\s+else\s+did\s+you\s+expect|"
+    r"what\s+makes\s+you\s+think\s+you)", _I)
+LEAD_FILLER = re.compile(
+    r"^(?:(?:and|so|okay|ok|right|well|then|now|mm-hm|mhm|uh-huh|alright|oh|but)\b[\s,]*)+", _I)
+
+SUMMARY_CUE = re.compile(
+    r"\b(?:what\s+i'm\s+hearing|what\s+i\s+am\s+hearing|what\s+i've\s+heard|what\s+i\s+have\s+heard|"
+    r"let\s+me\s+(?:make\s+sure|check|see\s+if|get\s+this|sum)|so\s+far|to\s+sum|sum\s+up|"
+    r"pull\s+(?:this|it|that)\s+together|put\s+(?:this|it)\s+together|if\s+i've\s+got\s+(?:this|it)|"
+    r"if\s+i\s+have\s+(?:this|it)\s+right|so\s+you've\s+told\s+me|you've\s+told\s+me|what\s+i've\s+got|"
+    r"in\s+short|all\s+together|on\s+top\s+of\s+(?:that|all))", _I)
+
+PARAPHRASE_CUE = re.compile(
+    r"^(?:so\b|sounds\s+like|it\s+sounds\s+like|it\s+seems|in\s+other\s+words|if\s+i\s+understand|"
+    r"what\s+i'm\s+hearing|you're\s+saying|you\s+are\s+saying|you're\s+telling\s+me|"
+    r"you\s+mean|let\s+me\s+see\s+if|correct\s+me\s+if)", _I)
+
+# ---------------------------------------------------------------- roadblocks
+ROADBLOCK_PATTERNS: dict[str, list[re.Pattern]] = {
+    "advising": [re.compile(p, _I) for p in (
+        r"\byou(?:\s+two|\s+both|\s+guys|\s+all)?\s+(?:really\s+)?(?:should|ought\s+to)\b(?!\s+have\b)(?!n't\s+have\b)",
+        r"\bwhy\s+don't\s+you\b", r"\bwhy\s+not\s+just\b", r"\bhave\s+you\s+(?:tried|thought\s+about|considered)\b",
+        r"\bif\s+i\s+were\s+you\b", r"\bmy\s+advice\b", r"\bthe\s+best\s+thing\s+(?:to\s+do\s+)?(?:is|would\s+be)\b",
+        r"\byou\s+(?:might|may)\s+want\s+to\b", r"\byou'd\s+be\s+better\s+off\b", r"\bwhat\s+you\s+need\s+(?:to\s+do\s+)?is\b",
+        r"\byou\s+(?:need|have)\s+to\s+(?:get|find|see|talk|report|call|leave\s+him|leave\s+her|move\s+out|try)\b(?!\s+(?:down|back|out|off|away))",
+        r"\btry\s+(?:talking|calling|going|to\s+(?:relax|forget|move\s+on|think))\b", r"\bit'd\s+be\s+best\s+if\s+you\b",
+    )],
+    "judging": [re.compile(p, _I) for p in (
+        r"\b(?:should|shouldn't)\s+have\b", r"\bshould've\b",
+        r"\byou(?:'re|\s+are)\s+(?:being\s+)?(?:a\s+bit\s+|so\s+|really\s+|pretty\s+|just\s+|both\s+)?(?:ridiculous|unreasonable|childish|dramatic|selfish|silly|irrational|overreacting|hysterical|grumpy|petty|paranoid|lazy|stupid|pathetic|crazy|acting\s+like)",
+        r"\byou\s+(?:sound|seem|look)\s+(?:a\s+bit\s+|so\s+|really\s+)?(?:paranoid|ridiculous|crazy|dramatic|hysterical|childish|unreasonable)",
+        r"\b(?:ridiculous|stupid|pathetic|childish|selfish|petty|silly|irresponsible|embarrassing|excessive|immature|disgraceful|shameful)\b",
+        r"\bacting\s+like\s+(?:children|kids|a\s+child|a\s+kid|babies)\b", r"\bgrow\s+up\b", r"\bact\s+your\s+age\b",
+        r"\b(?:your|his|her)\s+own\s+fault\b", r"\bpartly\s+on\s+you\b", r"\bbrought\s+this\s+on\b",
+        r"\bwhat\s+did\s+you\s+expect\b", r"\bhow\s+(?:could|dare|can)\s+you\b", r"\bwhat\s+did\s+you\s+do\s+to\b", r"\bwhat\s+were\s+you\s+thinking\b",
+        r"\bwhy\s+(?:do|would|did|are)\s+you\s+(?:stay|even|keep|always|do\s+that|act|bother)\b",
+        r"\bnothing\s+to\s+hide\b", r"\bfeeling\s+sorry\s+for\s+yourself\b", r"\bpull\s+yourself\s+together\b",
+        r"\bspoil(?:ed|t)\b", r"\bbrat\b", r"\byou\s+people\b", r"\bthat\s+attitude\b", r"\bnobody\s+forced\s+you\b",
+        r"\bmak(?:e|ing)\s+(?:such\s+)?a\s+scene\b", r"\bof\s+the\s+year\b", r"\byou\s+must\s+have\s+(?:given|done|said|provoked)\b",
+        r"\bto\s+get\s+attention\b", r"\bisn't\s+the\s+way\b", r"\b(?:isn't|is\s+not|not)\s+helping\b", r"\b(?:isn't|is\s+not|won't)\s+(?:going\s+to\s+)?help\s+(?:your|you|anyone|matters|the\s+situation)\b", r"\bwon't\s+help\b(?=[.!?]|\s*$)(?<!they\swon't\shelp)",
+        r"\bkids\s+will\s+be\s+kids\b", r"\bif\s+you'd\s+(?:kept|just|listened|been)\b", r"\bworked\s+up\b", r"\bgrown\s+(?:adults|men|women)\b",
+        r"\bunfair\s+to\b", r"\b(?:lots|plenty)\s+of\s+people\b.*\bmanage\b", r"\bshame\s+on\s+you\b", r"\bpeople\s+like\s+you\b",
+        r"\bno\s+excuse\b", r"\bnot\s+(?:okay|acceptable)\s+(?:to|that\s+you)\b", r"\bthat\s+was\s+(?:a\s+)?(?:dumb|bad|foolish)\b",
+    )],
+    "arguing": [re.compile(p, _I) for p in (
+        r"\bthat's\s+not\s+(?:really\s+)?(?:true|right|fair|what|how|a|really|the\s+point)\b", r"\bthat\s+(?:isn't|is\s+not)\s+(?:true|right|what|how)\b",
+        r"\bnot\s+true\b", r"\byou're\s+wrong\b", r"\byou\s+are\s+wrong\b", r"^\s*come\s+on\b", r"[,.]\s*come\s+on\b",
+        r"^\s*actually\b", r"^\s*well,", r"^\s*no,", r"\bthere's\s+(?:nobody|no\s+one|nothing)\s+(?:watching|out|there|here|after)\b",
+        r"\b(?:nobody|no\s+one)\s+is\s+(?:shouting|watching|after|out\s+to|trying|following|listening\s+to\s+them)\b",
+        r"\bit's\s+all\s+in\s+your\s+head\b", r"\bmust\s+have\s+(?:done|had|a\s+reason|been\s+a\s+reason)\b",
+        r"\b(?:don't|doesn't|do\s+not|does\s+not)\s+just\s+(?:arrest|send|kick|lose|take|close|do)\b", r"\bfor\s+no\s+reason\b",
+        r"\bdoesn't\s+matter\s+who\b", r"\b(?:have|has)\s+a\s+right\s+to\s+\w+\s+too\b", r"\byou\s+don't\s+have\s+a\s+right\b",
+        r"\bnot\s+(?:really\s+)?a\s+police\s+(?:matter|issue|problem)\b", r"\bno\s+expectation\s+of\b",
+        r"\bit's\s+not\s+(?:all|that|like\s+that|so)\s+bad\b(?!.*\b(?:will|'ll)\b)", r"\bisn't\s+that\s+(?:long|bad|big)\b",
+        r"\b(?:you|they|she|he)\s+probably\s+(?:saw|knows|know|just|meant|heard|right)\b", r"\bprobably\s+right\b",
+        r"\bi\s+doubt\b", r"\bi\s+don't\s+believe\b", r"\byour\s+word\s+against\b", r"\bit's\s+just\s+a\b",
+        r"\bi\s+saw\s+you\b", r"\bmaybe\s+you\s+(?:do|did|were|are|have)\b", r"\b(?:wouldn't|would\s+not)\s+(?:just\s+)?(?:have\s+)?(?:called|kick|do|say|done)\b",
+        r"\bthere\s+might\s+be\s+a\s+(?:good\s+)?reason\b", r"\btechnically\b", r"\bthat\s+doesn't\s+make\s+sense\b",
+        r"\bit\s+can't\s+be\s+that\b", r"\bwe're\s+not\s+the\s+bad\b", r"\b(?:he|she|they)\s+says?\s+(?:he|she|they)\s+saw\b",
+        r"\bthe\s+(?:guard|driver|neighbours?|doctors?|shop)\s+(?:says|said|must)\b", r"\byou\s+were\s+(?:blocking|shouting|the\s+one)\b",
+    )],
+    "ordering": [re.compile(p, _I) for p in (
+        r"\b(?:you|you\s+both|both\s+of\s+you)\s+(?:need|have|must|got)\s+to\s+(?:calm|stop|relax|settle|quiet|be\s+quiet|sit|stand|step|move|leave|go|put|drop|lower|listen|come|get\s+(?:down|back|out|off|away|in|over)|back|turn|take\s+.{0,30}\bright\s+now)\b",
+        r"\bi\s+need\s+you\s+to\b", r"\byou're\s+going\s+to\s+have\s+to\b", r"\byou'd\s+better\b", r"\blike\s+you\s+were\s+told\b",
+        r"\bthat's\s+an\s+order\b", r"\bor\s+(?:we'll|we\s+will|i'll|i\s+will)\s+(?:clear|arrest|have\s+to|move|remove|take)\b",
+        r"\byou\s+hear\s+me\?",
+    )],
+    "false_reassurance": [re.compile(p, _I) for p in (
+        r"\bdon't\s+(?:you\s+)?worry\b", r"\bwouldn't\s+worry\b", r"\bnothing\s+to\s+(?:worry|be\s+(?:afraid|scared|worried))\b",
+        r"\b(?:everything|it|things|it\s+all|that)(?:'s|\s+is|'ll|\s+will)\s+(?:all\s+)?(?:going\s+to\s+|gonna\s+)?(?:be\s+)?(?:fine|okay|ok|alright|all\s+right|better|work\s+out|blow\s+over|sort\s+itself\s+out|get\s+better|get\s+easier)\b",
+        r"\bit\s+will\s+(?:all\s+)?(?:get|be)\s+(?:better|fine|okay|easier)\b", r"\bi\s+promise\b", r"\byou'll\s+(?:be\s+fine|see|feel\s+(?:fine|better)|get\s+over|find\s+another|be\s+okay)\b",
+        r"\bi'm\s+sure\s+(?:he|she|they|it|the|you|everything)(?:'s|'d|'ll|\s+will|\s+would|\s+didn't|\s+is|\s+are)?\s+(?:\w+\s+){0,3}?(?:will|'ll|better|never|didn't\s+mean|fine|sort|be)\b",
+        r"\b(?:not|no)\s+(?:a\s+)?big\s+deal\b", r"\bnever\s+hurt\s+anyone\b", r"^\s*it's\s+okay,", r"\balways\s+(?:turn\s+around|do|work\s+out)\b",
+        r"\bbetter\s+place\b", r"\bget\s+easier\b", r"\bnever\s+gets\s+out\b", r"\b(?:nobody|no\s+one)(?:'s|\s+is)\s+(?:going\s+to|gonna)\s+(?:lose|hurt|get)\b",
+        r"\b(?:he|she|they|it)(?:'ll|\s+will)\s+(?:be\s+(?:out|fine|okay|back)|calm\s+down|come\s+out|sleep)\b", r"\bget\s+used\s+to\b",
+        r"\bin\s+no\s+time\b", r"\b(?:he|she|they)(?:'s|'re|\s+is|\s+are)\s+probably\s+just\b", r"\bnot\s+going\s+to\s+(?:hurt|happen|get\s+arrested)\b",
+        r"\bwon't\s+get\s+(?:arrested|hurt|in\s+trouble)\b", r"\bwill\s+be\s+fine\b", r"\b(?:he|she|it)'s\s+not\s+going\s+to\s+hurt\b",
+        r"\bseem\s+fine\b", r"\bit\s+could\s+be\s+worse\b", r"\bnot\s+(?:that|so)\s+bad\b(?=.*\b(?:will|'ll)\b)", r"\bjust\s+trust\s+me\b",
+    )],
+    "premature_problem_solving": [re.compile(p, _I) for p in (
+        r"\bhere's\s+(?:what\s+(?:we'll|we\s+will|we're\s+going\s+to|i'll|i'm\s+going\s+to|you'll|you're\s+going\s+to)\s+do|the\s+deal|the\s+plan)\b",
+        r"\bthe\s+plan\s+is\b", r"\bproblem\s+solved\b", r"\bsorted\b", r"\b(?:simple|easy|quick)\s+(?:fix|solution|answer)\b",
+        r"^\s*(?:easy|simple)[,:!]", r"\bthat'll\s+(?:fix|sort|solve)\b", r"\blet's\s+just\b", r"\bhow\s+about\s+(?:i|we|this|you\s+(?:take|go|give|pay|move|just))\b",
+        r"\bwhat\s+if\s+we\b", r"\b(?:i'll|we'll|i\s+will|we\s+will)\s+(?:just\s+)?(?:go\s+(?:over|upstairs|and|knock|round)|get\s+(?:you|him|her|them|your|a|some)|call\s+(?:a|your|him|her|the)|drive|move\s+your|sort|have\s+(?:him|her|them)|bring|make\s+them|tell\s+(?:him|her|them)|take\s+the|fix)\b",
+        r"\bwe\s+can\s+(?:just\s+)?(?:get|sort|call|take|move|have|split|fix)\b", r"\bsplit\s+(?:the|it)\b", r"\bfifty-fifty\b",
+        r"\b(?:you'll|you\s+can)\s+be\s+on\s+your\s+way\b", r"^\s*just\s+(?:reroute|move|go|pay|give|take)\b", r"\bclose\s+the\s+protest\b",
+        r"\bwe\s+all\s+go\s+home\b", r"\bwe\s+call\s+it\s+a\s+night\b",
+    )],
+}
+
+IMPERATIVE_START = re.compile(
+    r"^(?:(?:now|please|just|both\s+of\s+you|everyone|everybody|all\s+of\s+you|hey|sir|ma'am|look)[,\s]+)*"
+    r"(?:calm\s+down|settle\s+down|quiet\s+down|shut\s+up|be\s+quiet|stop\b|put\b|drop\b|get\s+(?:down|back|out|off|away|in|over|up)\b|"
+    r"step\b|move\b|sit\b|stand\b|stay\b|go\s+(?:home|back|inside|away|and|outside|to)\b|come\s+(?:out|down|over|here|with)\b|"
+    r"leave\s+(?:his|her|it|them|the|now|him|this|that)\b|lower\b|keep\s+(?:your|it|back|quiet)\b|listen\s+to\s+me\b|"
+    r"turn\s+(?:around|it|that|off|down|the)\b|disperse\b|empty\b|pick\s+up\b|hand\s+(?:it|me|over|that)\b|unchain\b|"
+    r"back\s+(?:off|up|away)\b|tell\s+(?:them|him|her|everyone)\s+to\b|lock\b|don't\s+(?!worry\b)\w+|do\s+not\s+(?!worry\b)\w+|"
+    r"open\s+(?:the|this|that)\b|give\s+(?:me|it|that)\b|wait\s+(?:outside|here|there|over)\b|relax\b|release\b|drop\s+it\b|"
+    r"show\s+me\s+your\s+hands\b|hands\s+where\b|enough\b)", _I)
+
+
+# ---------------------------------------------------------------- context
+@dataclass
+class Context:
+    reply: str
+    statement: str
+    sentences: list[F.Sentence] = field(init=False)
+    norm: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.norm = F.normalise(self.reply)
+        self.sentences = F.sentences(self.reply)
+
+    @cached_property
+    def full_repetition(self) -> bool:
+        return F.is_full_repetition(self.reply, self.statement)
+
+    @cached_property
+    def statement_stems(self) -> set[str]:
+        return F.content_stems(self.statement)
+
+    def overlap(self, text: str) -> set[str]:
+        return F.content_stems(text) & self.statement_stems
+
+    @cached_property
+    def anchored(self) -> bool:
+        """Does the reply carry any content from the statement (not just listening phrases)?"""
+        return bool(self.overlap(PAUSE_MARKER.sub(" ", self.reply)))
+
+
+def _clause_text(s: F.Sentence) -> str:
+    """A sentence without pause markers and leading fillers, normalised."""
+    t = PAUSE_MARKER.sub(" ", s.norm).strip()
+    return LEAD_FILLER.sub("", t).strip()
+
+
+def _roadblock_sentence(s: F.Sentence) -> bool:
+    t = _clause_text(s)
+    if IMPERATIVE_START.match(t) and not s.end.startswith("?"):
+        return True
+    return any(p.search(t) for pats in ROADBLOCK_PATTERNS.values() for p in pats)
+
+
+# ---------------------------------------------------------------- skill detectors
+def effective_pause(ctx: Context) -> list[str]:
+    return [m.group(0) for m in PAUSE_MARKER.finditer(ctx.reply)]
+
+
+def minimal_encourager(ctx: Context) -> list[str]:
+    # pause markers become same-length "." runs so that spans still point into the reply
+    text = PAUSE_MARKER.sub(lambda m: "." + " " * (len(m.group(0)) - 1), ctx.norm)
+    found = []
+    # pieces separated by any punctuation, remembering what ended each piece
+    for m in re.finditer(r"([^.,!?;:…()\[\]]+)(\.\.\.|…|[.,!?;:]+|$)", text):
+        piece = re.sub(r"\s+", " ", m.group(1)).strip()
+        if not piece:
+            continue
+        ender = m.group(2)
+        original = ctx.reply[m.start(1):m.end(1)].strip()
+        if piece in STRONG_ENCOURAGERS:
+            found.append(original)
+        elif piece in WEAK_ENCOURAGERS and ender != ",":
+            found.append(original)
+    return found
+
+
+def open_question(ctx: Context) -> list[str]:
+    found = []
+    for s in ctx.sentences:
+        t = _clause_text(s)
+        if not t:
+            continue
+        parts = [t] + [p.strip() for p in t.split(",")[1:] if p.strip()]
+        for part in parts:
+            part = LEAD_FILLER.sub("", part).strip()
+            if NOT_OPEN.match(part):
+                continue
+            is_q = s.end.startswith("?") and WH_START.match(part)
+            if is_q or OPEN_INVITE.search(part):
+                if not any(p.search(part) for p in ROADBLOCK_PATTERNS["judging"]):
+                    found.append(s.text)
+                    break
+    return found
+
+
+def emotional_labeling(ctx: Context) -> list[str]:
+    found = []
+    # words inside an "I" message ("I feel concerned when you say you're tired") are the officer's
+    i_spans = [m.span() for m in I_MESSAGE.finditer(ctx.norm)]
+    for m in EMOTIONAL_LABEL.finditer(ctx.norm):
+        if any(a <= m.start() < b for a, b in i_spans):
+            continue
+        # a feeling the officer names about the person, not one the officer has ("I feel ...")
+        before = ctx.norm[max(0, m.start() - 6):m.start()]
+        if re.search(r"\bi\s*$", before):
+            continue
+        span = ctx.reply[m.start():m.end()]
+        if re.search(r"[.!?]", span[:-1]) or re.search(r"\bnot\b|n't\b", m.group("gap") or m.group("gap2") or ""):
+            continue
+        found.append(span)
+    return found
+
+
+def i_message(ctx: Context) -> list[str]:
+    found = []
+    for m in I_MESSAGE.finditer(ctx.norm):
+        if re.match(r"\s*like\b", ctx.norm[m.end("feeling"):] if m.group("feeling") else ""):
+            continue
+        found.append(ctx.reply[m.start():m.end()])
+    return found
+
+
+def mirroring(ctx: Context) -> list[str]:
+    if ctx.full_repetition:
+        return []
+    found = []
+    stmt = F.canonical(ctx.statement, "statement")
+    for s in ctx.sentences:
+        text = _clause_text(s)
+        if WH_START.match(text) or OPEN_INVITE.search(text):
+            continue
+        core = F.canonical(text, "reply")
+        if not core or len(core) > 8:
+            continue
+        sm = SequenceMatcher(None, stmt, core, autojunk=False)
+        matched = [core[b.b + i] for b in sm.get_matching_blocks() for i in range(b.size)]
+        if not matched:
+            continue
+        if len(matched) < 2 and not any(w not in STOPWORDS for w in matched):
+            continue
+        if len(matched) / len(core) >= 0.6 and len(matched) <= 7:
+            found.append(s.text)
+    return found
+
+
+def _points(text: str) -> list[str]:
+    parts = re.split(r"[,;:]|\band\b|\bbut\b|(?<=[.!?])\s", text)
+    return [p for p in parts if len(F.words(p)) >= 3]
+
+
+def summarizing(ctx: Context) -> list[str]:
+    if ctx.full_repetition:
+        return []
+    m = SUMMARY_CUE.search(ctx.norm)
+    if not m:
+        return []
+    after = ctx.reply[m.end():]
+    points = _points(after)
+    if len(points) >= 3 and sum(1 for p in points if ctx.overlap(p)) >= 2 and len(ctx.overlap(after)) >= 2:
+        return [ctx.reply[m.start():].strip()]
+    return []
+
+
+def paraphrasing(ctx: Context, labels_so_far: set[str]) -> list[str]:
+    if ctx.full_repetition or "summarizing" in labels_so_far:
+        return []
+    found = []
+    for s in ctx.sentences:
+        t = _clause_text(s)
+        if not t or len(F.words(t)) < 4:
+            continue
+        if _roadblock_sentence(s) or I_MESSAGE.search(t):
+            continue
+        if s.end.startswith("?") and (WH_START.match(t) or re.match(r"^(?:is|are|do|does|did|has|have|can|could|will|would)\b", t)):
+            continue
+        if OPEN_INVITE.search(t):
+            continue
+        emo = EMOTIONAL_LABEL.search(t)
+        if emo:
+            # a feeling named with its reason: the reason is a paraphrase when it restates content
+            rest = ctx.overlap(t[emo.end():])
+            if len(rest) >= 2 or (rest and re.match(r"^so\b", s.norm)):
+                found.append(s.text)
+            continue
+        shared = ctx.overlap(t)
+        lead = PAUSE_MARKER.sub(" ", s.norm).strip()
+        lead = re.sub(r"^(?:(?:and|okay|ok|right|well|then|now|mm-hm|mhm|uh-huh|alright|oh)\b[\s,]*)+", "", lead)
+        cue = PARAPHRASE_CUE.match(lead)
+        person = re.search(r"\b(?:you|your|you're|you've|he|she|they|his|her|their|he's|she's|they're)\b", t)
+        if (cue and shared) or (len(shared) >= 3 and person):
+            found.append(s.text)
+    return found
+
+
+# ---------------------------------------------------------------- roadblock detectors
+def roadblocks(ctx: Context) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for s in ctx.sentences:
+        t = _clause_text(s)
+        clauses = [t] + [c.strip() for c in re.split(r",|\band\b", t)[1:] if c.strip()]
+        for label, pats in ROADBLOCK_PATTERNS.items():
+            for p in pats:
+                hit = next((m for c in clauses for m in [p.search(c)] if m), None)
+                if hit:
+                    out.setdefault(label, []).append(s.text)
+                    break
+        pieces = t.split(",")
+        if any(IMPERATIVE_START.match(pieces[i].strip()) for i in range(len(pieces))
+               if len(F.words(",".join(pieces[:i]))) <= 4):
+            out.setdefault("ordering", []).append(s.text)
+    # "Don't worry" is reassurance, "don't move" an order; keep them apart
+    return out

@@ -1,0 +1,50 @@
+"""score_reply: partial credit in [0, 1] for a student's written reply.
+
+Credit comes from genuine skills and is reduced by roadblocks. A reply that shares no
+content with the statement (for example a string of listening phrases: "it sounds like you
+feel, I hear you, what happened") is credited with at most ONE skill, so keyword stuffing
+never earns more than a genuine single-skill reply.
+"""
+from __future__ import annotations
+
+from .labels import SKILLS
+from .recognise import Recognition, recognise
+
+FIRST_SKILL = 0.5        # credit for one genuine skill
+EXTRA_SKILL = 0.25       # each further genuine skill
+ROADBLOCK_PENALTY = 0.25  # each roadblock
+# Skills that show the reply is about this statement even when few words are shared.
+_TIED = {"mirroring", "paraphrasing", "summarizing"}
+
+
+def counted_skills(rec: Recognition, expected: set[str] | None = None) -> set[str]:
+    """The skills that earn credit: all of them if the reply is tied to the statement, else one."""
+    skills = set(rec.skills)
+    if rec.anchored or skills & _TIED or len(skills) <= 1:
+        return skills
+    # not tied to the statement: keep a single skill, preferring one the exercise asked for
+    order = [s for s in SKILLS if s in skills]
+    preferred = [s for s in order if expected and s in expected]
+    return {(preferred or order)[0]}
+
+
+def score_reply(statement: str, reply: str, expected_skills: set[str] | None = None) -> float:
+    """Partial credit for `reply` as an answer to `statement`, in [0, 1].
+
+    Without `expected_skills`: 0.5 for one genuine skill, +0.25 for each further one (max 1).
+    With `expected_skills`: the share of the expected skills shown (0.25 if only other skills
+    are shown). Each roadblock then takes off 0.25.
+    """
+    if expected_skills is not None:
+        unknown = set(expected_skills) - set(SKILLS)
+        if unknown:
+            raise ValueError(f"expected_skills has unknown skill ids: {sorted(unknown)}; known: {', '.join(SKILLS)}")
+    rec = recognise(statement, reply)
+    skills = counted_skills(rec, set(expected_skills) if expected_skills else None)
+    if expected_skills:
+        hit = len(skills & set(expected_skills))
+        credit = hit / len(expected_skills) if hit else (0.25 if skills else 0.0)
+    else:
+        credit = 0.0 if not skills else min(1.0, FIRST_SKILL + EXTRA_SKILL * (len(skills) - 1))
+    score = credit - ROADBLOCK_PENALTY * len(rec.roadblocks)
+    return round(max(0.0, min(1.0, score)), 3)
