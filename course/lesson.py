@@ -11,6 +11,7 @@ from typing import Any
 from .exercises.base import GRADED, PRACTICE, Exercise, ExerciseError
 from .exercises.classify import Classify
 from .exercises.multiple import MultipleChoice
+from .exercises.package import OptionPackage
 from .exercises.single import SingleChoice
 from .recording import AnswerStore
 
@@ -42,6 +43,15 @@ class Lesson:
 
         loaded = load_scenario(scenario) if scenario.endswith((".yaml", ".yml")) else load_shipped(scenario)
         return self._add(ScenarioPlayer(item_id, loaded, self.store, GRADED if graded else PRACTICE))
+
+    def option_package(self, item_id: str, prompt: str, parties: dict[str, dict], options: dict[str, str],
+                       serves: dict[str, list[str]], reasons: dict[str, str],
+                       answer: dict | None = None, why: dict[str, str] | None = None) -> OptionPackage:
+        """Build a package of options (step 1) and give a reason for each (step 2).
+        `parties` maps a party id to {"name", "interests": {id: text}}; `serves` maps an
+        option to the "party.interest" it serves (shown to the student as a table)."""
+        return self._add(OptionPackage(item_id, prompt, parties, options, serves, reasons, self.store,
+                                       _mode(answer), answer, why))
 
     def _add(self, exercise: Exercise) -> Exercise:
         self.exercises[exercise.item_id] = exercise

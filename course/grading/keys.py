@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-KINDS = ("single", "multiple", "classify", "scenario", "written")
+KINDS = ("single", "multiple", "classify", "scenario", "written", "package")
 
 
 class KeyError_(ValueError):
@@ -59,6 +59,12 @@ def load_keys(path: str | Path) -> dict[str, ItemKey]:
             raise KeyError_(f"{where}: a multiple-choice answer is a list of options")
         if kind == "classify" and not isinstance(spec["answer"], dict):
             raise KeyError_(f"{where}: a classify answer maps each line to its label")
+        if kind == "package":
+            from .score_package import key_problem  # imported here: score_package is a grading module too
+
+            problem = key_problem(spec.get("answer"))
+            if problem:
+                raise KeyError_(f"{where}: {problem}")
         known = {"kind", "answer", "why", "section"}
         keys[str(item_id)] = ItemKey(
             item_id=str(item_id), kind=kind, answer=spec.get("answer"),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .keys import ItemKey
+from .score_package import score_package
 
 
 @dataclass
@@ -68,6 +69,7 @@ SCORERS: dict[str, Callable[[ItemKey, Any], ItemResult]] = {
     "single": score_single,
     "multiple": score_multiple,
     "classify": score_classify,
+    "package": score_package,
 }
 
 
