@@ -1,0 +1,97 @@
+"""Benchmark the active-listening recogniser (course.listening) on the corpus test split.
+
+    python bench/listening_benchmark.py            # test split (the reported figure)
+    python bench/listening_benchmark.py --split train
+
+Prints per-label precision, recall and F1, the macro-F1, the import (load) time measured in
+a fresh interpreter, and the per-reply scoring time of score_reply (median and p95).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from course.listening import score_reply  # noqa: E402
+from course.listening.corpus import load_corpus  # noqa: E402
+from course.listening.evaluate import evaluate, macro_f1  # noqa: E402
+from course.listening.labels import SKILLS  # noqa: E402
+
+LOAD_SNIPPET = """
+import time
+t0 = time.perf_counter()
+import course
+t1 = time.perf_counter()
+import course.listening
+from course.listening import score_reply
+score_reply("I have nowhere to go.", "Nowhere to go?")
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def load_times(runs: int) -> tuple[float, float]:
+    """Median seconds for `import course` and for importing course.listening + a first call."""
+    parent, own = [], []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", LOAD_SNIPPET], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.split()
+        parent.append(float(out[0]))
+        own.append(float(out[1]))
+    return statistics.median(parent), statistics.median(own)
+
+
+def scoring_times(corpus, replies, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        for r in replies:
+            statement = corpus.statement_of(r)
+            t0 = time.perf_counter()
+            score_reply(statement, r.text)
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="test", choices=("train", "test"))
+    ap.add_argument("--load-runs", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=5, help="timed passes over the split")
+    ap.add_argument("--errors", action="store_true", help="list the misrecognised replies")
+    args = ap.parse_args(argv)
+
+    corpus = load_corpus()
+    replies = corpus.split(args.split)
+    scores, errors = evaluate(corpus, args.split)
+    print(f"Listening recogniser on the {args.split} split: {len(replies)} replies, "
+          f"{len(corpus.statements)} statements\n")
+    print(f"| {'label':27s} | kind      | support | precision | recall |    F1 |")
+    print(f"|{'-' * 29}|-----------|--------:|----------:|-------:|------:|")
+    for s in scores:
+        kind = "skill" if s.label in SKILLS else "roadblock"
+        print(f"| {s.label:27s} | {kind:9s} | {s.support:7d} | {s.precision:9.3f} | {s.recall:6.3f} | {s.f1:5.3f} |")
+    exact = 1 - len(errors) / len(replies)
+    print(f"\nmacro-F1: {macro_f1(scores):.3f}   (exact label-set match: {exact:.1%} of replies)")
+
+    parent, own = load_times(args.load_runs)
+    times = sorted(scoring_times(corpus, replies, args.repeat))
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    print(f"load time: import course.listening + first call {own * 1000:.0f} ms "
+          f"(plus {parent * 1000:.0f} ms for the parent `import course`), median of {args.load_runs} fresh interpreters")
+    print(f"scoring time per reply (score_reply): median {statistics.median(times) * 1000:.2f} ms, "
+          f"p95 {p95 * 1000:.2f} ms over {len(times)} calls")
+    if args.errors:
+        print("\nmisrecognised replies (id, expected, predicted, text):")
+        for e in errors:
+            print("  ", *e)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
