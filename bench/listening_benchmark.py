@@ -23,6 +23,58 @@ from course.listening.corpus import load_corpus  # noqa: E402
 from course.listening.evaluate import evaluate, macro_f1  # noqa: E402
 from course.listening.labels import SKILLS  # noqa: E402
 
+# Out-of-corpus probe: 30 replies written AFTER the rules were frozen, in deliberately
+# different wording, never used to change a rule. It shows how the rules generalise beyond
+# the corpus author's own phrasing. (statement id, reply, expected labels)
+PROBE = [
+ ("s31", "Uh huh... and then what?", {"minimal_encourager","open_question"}),
+ ("s05", "Mmm. Yeah.", {"minimal_encourager"}),
+ ("s38", "If I'm following you, you were out working and came back to find you couldn't get in.", {"paraphrasing"}),
+ ("s25", "You're saying the letters and meetings haven't stopped the factory.", {"paraphrasing"}),
+ ("s21", "I'm guessing you feel pretty cheated right now.", {"emotional_labeling"}),
+ ("s12", "That must be incredibly lonely.", {"emotional_labeling"}),
+ ("s16", "Laughed at you?", {"mirroring"}),
+ ("s44", "The mould?", {"mirroring"}),
+ ("s37", "Talk to me about what went on with the driver.", {"open_question"}),
+ ("s22", "How do you two usually sort out the food?", {"open_question"}),
+ ("s33", "Okay, let me recap: a storm brought their tree down onto your fence, they say that's on you, and the repair is more than you can pay.", {"summarizing"}),
+ ("s19", "Let me put it all together: you pay the bills, you care for his mother, and you still get told you spend too much.", {"summarizing"}),
+ ("s03", "(stays silent for a few seconds)", {"effective_pause"}),
+ ("s39", "[long pause]", {"effective_pause"}),
+ ("s24", "I get uneasy when people are pushed around in a crowd, because someone could be badly hurt.", {"i_message"}),
+ ("s43", "It bothers me when signs are taken without explanation, because people deserve to know why.", {"i_message"}),
+ ("s35", "Maybe try white noise for the baby.", {"advising"}),
+ ("s18", "My advice is to change jobs.", {"advising"}),
+ ("s14", "Throwing his stuff out was wrong, and you know it.", {"judging"}),
+ ("s11", "You've only got yourself to blame for drinking.", {"judging"}),
+ ("s28", "No, we do come round here, you just don't notice.", {"arguing"}),
+ ("s09", "But there aren't any footprints, so nobody was there.", {"arguing"}),
+ ("s26", "Hands out of your pockets.", {"ordering"}),
+ ("s30", "Keep your people back from the barrier.", {"ordering"}),
+ ("s01", "Chin up, tomorrow's a new day.", {"false_reassurance"}),
+ ("s17", "He'll grow out of it, they all do.", {"false_reassurance"}),
+ ("s36", "Tell you what, I'll move the bins myself and we're done.", {"premature_problem_solving"}),
+ ("s42", "Just change the locks and get a camera, job done.", {"premature_problem_solving"}),
+ ("s20", "Is your mum okay?", set()),
+ ("s27", "I'm the protest liaison for today.", set()),
+]
+
+
+def probe_scores() -> tuple[int, int, float, float, float]:
+    """Exact matches, size, micro precision/recall/F1 on PROBE."""
+    from course.listening import recognise
+    corpus = load_corpus()
+    tp = fp = fn = exact = 0
+    for sid, text, gold in PROBE:
+        pred = recognise(corpus.statements[sid].text, text).labels
+        tp += len(pred & gold)
+        fp += len(pred - gold)
+        fn += len(gold - pred)
+        exact += pred == gold
+    p, r = tp / (tp + fp), tp / (tp + fn)
+    return exact, len(PROBE), p, r, 2 * p * r / (p + r)
+
+
 LOAD_SNIPPET = """
 import time
 t0 = time.perf_counter()
@@ -86,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
           f"(plus {parent * 1000:.0f} ms for the parent `import course`), median of {args.load_runs} fresh interpreters")
     print(f"scoring time per reply (score_reply): median {statistics.median(times) * 1000:.2f} ms, "
           f"p95 {p95 * 1000:.2f} ms over {len(times)} calls")
+    exact_p, n_p, p_p, r_p, f_p = probe_scores()
+    print(f"out-of-corpus probe ({n_p} fresh replies, other wording): exact {exact_p}/{n_p}, "
+          f"micro precision {p_p:.2f}, recall {r_p:.2f}, F1 {f_p:.2f}")
     if args.errors:
         print("\nmisrecognised replies (id, expected, predicted, text):")
         for e in errors:
