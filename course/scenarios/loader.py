@@ -109,6 +109,7 @@ class _Parser:
         self.problems: list[Problem] = []
         self.node_id: str | None = None
         self.choice_id: str | None = None
+        self.broken_nodes: set[str] = set()   # ids of nodes that failed to parse (no cascade errors)
 
     # -- reporting ---------------------------------------------------------
     def error(self, line, message, severity=ERROR, node=..., choice=...):
@@ -231,6 +232,7 @@ class _Parser:
             if isinstance(value, bool) or not isinstance(value, int) or not STATE_MIN <= value <= STATE_MAX:
                 self.error(d.line_of(key), f"state '{key}' must be a whole number from {STATE_MIN} to {STATE_MAX}, "
                                            f"not {value!r}")
+                state[key] = STATE_MIN      # still declared, so its uses are not reported again
                 continue
             state[key] = value
         for needed in ("tension", "rapport"):
@@ -299,6 +301,8 @@ class _Parser:
             node = self.node(d, nid)
             if node is not None:
                 nodes[nid] = node
+            else:
+                self.broken_nodes.add(nid)
         self.node_id = None
         self.choice_id = None
         if "nodes" in top and not nodes and not self.problems:
@@ -360,7 +364,7 @@ class _Parser:
         else:
             next_if = self.next_if(cd)
         return Choice(cid, self.text(cd, "text"), self.text(cd, "reaction"), self.text(cd, "teaching_point"),
-                      effects, condition, nxt, next_if, cd.line)
+                      effects, condition, nxt, next_if, cd.line, cd.line_of("next") if nxt else None)
 
     def next_if(self, cd: LineDict) -> tuple[Branch, ...]:
         raw = self.seq(cd.get("next_if"), cd.line_of("next_if"), "'next_if'")
@@ -454,8 +458,8 @@ class _Parser:
                     self.error(ln.line, f"unknown speaker '{ln.speaker}' (declare them under 'people')")
             for choice in node.choices:
                 self.choice_id = choice.id
-                for target, line in [(choice.next, choice.line)] + [(b.next, b.line) for b in choice.next_if]:
-                    if target and target not in nodes:
+                for target, line in [(choice.next, choice.next_line or choice.line)] + [(b.next, b.line) for b in choice.next_if]:
+                    if target and target not in nodes and target not in self.broken_nodes:
                         self.error(line, f"leads to node '{target}', which does not exist")
                 conditions = [choice.condition] + [b.condition for b in choice.next_if]
                 for cond in filter(None, conditions):

@@ -145,6 +145,7 @@ class Choice:
     next: str | None = None
     next_if: tuple[Branch, ...] = ()
     line: int | None = None
+    next_line: int | None = None     # line of the 'next' key, for error messages
 
     def targets(self) -> tuple[str, ...]:
         """Every node this choice can lead to, whatever the state."""
