@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
+import re
 from pathlib import Path
 from typing import Mapping
 
@@ -115,7 +115,17 @@ def layout(scenario: Scenario) -> dict[str, tuple[float, float]]:
 
 
 def _wrap(text: str, width: int = 18) -> str:
-    return "\n".join(textwrap.wrap(text.replace("_", "_\u200b").replace("-", "-\u200b"), width)).replace("\u200b", "")
+    """Wrap an id at '_' or '-' so long ids fit in a box without splitting words."""
+    parts = re.findall(r"[^_-]+[_-]?|[_-]", text)
+    lines, current = [], ""
+    for part in parts:
+        if current and len(current) + len(part) > width:
+            lines.append(current)
+            current = part
+        else:
+            current += part
+    lines.append(current)
+    return "\n".join(lines)
 
 
 def draw_map(scenario: Scenario, edge_labels: Mapping[tuple[str, str], str] | None = None,
@@ -158,8 +168,9 @@ def draw_map(scenario: Scenario, edge_labels: Mapping[tuple[str, str], str] | No
         extra = [edge_labels[(s, lab.rstrip('?*'))] for lab in labels if (s, lab.rstrip('?*')) in edge_labels]
         text = "\n".join(labels) + ("\n" + " ".join(extra) if extra else "")
         # place the label on the drawn curve (arc3's quadratic Bezier), 35% of the way
-        # along straight edges, half way along curves
-        t_ = 0.5 if rad else 0.35
+        # along edges to the next layer, close to the source on long edges (so it is clear
+        # which node the choice belongs to), half way along loop-backs
+        t_ = 0.35 if span == 1 else (0.15 if span > 1 else 0.5)
         cx = (start[0] + end[0]) / 2 + rad * (end[1] - start[1])
         cy = (start[1] + end[1]) / 2 - rad * (end[0] - start[0])
         fx = (1 - t_) ** 2 * start[0] + 2 * (1 - t_) * t_ * cx + t_ ** 2 * end[0]
