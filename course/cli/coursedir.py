@@ -38,3 +38,21 @@ def nbgrader_api(root: Path):
 
 def assignments(root: Path) -> list[str]:
     return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def require_assignment(root: Path, name: str) -> str:
+    """`name` if source/<name>/ holds a notebook, else a CourseError naming it and the known ones."""
+    known = assignments(root)
+    if name not in known:
+        raise CourseError(f"unknown assignment {name!r}: no notebook in {root / 'source' / name}/ "
+                          f"(known: {', '.join(known) or 'none'})")
+    return name
+
+
+def check_result(result: dict, what: str) -> dict:
+    """Raise a CourseError naming `what` when an NbGraderAPI call did not succeed."""
+    if not result.get("success"):
+        detail = (result.get("error") or result.get("log") or "").strip().splitlines()
+        tail = "\n".join(detail[-8:])
+        raise CourseError(f"{what} failed" + (f":\n{tail}" if tail else ""))
+    return result

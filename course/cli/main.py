@@ -4,10 +4,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import generate, start
+from . import autograde, collect, demo, feedback, generate, grades, release, start, status
 from .coursedir import CourseError
 
-VERBS = [start, generate]
+# One verb per module, in the order an instructor uses them. The class-analytics `report`
+# verb goes here (course/cli/report.py, between grades and demo); `course demo` runs it if present.
+VERBS = [start, generate, status, release, collect, autograde, feedback, grades, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,95 @@
+"""`course collect ASSIGNMENT`: collect submissions from the exchange into submitted/.
+
+With --zip FILE, ingest an LMS download instead (nbgrader's zip_collect): the archive's
+files are matched by name to students. The default pattern fits LMS downloads named
+`<student>_<file>` or Canvas-style `<student>_<id>_<id>_<file>` (an optional `late_`
+after the student is allowed), e.g. `jdoe_1234_5678_02-active-listening.ipynb` and
+`jdoe_1234_5678_02-active-listening.answers.json`; give your own with --regexp (named
+groups student_id and file_id, optionally timestamp). The answers file must be in the
+archive too: it holds the student's choices.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .coursedir import CourseError, check_result, find_root, load_config, nbgrader_api, require_assignment
+
+LMS_REGEXP = r".*/(?P<student_id>[^/_]+)_(?:late_|LATE_)?(?:\d+_)*(?P<file_id>[^/]+)$"
+COLLECTED_EXTENSIONS = [".ipynb", ".json"]
+
+
+def collect(root: Path, assignment: str, quiet: bool = False) -> int:
+    require_assignment(root, assignment)
+    api = nbgrader_api(root)
+    if not api.exchange_is_functional:
+        raise CourseError(f"the exchange {api.exchange_root or '(none)'} is not usable: check Exchange.root / COURSE_EXCHANGE")
+    check_result(api.collect(assignment, update=True), f"collecting {assignment} from {api.exchange_root}")
+    count = len(api.get_submitted_students(assignment))
+    if not quiet:
+        print(f"{assignment}: {count} submission(s) in submitted/")
+    return count
+
+
+def zip_collect(root: Path, assignment: str, archive: Path, regexp: str = LMS_REGEXP, force: bool = True,
+                quiet: bool = False) -> list[str]:
+    """Ingest an LMS download with nbgrader's ZipCollectApp, in a temporary work folder."""
+    from nbgrader.apps.zipcollectapp import ZipCollectApp
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    require_assignment(root, assignment)
+    archive = Path(archive)
+    if not archive.is_file():
+        raise CourseError(f"{archive}: no such file")
+    if not zipfile.is_zipfile(archive):
+        raise CourseError(f"{archive}: not a zip archive")
+    api = nbgrader_api(root)
+    before = set(api.get_submitted_students(assignment))
+    with tempfile.TemporaryDirectory(prefix="course-zip-") as work:
+        config = load_config(root)
+        config.ZipCollectApp.downloaded_directory = work  # absolute: nothing left in the course folder
+        config.ZipCollectApp.force = force
+        config.ExtractorPlugin.force = force
+        config.FileNameCollectorPlugin.named_regexp = regexp
+        config.FileNameCollectorPlugin.valid_ext = COLLECTED_EXTENSIONS
+        target = Path(work) / assignment / "archive"
+        target.mkdir(parents=True)
+        shutil.copy(archive, target / archive.name)
+        app = ZipCollectApp(config=config)
+        app.coursedir = CourseDirectory(parent=app)
+        app.coursedir.assignment_id = assignment
+        result = capture_log(app)
+        check_result(result, f"zip_collect of {archive} for {assignment}")
+        log = result.get("log", "")
+    students = sorted(set(api.get_submitted_students(assignment)) | set())
+    new = sorted(set(students) - before) if not force else students
+    if not new and not students:
+        raise CourseError(f"{archive}: no file matched the pattern {regexp!r} for {assignment}\n{log[-1500:]}")
+    skipped = [line for line in log.splitlines() if "Skipped" in line or "did not match" in line]
+    if not quiet:
+        for line in skipped:
+            print(f"warning: {line}")
+        print(f"{assignment}: {len(students)} submission(s) in submitted/ after importing {archive.name}")
+    return students
+
+
+def run(args) -> int:
+    root = find_root()
+    if args.zip:
+        zip_collect(root, args.assignment, Path(args.zip), regexp=args.regexp)
+    else:
+        collect(root, args.assignment)
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("collect", help="collect submissions from the exchange (or --zip an LMS download)",
+                                   description=__doc__)
+    parser.add_argument("assignment", help="assignment id")
+    parser.add_argument("--zip", metavar="FILE", help="an LMS download (zip) to import instead of the exchange")
+    parser.add_argument("--regexp", default=LMS_REGEXP,
+                        help="pattern for file names in the zip (named groups student_id, file_id)")
+    parser.set_defaults(func=run)

@@ -1,0 +1,50 @@
+"""`course feedback ASSIGNMENT`: generate feedback for autograded submissions, then release it.
+
+Runs nbgrader's generate_feedback (HTML per student in feedback/) and release_feedback
+(copies it to the exchange, where students fetch it). --no-release only generates.
+"""
+from __future__ import annotations
+
+from .coursedir import CourseError, check_result, find_root, nbgrader_api, require_assignment
+from .progress import Progress
+
+
+def feedback(root, assignment: str, students: list[str] | None = None, release: bool = True, quiet: bool = False) -> int:
+    require_assignment(root, assignment)
+    api = nbgrader_api(root)
+    graded = sorted(api.get_autograded_students(assignment))
+    if students:
+        missing = [s for s in students if s not in graded]
+        if missing:
+            raise CourseError(f"{assignment}: no autograded submission for student(s) {', '.join(missing)}; "
+                              f"run `course autograde {assignment}` first")
+        graded = students
+    if not graded:
+        raise CourseError(f"{assignment}: nothing autograded yet; run `course autograde {assignment}` first")
+    if release and not api.exchange_is_functional:
+        raise CourseError(f"the exchange {api.exchange_root or '(none)'} is not usable: check Exchange.root / COURSE_EXCHANGE")
+    with Progress(len(graded), label="feedback", tty=False if quiet else None,
+                  stream=None) as progress:
+        for student in graded:
+            check_result(api.generate_feedback(assignment, student), f"generating feedback for {student} on {assignment}")
+            if release:
+                check_result(api.release_feedback(assignment, student), f"releasing feedback for {student} on {assignment}")
+            if not quiet:
+                progress.advance(student)
+    if not quiet:
+        print(f"{assignment}: feedback {'generated and released' if release else 'generated'} for {len(graded)} student(s)")
+    return len(graded)
+
+
+def run(args) -> int:
+    feedback(find_root(), args.assignment, args.student or None, release=not args.no_release)
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("feedback", help="generate and release feedback for autograded submissions",
+                                   description=__doc__)
+    parser.add_argument("assignment", help="assignment id")
+    parser.add_argument("--student", action="append", metavar="S", help="only this student (repeatable)")
+    parser.add_argument("--no-release", action="store_true", help="generate feedback but do not release it")
+    parser.set_defaults(func=run)

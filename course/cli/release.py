@@ -1,0 +1,77 @@
+"""`course release ASSIGNMENT...`: generate the student version if needed, then release it.
+
+Generates (like `course generate`) when release/<assignment>/ is missing, older than
+source/, or the gradebook does not know the assignment yet (a fresh clone has no
+gradebook); then copies it to the exchange with nbgrader's release_assignment.
+An assignment already in the exchange is left alone unless --force.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .coursedir import CourseError, check_result, find_root, nbgrader_api, require_assignment
+from .generate import generate
+
+
+def _newest(folder: Path) -> float:
+    times = [p.stat().st_mtime for p in folder.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts]
+    return max(times, default=0.0)
+
+
+def needs_generate(root: Path, api, assignment: str) -> str | None:
+    """Why the assignment must be generated first, or None."""
+    release = root / "release" / assignment
+    if not release.is_dir() or not any(release.glob("*.ipynb")):
+        return f"no release/{assignment}/"
+    from nbgrader.api import MissingEntry
+
+    with api.gradebook as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            return "not in the gradebook yet"
+    lesson = root / "lessons" / f"{assignment}.md"
+    newest_source = max(_newest(root / "source" / assignment), lesson.stat().st_mtime if lesson.exists() else 0.0)
+    if newest_source > _newest(release):
+        return f"source/{assignment}/ is newer than release/{assignment}/"
+    return None
+
+
+def release(root: Path, names: list[str], force: bool = False, quiet: bool = False) -> list[str]:
+    for name in names:
+        require_assignment(root, name)
+    api = nbgrader_api(root)
+    if not api.exchange_is_functional:
+        raise CourseError(f"the exchange {api.exchange_root or '(none)'} is not usable: check Exchange.root / COURSE_EXCHANGE")
+    done = []
+    for name in names:
+        reason = needs_generate(root, api, name)
+        if reason:
+            if not quiet:
+                print(f"{name}: generating ({reason})")
+            generate(root, [name], quiet=True)
+            api = nbgrader_api(root)
+        if name in api.get_released_assignments():
+            if not force:
+                if not quiet:
+                    print(f"{name}: already released (use --force to release it again)")
+                continue
+            check_result(api.unrelease(name), f"unreleasing {name}")
+        check_result(api.release_assignment(name), f"releasing {name} to {api.exchange_root}")
+        if not quiet:
+            print(f"{name}: released to {api.exchange_root}")
+        done.append(name)
+    return done
+
+
+def run(args) -> int:
+    release(find_root(), args.assignments, force=args.force)
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("release", help="generate if needed, then release assignments to the exchange",
+                                   description=__doc__)
+    parser.add_argument("assignments", nargs="+", help="assignment ids")
+    parser.add_argument("--force", action="store_true", help="release again an assignment already in the exchange")
+    parser.set_defaults(func=run)

@@ -1,0 +1,82 @@
+"""`course status`: where each assignment is in the workflow.
+
+Per assignment: released to the exchange?, and how many students have submitted
+(in the exchange), been collected, autograded, had feedback generated, and still
+need manual grading (a reflection or any answer the autograder could not score).
+"""
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+
+from .coursedir import assignments, find_root, nbgrader_api, require_assignment
+
+COLUMNS = ["assignment", "released", "submitted", "collected", "autograded", "feedback", "needs_manual"]
+
+
+def _students_in(coursedir, directory: str, assignment: str) -> set[str]:
+    pattern = coursedir.format_path(directory, "*", assignment)
+    return {Path(p).parent.name for p in glob.glob(pattern) if os.path.isdir(p)}
+
+
+def exchange_submitters(api, assignment: str) -> set[str]:
+    """Students with a submission of `assignment` in the exchange's inbound folder."""
+    inbound = Path(api.exchange_root or "") / api.course_id / "inbound"
+    if not api.exchange_root or not inbound.is_dir():
+        return set()
+    found = set()
+    for entry in inbound.iterdir():
+        parts = entry.name.rsplit("+", 3)  # student+assignment+timestamp[+random]; ids may hold '+'
+        if len(parts) == 4 and parts[1] != assignment:
+            parts = entry.name.rsplit("+", 2)
+        if len(parts) >= 3 and parts[1] == assignment:
+            found.add(parts[0])
+    return found
+
+
+def status(root: Path, names: list[str] | None = None) -> list[dict]:
+    api = nbgrader_api(root)
+    coursedir = api.coursedir
+    released = api.get_released_assignments()
+    rows = []
+    with api.gradebook as gb:
+        for name in names or assignments(root):
+            needs_manual = 0
+            try:
+                needs_manual = sum(1 for s in gb.submission_dicts(name) if s["needs_manual_grade"])
+            except Exception:  # not yet in the gradebook
+                needs_manual = 0
+            rows.append({
+                "assignment": name,
+                "released": name in released,
+                "submitted": len(exchange_submitters(api, name)),
+                "collected": len(_students_in(coursedir, coursedir.submitted_directory, name)),
+                "autograded": len(api.get_autograded_students(name)),
+                "feedback": len(_students_in(coursedir, coursedir.feedback_directory, name)),
+                "needs_manual": needs_manual,
+            })
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    cells = [COLUMNS] + [[str(r["assignment"]), "yes" if r["released"] else "no"]
+                         + [str(r[c]) for c in COLUMNS[2:]] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+    return "\n".join("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths)))
+                     for row in cells)
+
+
+def run(args) -> int:
+    root = find_root()
+    for name in args.assignments:
+        require_assignment(root, name)
+    print(format_table(status(root, args.assignments or None)))
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("status", help="per assignment: released?, submitted, collected, autograded, "
+                                   "feedback, needing manual grading", description=__doc__)
+    parser.add_argument("assignments", nargs="*", help="assignment ids (default: all in source/)")
+    parser.set_defaults(func=run)
