@@ -1,0 +1,66 @@
+"""Put the numbers of one report together: per assignment and for the course."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import stats
+from .collect import Collection, Problem
+from .paths import ScenarioPaths, all_scenario_paths
+
+TOP_MISSED = 10
+
+
+@dataclass
+class AssignmentReport:
+    assignment: str
+    scores: pd.DataFrame             # student, points, max_points, percent
+    max_points: float
+    items: pd.DataFrame              # item_stats
+    missed: pd.DataFrame             # most_missed
+    options: pd.DataFrame            # option_shares
+    classify: pd.DataFrame           # classify_lines
+    scenarios: list[ScenarioPaths]
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class CourseReport:
+    collection: Collection
+    assignments: list[AssignmentReport]
+    scores: pd.DataFrame             # every (assignment, student) score
+    totals: pd.DataFrame             # per student, summed over assignments
+    course_max: float
+    items: pd.DataFrame              # item stats of every assignment
+    missed: pd.DataFrame             # most missed items over the course
+    problems: list[Problem]
+
+
+def analyse(collection: Collection, course_root: str | Path) -> CourseReport:
+    all_scores = stats.scores(collection.items, collection.students)
+    problems = list(collection.problems)
+    reports = []
+    for assignment in collection.assignments:
+        keys = collection.keys.get(assignment, {})
+        scen, scen_problems = all_scenario_paths(collection.items, assignment, keys, Path(course_root))
+        problems += scen_problems
+        items = stats.item_stats(collection.items, assignment)
+        mine = all_scores[all_scores.assignment == assignment].reset_index(drop=True)
+        reports.append(AssignmentReport(
+            assignment=assignment, scores=mine,
+            max_points=float(mine.max_points.max()) if len(mine) else 0.0,
+            items=items, missed=stats.most_missed(items, TOP_MISSED),
+            options=stats.option_shares(collection.items, assignment, keys),
+            classify=stats.classify_lines(collection.items, assignment, keys),
+            scenarios=scen,
+            problems=[p for p in problems if p.assignment == assignment],
+            notes=[n for n in collection.notes if n.assignment == assignment],
+        ))
+    totals, course_max = stats.course_totals(all_scores)
+    every = [r.items for r in reports if not r.items.empty]
+    items = pd.concat(every, ignore_index=True) if every else stats.item_stats(collection.items, "")
+    return CourseReport(collection, reports, all_scores, totals, course_max, items,
+                        stats.most_missed(items, TOP_MISSED), problems)

@@ -1,0 +1,150 @@
+"""Gather the autograder's results into one tidy table, and note every problem on the way.
+
+Reads only `autograded/<student>/<assignment>/<notebook>.grading.json` (written by
+`course.grading.preprocessors.ScoreRecordedAnswers`) and the answer keys in `keys/`.
+Never raises for a bad file: a missing, unreadable or malformed grading file, or a
+missing key, becomes a line in `Collection.problems` and the rest is still reported.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..grading.keys import ItemKey, KeyError_, key_path, load_keys
+
+GRADING_SUFFIX = ".grading.json"
+COLUMNS = ["student", "assignment", "item", "kind", "value", "fraction", "points", "max_points",
+           "answered", "section", "file"]
+
+
+@dataclass
+class Problem:
+    where: str      # a file or "<assignment>/<item>"
+    what: str
+    assignment: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass
+class Collection:
+    items: pd.DataFrame                                   # one row per (student, assignment, item)
+    students: dict[str, list[str]]                        # assignment -> students with a readable grading file
+    keys: dict[str, dict[str, ItemKey]]                   # assignment -> item id -> key (empty if no key)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)    # answers-file notes copied from grading files
+
+    @property
+    def assignments(self) -> list[str]:
+        return sorted(self.students)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def read_grading_file(path: Path, root: Path, keys: dict[str, ItemKey], student: str, assignment: str
+                      ) -> tuple[list[dict], list[Problem], list[Problem]]:
+    """Rows of one grading file, the problems found in it, and the answers-file notes it carries."""
+    where = _rel(path, root)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Problem(where, f"cannot be read ({type(exc).__name__}: {exc}); student left out")], []
+    except json.JSONDecodeError as exc:
+        return [], [Problem(where, f"is not valid JSON ({exc}); student left out")], []
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        return [], [Problem(where, "has no 'items' list; student left out")], []
+    problems, rows = [], []
+    for n, raw in enumerate(data["items"], 1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("item"), str):
+            problems.append(Problem(where, f"entry {n} is not an item record; skipped"))
+            continue
+        item = raw["item"]
+        fraction, points, max_points = (_number(raw.get(k)) for k in ("fraction", "points", "max_points"))
+        if fraction is None or points is None or max_points is None or not 0 <= fraction <= 1:
+            problems.append(Problem(where, f"item {item!r} has no valid fraction/points/max_points; skipped"))
+            continue
+        key = keys.get(item)
+        if keys and key is None:
+            problems.append(Problem(where, f"item {item!r} is not in keys/{assignment}.yaml; reported without key"))
+        rows.append({
+            "student": student, "assignment": assignment, "item": item,
+            "kind": key.kind if key else str(raw.get("kind", "")),
+            "value": raw.get("value"), "fraction": fraction, "points": points, "max_points": max_points,
+            "answered": bool(raw.get("answered", raw.get("value") is not None)),
+            "section": (key.section if key and key.section else str(raw.get("section") or "")),
+            "file": where,
+        })
+    notes = [Problem(where, str(p)) for p in data.get("problems") or [] if p]
+    return rows, problems, notes
+
+
+def collect(course_root: str | Path, assignments: list[str] | None = None) -> Collection:
+    """Every grading file under `course_root/autograded/`, as a tidy DataFrame (see COLUMNS)."""
+    root = Path(course_root)
+    autograded = root / "autograded"
+    problems: list[Problem] = []
+    notes: list[Problem] = []
+    rows: list[dict] = []
+    students: dict[str, list[str]] = {}
+    keys: dict[str, dict[str, ItemKey]] = {}
+    if not autograded.is_dir():
+        problems.append(Problem(_rel(autograded, root), "no autograded/ folder: run `nbgrader autograde` first"))
+    folders = sorted(p for p in autograded.glob("*/*") if p.is_dir()) if autograded.is_dir() else []
+    wanted = set(assignments or [])
+    for assignment in sorted(wanted - {f.name for f in folders}):
+        problems.append(Problem(f"autograded/*/{assignment}", "no student has autograded output for this assignment",
+                                    assignment))
+        students.setdefault(assignment, [])
+    for folder in folders:
+        student, assignment = folder.parent.name, folder.name
+        if wanted and assignment not in wanted:
+            continue
+        if assignment not in keys:
+            keys[assignment] = _load_key(root, assignment, problems)
+            students.setdefault(assignment, [])
+        files = sorted(folder.glob(f"*{GRADING_SUFFIX}"))
+        if not files:
+            problems.append(Problem(_rel(folder, root), f"no {GRADING_SUFFIX} file (autograde failed or older "
+                                                        f"than the course grader?); student left out", assignment))
+            continue
+        readable = False
+        for path in files:
+            got, found, carried = read_grading_file(path, root, keys[assignment], student, assignment)
+            problems += [Problem(p.where, p.what, assignment) for p in found]
+            notes += [Problem(p.where, p.what, assignment) for p in carried]
+            rows += got
+            readable = readable or bool(got) or not found
+        if readable:
+            students[assignment].append(student)
+    for assignment in keys:
+        if assignment in wanted or not wanted:
+            students.setdefault(assignment, [])
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return Collection(frame, {a: sorted(set(s)) for a, s in students.items()}, keys, problems, notes)
+
+
+def _load_key(root: Path, assignment: str, problems: list[Problem]) -> dict[str, ItemKey]:
+    try:
+        return load_keys(key_path(root / "keys", assignment))
+    except KeyError_ as exc:
+        problems.append(Problem(f"keys/{assignment}.yaml", f"{exc}; options and sections cannot be shown", assignment))
+    except Exception as exc:  # a key that breaks the loader must not stop the report
+        problems.append(Problem(f"keys/{assignment}.yaml", f"could not be loaded ({type(exc).__name__}: {exc})",
+                                assignment))
+    return {}

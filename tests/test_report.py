@@ -1,0 +1,285 @@
+"""The class report (course.report) on a hand-made autograded/ tree with known answers,
+and (e2e) on the real pipeline's output."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from course.grading.keys import load_keys
+from course.grading.score import score_item
+from course.report import analyse, build_report, collect
+from course.scenarios import iter_paths, load_shipped, replay
+
+REPO = Path(__file__).resolve().parents[1]
+A = "02-active-listening"
+SCENARIO = "mental-health-crisis"
+
+PERFECT = {"O1": "open_question", "O2": "paraphrasing", "O3": "mirroring", "O4": "emotional_labeling",
+           "O5": "minimal_encourager", "O6": "roadblock", "O7": "i_message", "O8": "summarizing"}
+SWAPPED = {**PERFECT, "O2": "summarizing", "O8": "paraphrasing"}            # 6 of 8 right
+SWAPPED_O6 = {**SWAPPED, "O6": "i_message"}                               # 5 of 8 right
+
+
+def real_path(first: str, ending: str) -> list[str]:
+    """The shortest loop-free play-through of the shipped scenario starting with `first`, ending at `ending`."""
+    found = [p for p, e in iter_paths(load_shipped(SCENARIO), simple=True) if p[0] == first and e == ending]
+    assert found, (first, ending)
+    return min(found, key=len)
+
+
+P1 = real_path("ask_sister", "voluntary_end")
+P2 = real_path("call_more_units", "referral_end")
+P3 = real_path("go_straight_up", "force_end")
+P1_NODES = [node for node, _ in replay(load_shipped(SCENARIO), P1).run.path]
+
+
+def attempts(*paths: list[str]) -> dict:
+    scenario = load_shipped(SCENARIO)
+    out = []
+    for path in paths:
+        out.append({"choices": path, "complete": replay(scenario, path).complete})
+    return {"attempts": out}
+
+
+# student -> item -> value (None = not answered); scenario fractions are given by hand below
+ANSWERS = {
+    "s1": {"al-g1": PERFECT, "al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f"],
+           "al-s1": attempts(P1)},
+    "s2": {"al-g1": PERFECT, "al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f"],
+           "al-s1": attempts(P1)},
+    # first attempt unfinished, second complete: the second counts
+    "s3": {"al-g1": PERFECT, "al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e"],
+           "al-s1": attempts(P3[:2], P2)},
+    # two complete attempts: the first counts
+    "s4": {"al-g1": PERFECT, "al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c"],
+           "al-s1": attempts(P2, P1)},
+    "s5": {"al-g1": SWAPPED, "al-g2": "a", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "b"],
+           "al-s1": attempts(P3)},
+    # nothing complete: the longest unfinished attempt counts
+    "s6": {"al-g1": SWAPPED, "al-g2": "c", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f", "b"],
+           "al-s1": attempts(P1[:3], P3[:1])},
+    "s7": {"al-g1": SWAPPED, "al-g2": "d", "al-g3": "a", "al-g4": "c", "al-g5": ["d"],
+           "al-s1": {"attempts": []}},
+    "s8": {"al-g1": SWAPPED_O6, "al-g2": None, "al-g3": "a", "al-g4": "d", "al-g5": None, "al-s1": None},
+}
+SCENARIO_FRACTION = {"s1": 1.0, "s2": 1.0, "s3": 0.8, "s4": 0.8, "s5": 0.2, "s6": 0.4, "s7": 0.0, "s8": 0.0}
+POINTS = {"al-g1": 4, "al-g2": 2, "al-g3": 2, "al-g4": 2, "al-g5": 3, "al-s1": 5}
+SCENARIO_SECTION = "5. A crisis call, start to finish"
+
+
+def make_course(root: Path) -> Path:
+    (root / "keys").mkdir(parents=True)
+    key = yaml.safe_load((REPO / "keys" / f"{A}.yaml").read_text())
+    key["items"]["al-s1"] = {"kind": "scenario", "scenario": SCENARIO, "section": SCENARIO_SECTION}
+    (root / "keys" / f"{A}.yaml").write_text(yaml.safe_dump(key))
+    shutil.copytree(REPO / "keys" / "scenarios", root / "keys" / "scenarios")
+    keys = load_keys(root / "keys" / f"{A}.yaml")
+    for student, answers in ANSWERS.items():
+        items = []
+        for item, value in answers.items():
+            record = None if value is None else {"kind": keys[item].kind, "value": value}
+            if item == "al-s1":
+                fraction = SCENARIO_FRACTION[student]
+            else:
+                fraction = score_item(keys[item], record).fraction
+            items.append({"item": item, "kind": keys[item].kind, "fraction": fraction,
+                          "points": round(fraction * POINTS[item], 4), "max_points": POINTS[item],
+                          "answered": value is not None, "section": keys[item].section, "value": value})
+        folder = root / "autograded" / student / A
+        folder.mkdir(parents=True)
+        (folder / f"{A}.grading.json").write_text(json.dumps(
+            {"assignment": A, "notebook": A, "student": student, "items": items, "problems": []}, indent=1))
+    bad = root / "autograded" / "s9" / A
+    bad.mkdir(parents=True)
+    (bad / f"{A}.grading.json").write_text('{"assignment": "02-active-listening", "items": [ {not json')
+    (root / "autograded" / "s10" / A).mkdir(parents=True)   # autograde left no grading file
+    return root
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    return make_course(tmp_path_factory.mktemp("report") / "course")
+
+
+@pytest.fixture(scope="module")
+def report(course):
+    return analyse(collect(course), course)
+
+
+@pytest.fixture(scope="module")
+def built(course, tmp_path_factory) -> Path:
+    return build_report(course, tmp_path_factory.mktemp("out") / "reports")
+
+
+def test_collect_reads_valid_files_and_names_bad_ones(report):
+    col = report.collection
+    assert col.students[A] == sorted(ANSWERS)
+    assert len(col.items) == 8 * 6
+    assert set(col.items.columns) >= {"student", "assignment", "item", "kind", "value", "fraction", "points",
+                                      "max_points", "section"}
+    where = " ".join(p.where + " " + p.what for p in report.problems)
+    assert f"autograded/s9/{A}/{A}.grading.json" in where and "not valid JSON" in where
+    assert f"autograded/s10/{A}" in where and "no .grading.json" in where
+
+
+def test_difficulty_and_discrimination(report):
+    stats = report.assignments[0].items.set_index("item")
+    assert stats.difficulty.to_dict() == pytest.approx(
+        {"al-g1": 0.8594, "al-g2": 0.5, "al-g3": 0.75, "al-g4": 0.875, "al-g5": 0.5, "al-s1": 0.525})
+    assert stats.loc["al-s1", "section"] == SCENARIO_SECTION
+    assert stats.loc["al-g2", "full_share"] == 0.5
+    assert stats.loc["al-g2", "answered_share"] == 0.875
+    # corrected item-total correlation, computed independently
+    items = report.collection.items
+    points = items.pivot(index="student", columns="item", values="points")
+    frac = items.pivot(index="student", columns="item", values="fraction")
+    for item in POINTS:
+        rest = points.sum(axis=1) - points[item]
+        expected = np.corrcoef(frac[item], rest)[0, 1]
+        assert stats.loc[item, "discrimination"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_option_shares(report):
+    opts = report.assignments[0].options
+    g2 = opts[opts.item == "al-g2"].set_index("option")
+    assert g2.share.to_dict() == {"a": 0.125, "b": 0.5, "c": 0.125, "d": 0.125, "(no answer)": 0.125}
+    assert g2.correct.to_dict() == {"a": False, "b": True, "c": False, "d": False, "(no answer)": False}
+    g3 = opts[opts.item == "al-g3"].set_index("option")
+    assert g3.share.to_dict() == {"a": 0.25, "b": 0.0, "c": 0.75, "d": 0.0}
+    g5 = opts[opts.item == "al-g5"].set_index("option")
+    assert g5.share.to_dict() == {"a": 0.75, "b": 0.25, "c": 0.625, "d": 0.125, "e": 0.5, "f": 0.375,
+                                  "(no answer)": 0.125}
+    assert sorted(g5[g5.correct].index) == ["a", "c", "e", "f"]
+
+
+def test_classify_share_right_per_line(report):
+    lines = report.assignments[0].classify.set_index("line")
+    assert lines.share_right.to_dict() == {"O1": 1.0, "O2": 0.5, "O3": 1.0, "O4": 1.0, "O5": 1.0,
+                                           "O6": 0.875, "O7": 1.0, "O8": 0.5}
+    assert lines.loc["O2", "common_wrong_label"] == "summarizing"
+    assert lines.loc["O2", "common_wrong_count"] == 4
+
+
+def test_scenario_path_shares_follow_the_grading_policy(report):
+    (paths,) = report.assignments[0].scenarios
+    choices = paths.choices.set_index(["node", "choice"])
+    # counted attempts: s1 s2 P1, s3 s4 P2, s5 P3, s6 P1[:3] (longest unfinished); s7 s8 none
+    arrival = choices.loc["arrival"]
+    assert arrival["count"].to_dict() == {"ask_sister": 3, "go_straight_up": 1, "call_more_units": 2}
+    assert arrival.share.to_dict() == pytest.approx({"ask_sister": 0.5, "go_straight_up": 0.1667,
+                                                     "call_more_units": 0.3333})
+    assert choices.loc[("plan", "plan_roles"), "count"] == 5
+    assert choices.loc[("plan", "plan_roles"), "share"] == 1.0
+    assert choices.loc[("plan", "go_in_fast"), "count"] == 0
+    assert choices.loc[("arrival", "ask_sister"), "students_reaching"] == 6
+    # P1 and P2 share their 2nd to 4th choices; s6's unfinished attempt stops after the 3rd
+    assert [choices.loc[(node, choice), "count"] for node, choice in zip(P1_NODES[1:4], P1[1:4])] == [5, 5, 4]
+    assert choices.loc["venting"]["count"].to_dict() == {"open_question_daughter": 2, "pause_encourage": 2,
+                                                         "advise": 0}
+    assert choices.loc["venting"].share.to_dict() == {"open_question_daughter": 0.5, "pause_encourage": 0.5,
+                                                      "advise": 0.0}
+    labels = paths.edge_labels()
+    assert labels[("arrival", "ask_sister")] == "3/6 = 50%"
+    assert ("plan", "go_in_fast") not in labels
+
+
+def test_ending_distribution(report):
+    (paths,) = report.assignments[0].scenarios
+    ends = paths.endings.set_index("ending")
+    assert ends["count"].to_dict() == {"voluntary_end": 2, "referral_end": 2, "unresolved_end": 0,
+                                       "force_end": 1, "injury_end": 0, "(not finished)": 1, "(no attempt)": 2}
+    assert ends.share["voluntary_end"] == 0.25
+    assert ends.outcome["force_end"] == "use_of_force"
+
+
+def test_most_missed_order_names_sections(report):
+    missed = report.assignments[0].missed
+    assert list(missed.item) == ["al-g2", "al-g5", "al-s1", "al-g3", "al-g1", "al-g4"]
+    assert missed.section.iloc[0] == "4. Roadblocks to listening"
+    assert missed.missed.iloc[2] == pytest.approx(0.475)
+    assert list(report.missed.item) == list(missed.item)
+
+
+def test_scores_and_course_totals(report):
+    scores = report.scores.set_index("student")
+    assert scores.loc["s1", "points"] == 18 and scores.loc["s1", "max_points"] == 18
+    assert scores.loc["s8", "points"] == pytest.approx(0.625 * 4)
+    assert set(report.totals.student) == set(ANSWERS)
+    assert report.course_max == 18
+
+
+def test_report_files(built):
+    out = built.parent
+    assert built.name == "index.html"
+    index = built.read_text()
+    page = (out / f"{A}.html").read_text()
+    assert f"href='{A}.html'" in index
+    assert "Problems" in index and f"autograded/s9/{A}/{A}.grading.json" in index
+    assert "corrected item-total correlation" in index
+    for name in ["course-total", f"{A}-scores", f"{A}-items", f"{A}-al-g2-options", f"{A}-al-g5-options",
+                 f"{A}-al-g1-lines", f"{A}-al-s1-map", f"{A}-al-s1-endings"]:
+        png = out / "images" / f"{name}.png"
+        assert png.is_file() and png.read_bytes()[:4] == b"\x89PNG", name
+        assert f"images/{name}.png" in index + page
+    for name in ["responses", "scores", "course_totals", "item_stats", "most_missed", "option_shares",
+                 "classify_lines", "scenario_choices", "scenario_endings", "problems"]:
+        assert (out / "csv" / f"{name}.csv").is_file(), name
+    with open(out / "csv" / "problems.csv", newline="") as handle:
+        assert any("s9" in row["where"] for row in csv.DictReader(handle))
+    assert "Roadblocks to listening" in page and "correct" in page
+
+
+def test_report_without_autograded_output_does_not_crash(tmp_path):
+    index = build_report(tmp_path, tmp_path / "out")
+    assert "no autograded/ folder" in index.read_text()
+
+
+def test_cli_report_verb(course, tmp_path, capsys, monkeypatch):
+    from course.cli import report as verb
+
+    import argparse
+    parser = argparse.ArgumentParser()
+    verb.add_parser(parser.add_subparsers())
+    monkeypatch.chdir(course)
+    (course / "nbgrader_config.py").write_text("")
+    (course / "source").mkdir(exist_ok=True)
+    args = parser.parse_args(["report", A, "--out", str(tmp_path / "r")])
+    assert args.func(args) == 0
+    assert (tmp_path / "r" / "index.html").is_file()
+    assert "index.html" in capsys.readouterr().out
+
+
+@pytest.mark.e2e
+def test_report_from_the_real_pipeline(tmp_path):
+    from conftest import copy_course
+    from course.simulate import answer_notebook
+    from nbgrader_pipeline import fetch, nbgrader, submit
+
+    plan = yaml.safe_load((REPO / "tests" / "students" / f"{A}.yaml").read_text())
+    chosen = {name: plan["students"][name] for name in list(plan["students"])[:2]}
+    course = copy_course(tmp_path / "course")
+    exchange = course / "exchange"
+    nbgrader(course, "generate_assignment", A, "--force")
+    nbgrader(course, "release_assignment", A)
+    for student, spec in chosen.items():
+        home = course.parent / "students" / student
+        folder = fetch(home, A, exchange)
+        answer_notebook(folder / f"{A}.ipynb", spec.get("answers") or {})
+        submit(home, A, student, exchange)
+    nbgrader(course, "collect", A)
+    nbgrader(course, "autograde", A)
+    index = build_report(course, course / "reports")
+    report = analyse(collect(course), course)
+    assert report.problems == []
+    scores = report.scores.set_index("student").points
+    for student, spec in chosen.items():
+        assert scores[student] == pytest.approx(spec["expected"])
+    assert not report.assignments[0].items.empty
+    assert (course / "reports" / "images" / f"{A}-scores.png").is_file()
+    assert "No problems" in index.read_text()
