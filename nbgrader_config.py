@@ -42,7 +42,7 @@ c.GenerateAssignment.preprocessors = [
 # Autograde: snapshot the answers file before student code runs, score it after.
 c.Autograde.autograde_preprocessors = [
     "course.grading.preprocessors.SnapshotRecordedAnswers",
-    "nbgrader.preprocessors.Execute",
+    "course.grading.sandbox.SandboxedExecute",
     "course.grading.preprocessors.ScoreRecordedAnswers",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
@@ -55,6 +55,11 @@ c.ScoreRecordedAnswers.keys_dir = os.path.join(ROOT, "keys")
 # A student's answers file must never be replaced by a copy from source/.
 c.Autograde.exclude_overwriting = assignment_answer_files(os.path.join(ROOT, "source"))
 
+# Students' code runs in a bubblewrap sandbox (docs/threat-model.md): the course folder and
+# the exchange are hidden, only the submission's own folder is writable, no network, and
+# memory, CPU, processes, file and output sizes are bounded. Needs `apt-get install bubblewrap`.
+c.SandboxedExecute.hide = [ROOT, c.Exchange.root]
 # A per-cell timeout always: executions without one were seen to hang.
-c.Execute.timeout = 60
+c.SandboxedExecute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "60"))
+c.Execute.timeout = 60  # nbgrader validate still uses nbgrader's own Execute
 c.Execute.startup_timeout = 60
