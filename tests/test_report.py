@@ -185,7 +185,7 @@ def test_scenario_path_shares_follow_the_grading_policy(report):
     assert choices.loc["venting"].share.to_dict() == {"open_question_daughter": 0.5, "pause_encourage": 0.5,
                                                       "advise": 0.0}
     labels = paths.edge_labels()
-    assert labels[("arrival", "ask_sister")] == "3/6 = 50%"
+    assert labels[("arrival", "ask_sister")] == "3/6=50%"
     assert ("plan", "go_in_fast") not in labels
 
 
@@ -223,7 +223,7 @@ def test_report_files(built):
     assert "Problems" in index and f"autograded/s9/{A}/{A}.grading.json" in index
     assert "corrected item-total correlation" in index
     for name in ["course-total", f"{A}-scores", f"{A}-items", f"{A}-al-g2-options", f"{A}-al-g5-options",
-                 f"{A}-al-g1-lines", f"{A}-al-s1-map", f"{A}-al-s1-endings"]:
+                 f"{A}-al-g1-lines", f"{A}-al-s1-map", f"{A}-al-s1-endings", f"{A}-al-s1-decisions"]:
         png = out / "images" / f"{name}.png"
         assert png.is_file() and png.read_bytes()[:4] == b"\x89PNG", name
         assert f"images/{name}.png" in index + page
@@ -283,3 +283,35 @@ def test_report_from_the_real_pipeline(tmp_path):
     assert not report.assignments[0].items.empty
     assert (course / "reports" / "images" / f"{A}-scores.png").is_file()
     assert "No problems" in index.read_text()
+
+
+def test_odd_grading_files_become_problems_not_crashes(tmp_path):
+    course = make_course(tmp_path / "course")
+    odd = {
+        "t1": {"items": {"not": "a list"}},
+        "t2": ["a", "list"],
+        "t3": {"items": [{"item": "al-g2", "kind": "single", "fraction": 2, "points": 4, "max_points": 2},
+                         "junk",
+                         {"item": "al-zz", "kind": "single", "fraction": 1, "points": 1, "max_points": 1,
+                          "value": "q"},
+                         {"item": "al-g5", "kind": "multiple", "fraction": 0, "points": 0, "max_points": 3,
+                          "value": {"odd": 1}},
+                         {"item": "al-g1", "kind": "classify", "fraction": 0, "points": 0, "max_points": 4,
+                          "value": ["x"]},
+                         {"item": "al-s1", "kind": "scenario", "fraction": 0, "points": 0, "max_points": 5,
+                          "value": {"attempts": [{"choices": ["ask_sister", "no_such_choice"]}, 7]}}],
+               "problems": ["02-active-listening.answers.json: not valid JSON"]},
+    }
+    for student, data in odd.items():
+        folder = course / "autograded" / student / A
+        folder.mkdir(parents=True)
+        (folder / f"{A}.grading.json").write_text(json.dumps(data))
+    (course / "autograded" / "t4" / A).mkdir(parents=True)
+    (course / "autograded" / "t4" / A / f"{A}.grading.json").write_bytes(b"\xff\xfe\x00")
+    index = build_report(course, tmp_path / "out")
+    text = index.read_text()
+    for student in ("t1", "t2", "t3", "t4", "s9", "s10"):
+        assert f"autograded/{student}/{A}" in text, student
+    assert "no_such_choice" in text and "al-zz" in text
+    page = (tmp_path / "out" / f"{A}.html").read_text()
+    assert "answers.json: not valid JSON" in page   # the grader's note about t3's answers file

@@ -14,11 +14,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..scenarios import draw_map
+from ..scenarios.mapdraw import OUTCOME_COLOURS
 from .paths import ScenarioPaths
 
 BLUE, ORANGE, GREEN, GREY, VERMILION = "#0072B2", "#E69F00", "#009E73", "#999999", "#D55E00"
 FONT = 11
 DPI = 110
+MAP_DPI = 150   # the map's labels are small: the page links to the full-size image
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -59,6 +61,9 @@ def score_histogram(points: pd.Series, max_points: float, title: str, out: Path)
         ax.axvline(median, color="#000000", linestyle=":", linewidth=1.6, label=f"median {median:.2f}")
         ax.legend(fontsize=FONT - 1, frameon=False, loc="upper left")
     ax.set_xlim(0, edges[-1])
+    if width == 1 and top <= 30:
+        step = 1 if top <= 15 else 2
+        ax.set_xticks(np.arange(0, edges[-1] + 1, step))
     ax.set_ylim(0, max(counts.max() if len(counts) else 0, 1) * 1.18)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(f"Score (points out of {max_points:g}; a bar covers [a, a+{width:g}))", fontsize=FONT)
@@ -102,11 +107,10 @@ def item_chart(stats: pd.DataFrame, title: str, out: Path) -> Path:
     return _save(fig, out)
 
 
-def _share_bars(ax, labels, shares, counts, n, highlight) -> None:
+def _share_bars(ax, labels, shares, counts, n, highlight, colours=None) -> None:
     y = np.arange(len(labels))[::-1]
-    colours = [GREEN if h else GREY for h in highlight]
-    ax.barh(y, shares, color=colours, height=0.6, edgecolor="black", linewidth=0.6,
-            hatch=None)
+    colours = colours or [GREEN if h else GREY for h in highlight]
+    ax.barh(y, shares, color=colours, height=0.6, edgecolor="black", linewidth=0.6)
     for yi, s, c in zip(y, shares, counts):
         ax.text(min(s, 1.0) + 0.02, yi, f"{c} of {n} ({100 * s:.0f}%)", va="center", fontsize=FONT - 1)
     ax.set_yticks(y, labels, fontsize=FONT)
@@ -149,7 +153,8 @@ def endings_chart(paths: ScenarioPaths, out: Path) -> Path:
     labels = [f"{r.ending} [{r.outcome_label}]" if r.outcome_label else r.ending for r in e.itertuples()]
     fig = _figure(8, 1.4 + 0.5 * max(len(e), 2))
     ax = fig.add_subplot()
-    _share_bars(ax, labels, e.share.tolist(), e["count"].tolist(), paths.students, [False] * len(e))
+    colours = [OUTCOME_COLOURS.get(o, "#FFFFFF") for o in e.outcome]   # the map's colours; the label names it
+    _share_bars(ax, labels, e.share.tolist(), e["count"].tolist(), paths.students, [False] * len(e), colours)
     ax.set_xlabel("Share of students whose counted attempt ended here", fontsize=FONT)
     ax.set_ylabel("Ending [outcome]", fontsize=FONT)
     ax.set_title(f"{paths.item}: endings of {paths.scenario.title}", fontsize=FONT + 1, loc="left")
@@ -157,10 +162,45 @@ def endings_chart(paths: ScenarioPaths, out: Path) -> Path:
 
 
 def scenario_map(paths: ScenarioPaths, out: Path) -> Path:
-    """The scenario map with "k/N = p%" of the decisions made at each node on its edges."""
+    """The scenario map with "k/N=p%" of the decisions made at each node on its edges (drawn by the
+    scenario engine; an arrow shared by several choices lists their shares in the same order)."""
     fig = draw_map(paths.scenario, paths.edge_labels(),
                    title=f"{paths.item}: {paths.scenario.title} - choices of {paths.students} students "
                          f"(k/N = decisions at that point taking this choice)")
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=DPI, facecolor="white")
+    fig.savefig(out, dpi=MAP_DPI, facecolor="white")
     return out
+
+
+def decisions_chart(paths: ScenarioPaths, out: Path) -> Path:
+    """The map's numbers as bars, easier to read than the map: one group per decision point
+    reached, one bar per choice (share of the decisions made there)."""
+    rows = paths.choices[paths.choices.decisions > 0]
+    labels, shares, notes = [], [], []
+    for node, grp in rows.groupby("node", sort=False):
+        for r in grp.itertuples():
+            labels.append(f"{node}: {r.choice}")
+            shares.append(r.share)
+            notes.append(f"{r.count} of {r.decisions} ({100 * r.share:.0f}%)")
+        labels.append("")  # a gap between decision points
+        shares.append(0.0)
+        notes.append("")
+    labels, shares, notes = labels[:-1], shares[:-1], notes[:-1]
+    fig = _figure(9, 1.2 + 0.28 * max(len(labels), 3))
+    ax = fig.add_subplot()
+    y = np.arange(len(labels))[::-1]
+    ax.barh(y, shares, color=BLUE, height=0.7)
+    for yi, s, text in zip(y, shares, notes):
+        if text:
+            ax.text(s + 0.02, yi, text, va="center", fontsize=FONT - 2)
+    ax.set_yticks(y, labels, fontsize=FONT - 2)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+    ax.set_xlim(0, 1.3)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xlabel("Share of the decisions made at that point", fontsize=FONT)
+    ax.set_ylabel("Decision point: choice", fontsize=FONT)
+    ax.set_title(f"{paths.item}: choices at each decision point reached ({paths.scenario.title})",
+                 fontsize=FONT + 1, loc="left")
+    _style(ax)
+    return _save(fig, out)

@@ -210,11 +210,14 @@ def _scenario_html(paths: ScenarioPaths, out: Path, base: str) -> list[str]:
     images = out / "images"
     html_parts = [f"<p>Scenario <strong>{esc(paths.scenario.title)}</strong> (<code>{esc(paths.scenario.id)}</code>). "
                   "Each student's attempt that counts for the grade (the first complete attempt, else the "
-                  "longest unfinished one) was replayed. On the map, <code>k/N = p%</code> on an arrow means: "
-                  "of the N decisions made at that point, k took this choice.</p>"]
+                  "longest unfinished one) was replayed. On the map, <code>k/N=p%</code> on an arrow means: "
+                  "of the N decisions made at that point, k took this choice; an arrow that several choices "
+                  "share lists the choices, then their shares in the same order. Arrows nobody took carry no "
+                  "numbers. Click the map for the full-size image; the table below has the same numbers.</p>"]
     map_png = charts.scenario_map(paths, images / f"{base}-map.png")
-    html_parts.append(img(map_png, out, f"Scenario map of {paths.scenario.id} with the share of students "
-                                        f"taking each choice on its arrows"))
+    html_parts.append(f"<a href='{esc(map_png.relative_to(out).as_posix())}'>"
+                      + img(map_png, out, f"Scenario map of {paths.scenario.id} with the share of students "
+                                          f"taking each choice on its arrows") + "</a>")
     ends = charts.endings_chart(paths, images / f"{base}-endings.png")
     html_parts.append("<h4>How the counted attempts ended</h4>")
     html_parts.append(img(ends, out, f"Bar chart: endings reached in {paths.item}"))
@@ -223,6 +226,9 @@ def _scenario_html(paths: ScenarioPaths, out: Path, base: str) -> list[str]:
         ("share", "Share", pct)], f"{NOT_FINISHED}: no complete attempt; {NO_ATTEMPT}: nothing saved"))
     taken = paths.choices[paths.choices.decisions > 0]
     html_parts.append("<h4>Choices at each decision point reached</h4>")
+    bars = charts.decisions_chart(paths, images / f"{base}-decisions.png")
+    html_parts.append(img(bars, out, f"Bar chart: share of the decisions at each decision point of {paths.item} "
+                                     f"taking each choice"))
     html_parts.append(table(taken, [
         ("node", "Decision point", None), ("choice", "Choice", None), ("count", "Taken", None),
         ("decisions", "Decisions here", None), ("share", "Share", pct),

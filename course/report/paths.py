@@ -36,8 +36,9 @@ class ScenarioPaths:
     problems: list[Problem] = field(default_factory=list)
 
     def edge_labels(self) -> dict[tuple[str, str], str]:
-        """(node, choice) -> "k/N = p%" for the scenario map."""
-        return {(r.node, r.choice): f"{r.count}/{r.decisions} = {100 * r.share:.0f}%"
+        """(node, choice) -> "k/N=p%" for the scenario map (no spaces: the map joins the labels of
+        choices that share an arrow with spaces, in choice order)."""
+        return {(r.node, r.choice): f"{r.count}/{r.decisions}={100 * r.share:.0f}%"
                 for r in self.choices.itertuples() if r.count}
 
 
