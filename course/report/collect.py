@@ -106,6 +106,8 @@ def collect(course_root: str | Path, assignments: list[str] | None = None) -> Co
     if not autograded.is_dir():
         problems.append(Problem(_rel(autograded, root), "no autograded/ folder: run `nbgrader autograde` first"))
     folders = sorted(p for p in autograded.glob("*/*") if p.is_dir()) if autograded.is_dir() else []
+    if autograded.is_dir() and not folders:
+        problems.append(Problem(_rel(autograded, root), "no graded submissions yet: run `nbgrader autograde` first"))
     wanted = set(assignments or [])
     for assignment in sorted(wanted - {f.name for f in folders}):
         problems.append(Problem(f"autograded/*/{assignment}", "no student has autograded output for this assignment",
