@@ -11,6 +11,7 @@ c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, ROOT)  # the `course` package, even before `pip install -e .`
 
+from course.grading.intake import SubmissionIntake  # noqa: E402
 from course.grading.preprocessors import assignment_answer_files  # noqa: E402
 
 c.CourseDirectory.root = ROOT
@@ -51,6 +52,8 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# Mend what can be mended (unreadable or renamed notebooks) and report the rest, before grading.
+c.Autograde.pre_convert_hook = SubmissionIntake(os.path.join(ROOT, "release"))
 c.ScoreRecordedAnswers.keys_dir = os.path.join(ROOT, "keys")
 # A student's answers file must never be replaced by a copy from source/.
 c.Autograde.exclude_overwriting = assignment_answer_files(os.path.join(ROOT, "source"))

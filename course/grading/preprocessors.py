@@ -17,6 +17,7 @@ from nbformat.v4 import new_output
 from traitlets import Bool, Unicode
 
 from ..recording import ANSWERS_SUFFIX, AnswersFileError, answers_path, read_answers_file, write_atomically
+from .intake import read_intake_problems
 from .keys import KeyError_, key_path, load_keys
 from .report import render_item_html, render_item_text
 from .score import ItemResult, score_item
@@ -42,11 +43,11 @@ class SnapshotRecordedAnswers(CoursePreprocessor):
 
     def preprocess(self, nb, resources):
         path = answers_path(_notebook_folder(resources), _notebook_id(resources))
-        snapshot = {"path": str(path), "answers": {}, "problems": []}
+        snapshot = {"path": str(path), "answers": {}, "problems": read_intake_problems(_notebook_folder(resources))}
         try:
             parsed = read_answers_file(path)
             snapshot["answers"] = parsed.answers
-            snapshot["problems"] = parsed.problems
+            snapshot["problems"] += parsed.problems
             if not path.exists():
                 snapshot["problems"].append(f"{path.name}: no answers file in the submission (nothing was saved)")
         except AnswersFileError as exc:
@@ -89,6 +90,10 @@ class ScoreRecordedAnswers(CoursePreprocessor):
                             "points": round(result.fraction * points, 4), "max_points": points,
                             "answered": result.answered, "section": keys[item_id].section,
                             "value": (snapshot["answers"].get(item_id) or {}).get("value")})
+        unknown = sorted(item for item, record in snapshot["answers"].items()
+                         if item not in keys and record.get("mode") != "practice")
+        if unknown:
+            snapshot["problems"].append(f"answers for unknown items {unknown} were ignored")
         for missing in sorted(set(keys) - seen):
             self.log.warning("%s: key item %r has no graded test cell in the notebook", assignment, missing)
         self._write_report(resources, assignment, results, snapshot["problems"])

@@ -1,0 +1,111 @@
+"""Check and mend a submission before nbgrader grades it (Autograde.pre_convert_hook).
+
+A submission is graded as far as it can be, never dropped:
+- a notebook that is not valid JSON is kept as `<name>.ipynb.unreadable` and replaced by
+  the released lesson, so the recorded answers (in the answers file) are still graded;
+- a renamed notebook ("Copy of ...", "... (1)") is renamed back when it is the only one;
+- a missing notebook is replaced by the released lesson when an answers file exists;
+- unexpected extra files are reported.
+Every finding is written to `course-intake.json` in the submission folder; nbgrader copies
+it into autograded/, and the grader adds its lines to the feedback and the grading report.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from ..recording import ANSWERS_SUFFIX, write_atomically
+
+INTAKE_FILE = "course-intake.json"
+NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt", INTAKE_FILE}
+
+
+def notebook_is_readable(path: Path) -> str | None:
+    """None if `path` is a notebook nbgrader can read, else what is wrong with it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return f"not valid JSON ({exc})"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return "not a notebook (no list of cells)"
+    return None
+
+
+class SubmissionIntake:
+    """Callable as nbgrader's pre_convert_hook(assignment=..., student=..., notebooks=[...])."""
+
+    def __init__(self, release_root: str | Path):
+        self.release_root = Path(release_root)
+
+    def __call__(self, assignment: str, student: str, notebooks: list[str]) -> list[str]:
+        if not notebooks:
+            return []
+        folder = Path(notebooks[0]).parent
+        problems = self.mend(folder, folder.name, notebooks)
+        if problems:
+            write_atomically(folder / INTAKE_FILE, json.dumps({"problems": problems}, indent=1) + "\n")
+        return problems
+
+    def expected_notebooks(self, assignment: str) -> list[str]:
+        return sorted(p.name for p in (self.release_root / assignment).glob("*.ipynb"))
+
+    def mend(self, folder: Path, assignment: str, notebooks: list[str]) -> list[str]:
+        problems: list[str] = []
+        expected = self.expected_notebooks(assignment)
+        present = sorted(p.name for p in folder.glob("*.ipynb"))
+        strangers = [name for name in present if name not in expected]
+        for name in expected:
+            target = folder / name
+            if not target.exists() and len(strangers) == 1 and len(expected) == 1:
+                stranger = strangers.pop()
+                (folder / stranger).rename(target)
+                self._replace_in_list(notebooks, folder / stranger, target)
+                problems.append(f"{folder.name}/{stranger}: notebook was renamed; graded as {name}")
+            if not target.exists():
+                answers = folder / (target.stem + ANSWERS_SUFFIX)
+                if answers.exists():
+                    self._use_release_copy(assignment, name, target, notebooks)
+                    problems.append(f"{folder.name}/{name}: notebook missing from the submission; graded the "
+                                    f"saved answers with a fresh copy of the lesson (written answers were lost)")
+                else:
+                    problems.append(f"{folder.name}/{name}: notebook missing from the submission; scored 0")
+                continue
+            fault = notebook_is_readable(target)
+            if fault:
+                keep = target.with_name(target.name + ".unreadable")
+                target.rename(keep)
+                self._use_release_copy(assignment, name, target, notebooks)
+                problems.append(f"{folder.name}/{name}: {fault}; kept as {keep.name} and graded the saved answers "
+                                f"with a fresh copy of the lesson (written answers could not be recovered)")
+        for name in strangers:
+            problems.append(f"{folder.name}/{name}: extra notebook, not part of the assignment; not graded")
+        known = set(expected) | {Path(n).stem + ANSWERS_SUFFIX for n in expected} | NBGRADER_FILES
+        for extra in sorted(p for p in folder.rglob("*") if p.is_file()):
+            relative = str(extra.relative_to(folder))
+            if relative not in known and not relative.endswith((".ipynb", ".unreadable")) and ".corrupt-" not in relative:
+                problems.append(f"{folder.name}/{relative}: unexpected file in the submission; ignored")
+        return problems
+
+    def _use_release_copy(self, assignment: str, name: str, target: Path, notebooks: list[str]) -> None:
+        shutil.copy(self.release_root / assignment / name, target)
+        if str(target) not in notebooks:
+            notebooks.append(str(target))
+            notebooks.sort()
+
+    @staticmethod
+    def _replace_in_list(notebooks: list[str], old: Path, new: Path) -> None:
+        for index, path in enumerate(notebooks):
+            if Path(path) == old:
+                notebooks[index] = str(new)
+
+
+def read_intake_problems(folder: Path) -> list[str]:
+    path = Path(folder) / INTAKE_FILE
+    if not path.exists():
+        return []
+    try:
+        problems = json.loads(path.read_text(encoding="utf-8")).get("problems", [])
+        return [str(p) for p in problems]
+    except (json.JSONDecodeError, AttributeError, UnicodeDecodeError):
+        return [f"{path.name}: could not be read"]
