@@ -8,6 +8,9 @@ marker line:
     <!-- code editable -->         code the student may change (a scratch cell)
     <!-- test id=al-g1 points=2 --> an autograded cell: the grader scores item al-g1
     <!-- manual id=al-reflect points=4 --> a written answer graded by hand
+    <!-- solution id=cp-scan-code -->  code the student writes; the body holds
+                                   ### BEGIN SOLUTION / ### END SOLUTION, which
+                                   nbgrader's release replaces with a stub
 
 The text is easy to review and diff; `python -m course.authoring lessons/*.md`
 writes `source/NN-topic/NN-topic.ipynb` with nbgrader's cell metadata and fixed cell
@@ -22,9 +25,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-MARKER = re.compile(r"^<!--\s*(markdown|code|test|manual)\b(.*?)-->\s*$")
+MARKER = re.compile(r"^<!--\s*(markdown|code|test|manual|solution)\b(.*?)-->\s*$")
 ATTRIBUTE = re.compile(r"(\w+)(?:=([\w.-]+))?")
 CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -87,6 +91,11 @@ def build_notebook(path: Path):
             cell = new_code_cell(source, metadata=_nbgrader_meta(cell_id, grade=False, solution=False, locked=not editable))
             if editable:
                 cell.metadata = {}
+        elif kind == "solution":
+            # nbgrader's ClearSolutions replaces the marked region with a stub in release/;
+            # the cell is autograded through the test cells that follow it.
+            _check_solution_markers(spec, where)
+            cell = new_code_cell(source, metadata=_nbgrader_meta(cell_id, grade=False, solution=True, locked=False))
         elif kind == "test":
             cell = new_code_cell(source, metadata=_nbgrader_meta(cell_id, grade=True, solution=False, locked=True, points=points))
         else:  # manual: a written answer, graded by hand in formgrader
@@ -95,6 +104,16 @@ def build_notebook(path: Path):
         cell.id = cell_id
         nb.cells.append(cell)
     return nb
+
+
+def _check_solution_markers(spec: dict, where: str) -> None:
+    if "id" not in spec["attrs"]:
+        raise LessonFormatError(f"{where}: a solution cell needs id= (simulated students and graders refer to it)")
+    stripped = [line.strip() for line in spec["lines"]]
+    if BEGIN_SOLUTION not in stripped or END_SOLUTION not in stripped:
+        raise LessonFormatError(f"{where}: a solution cell needs lines '{BEGIN_SOLUTION}' and '{END_SOLUTION}'")
+    if stripped.index(BEGIN_SOLUTION) > stripped.index(END_SOLUTION):
+        raise LessonFormatError(f"{where}: '{BEGIN_SOLUTION}' must come before '{END_SOLUTION}'")
 
 
 def notebook_path(lesson_file: Path, source_root: Path) -> Path:
