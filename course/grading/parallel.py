@@ -127,13 +127,14 @@ def merge_record(db_url: str, course_id: str, record: dict) -> None:
                     session.add(sub)
                     for notebook in db_assignment.notebooks:
                         nb = SubmittedNotebook(notebook=notebook, assignment=sub)
+                        session.add(nb)
                         for cell in notebook.grade_cells:
-                            Grade(cell_id=cell.id, notebook=nb)
+                            session.add(Grade(cell=cell, notebook=nb))
                         for cell in notebook.solution_cells:
-                            Comment(cell_id=cell.id, notebook=nb)
+                            session.add(Comment(cell=cell, notebook=nb))
                         for cell in notebook.task_cells:
-                            Comment(cell_id=cell.id, notebook=nb)
-                            Grade(cell_id=cell.id, notebook=nb)
+                            session.add(Comment(cell=cell, notebook=nb))
+                            session.add(Grade(cell=cell, notebook=nb))
                 session.flush()
             sub.timestamp = record["timestamp"]
             for nb in sub.notebooks:
@@ -414,3 +415,36 @@ def autograde(root: Path, assignment: str, students: list[str] | None = None, wo
         shutil.rmtree(work, ignore_errors=True)
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def gradebook_snapshot(db_url: str, course_id: str, assignment: str | None = None) -> dict:
+    """The gradebook's per-student contents keyed by names, not row ids, for comparing two
+    gradebooks: students; per submission its timestamp and extension; per submitted notebook
+    its flag and late penalty; per grade auto_score, manual_score, extra_credit,
+    needs_manual_grade; per comment auto_comment and manual_comment. Row ids (random uuids)
+    are left out: they differ between any two runs, serial or not."""
+    from nbgrader.api import Gradebook
+
+    snapshot: dict = {"students": {}, "submissions": {}}
+    with Gradebook(db_url, course_id) as gb:
+        for student in gb.students:
+            snapshot["students"][student.id] = (student.first_name, student.last_name, student.email,
+                                                student.lms_user_id)
+        for db_assignment in gb.assignments:
+            if assignment and db_assignment.name != assignment:
+                continue
+            for sub in db_assignment.submissions:
+                notebooks = {}
+                for nb in sub.notebooks:
+                    notebooks[nb.name] = {
+                        "flagged": bool(nb.flagged), "late_submission_penalty": nb.late_submission_penalty,
+                        "grades": {g.name: (g.auto_score, g.manual_score, g.extra_credit, bool(g.needs_manual_grade))
+                                   for g in nb.grades},
+                        "grade_rows": len(nb.grades), "comment_rows": len(nb.comments),
+                        "comments": {c.name: (c.auto_comment, c.manual_comment) for c in nb.comments},
+                    }
+                snapshot["submissions"][(db_assignment.name, sub.student.id)] = {
+                    "timestamp": sub.timestamp.isoformat() if sub.timestamp else None,
+                    "extension": str(sub.extension) if sub.extension else None,
+                    "score": sub.score, "notebooks": notebooks}
+    return snapshot

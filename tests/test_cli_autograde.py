@@ -1,0 +1,154 @@
+"""`course autograde --workers 2` against serial `nbgrader autograde`, and kill-and-resume.
+
+One simulated class (the students of tests/students/02-active-listening.yaml plus
+variations of varied skill, one who answered nothing) submits through the exchange
+and is collected once; the collected state is copied into three course copies:
+  serial    plain `nbgrader autograde` (the reference)
+  parallel  `course autograde --workers 2`
+  resumed   `course autograde --workers 2` killed right after its first merge, then run again
+All three gradebooks must hold identical contents, compared by name (students;
+submission timestamp and extension; per notebook flagged and late penalty; per grade
+auto_score, manual_score, extra_credit, needs_manual_grade; per comment auto_comment and
+manual_comment; the number of grade and comment rows). Ignored: the rows' primary keys,
+random uuids that differ between any two runs. nbgrader stamps no grading-run time in
+the gradebook; the autograded notebooks differ in kernel run details, so of the
+autograded folders we compare each student's scoring report (<notebook>.grading.json).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import copy_course
+from course.cli.classsim import plan_answers, submit_class
+from course.cli.collect import collect
+from course.cli.coursedir import nbgrader_api
+from course.cli.release import release
+from course.grading.keys import load_keys
+from course.grading.parallel import gradebook_snapshot
+from nbgrader_pipeline import nbgrader
+
+pytestmark = pytest.mark.e2e
+
+ASSIGNMENT = "02-active-listening"
+PLAN = yaml.safe_load((Path(__file__).parent / "students" / f"{ASSIGNMENT}.yaml").read_text())
+COURSE_STATE = ["submitted", "gradebook.db"]
+
+
+def class_answers(course: Path) -> dict[str, dict]:
+    answers = {name: spec.get("answers") or {} for name, spec in PLAN["students"].items()}
+    keys = load_keys(course / "keys" / f"{ASSIGNMENT}.yaml")
+    rng = random.Random(7)
+    for name, skill in (("weak", 0.2), ("middling", 0.55), ("strong", 0.9)):
+        answers[name], _ = plan_answers(keys, skill, rng)
+    answers["blank"] = {}
+    return answers
+
+
+def course_cli(course: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "course.cli.main", *args], cwd=course, capture_output=True,
+                          text=True, timeout=600, **kwargs)
+
+
+def clone_state(src: Path, target: Path) -> Path:
+    copy_course(target)
+    for part in COURSE_STATE:
+        if (src / part).is_dir():
+            shutil.copytree(src / part, target / part)
+        else:
+            shutil.copy2(src / part, target / part)
+    return target
+
+
+def snapshot(course: Path) -> dict:
+    return gradebook_snapshot("sqlite:///" + str(course / "gradebook.db"), "police-negotiation", ASSIGNMENT)
+
+
+def reports(course: Path) -> dict:
+    found = {}
+    for path in sorted((course / "autograded").glob(f"*/{ASSIGNMENT}/*.grading.json")):
+        data = json.loads(path.read_text())
+        found[path.parts[-3]] = data["items"]
+    return found
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    base = tmp_path_factory.mktemp("autograde")
+    course = copy_course(base / "collected")
+    release(course, [ASSIGNMENT], quiet=True)
+    api = nbgrader_api(course)
+    answers = class_answers(course)
+    submit_class({s: {ASSIGNMENT: a} for s, a in answers.items()}, base / "homes", Path(api.exchange_root),
+                 api.course_id, workers=2)
+    collect(course, ASSIGNMENT, quiet=True)
+    assert len(api.get_submitted_students(ASSIGNMENT)) == len(answers)
+    serial = clone_state(course, base / "serial")
+    start = time.monotonic()
+    nbgrader(serial, "autograde", ASSIGNMENT)
+    serial_seconds = time.monotonic() - start
+    return {"base": base, "course": course, "serial": serial, "students": sorted(answers),
+            "serial_seconds": serial_seconds}
+
+
+def test_parallel_autograde_equals_serial_nbgrader(collected):
+    parallel = clone_state(collected["course"], collected["base"] / "parallel")
+    start = time.monotonic()
+    result = course_cli(parallel, "autograde", ASSIGNMENT, "--workers", "2")
+    seconds = time.monotonic() - start
+    assert result.returncode == 0, result.stderr
+    expected, got = snapshot(collected["serial"]), snapshot(parallel)
+    assert sorted(s for _, s in got["submissions"]) == collected["students"]
+    assert got == expected
+    assert reports(parallel) == reports(collected["serial"])
+    for student, spec in PLAN["students"].items():  # the scores the lesson's students must get
+        assert got["submissions"][(ASSIGNMENT, student)]["score"] == pytest.approx(spec["expected"])
+    assert not any((parallel / "autograded" / ".scratch").glob(f"{ASSIGNMENT}/*"))
+    print(f"serial nbgrader {collected['serial_seconds']:.1f} s, course autograde --workers 2 {seconds:.1f} s")
+
+    again = course_cli(parallel, "autograde", ASSIGNMENT, "--workers", "2")
+    assert again.returncode == 0 and f"0 to grade, {len(collected['students'])} already autograded" in again.stdout
+    forced = course_cli(parallel, "autograde", ASSIGNMENT, "--workers", "2", "--force", "--student", "perfect")
+    assert forced.returncode == 0 and "graded 1," in forced.stdout
+    assert snapshot(parallel) == expected
+
+
+def test_killed_autograde_resumes_without_loss_or_double_counting(collected):
+    course = clone_state(collected["course"], collected["base"] / "resumed")
+    process = subprocess.Popen([sys.executable, "-m", "course.cli.main", "autograde", ASSIGNMENT, "--workers", "2"],
+                               cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    seen = []
+    deadline = time.monotonic() + 300
+    try:
+        for line in process.stdout:
+            seen.append(line)
+            if " graded " in line or time.monotonic() > deadline:
+                break
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the parent, its workers and anything they started
+        process.wait(timeout=30)
+    assert any(" graded " in line for line in seen), "".join(seen)
+    done_before = len([p for p in (course / "autograded").glob(f"*/{ASSIGNMENT}")
+                       if p.is_dir() and not p.parent.name.startswith(".")])
+    assert 1 <= done_before < len(collected["students"]), "kill came too late to test resuming"
+
+    result = course_cli(course, "autograde", ASSIGNMENT, "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    remaining = len(collected["students"]) - done_before
+    assert f"{remaining} to grade, {done_before} already autograded" in result.stdout
+    assert snapshot(course) == snapshot(collected["serial"])
+    assert reports(course) == reports(collected["serial"])
+    leftovers = [p for p in (course / "autograded").rglob(".*") if p.name not in (".scratch",)
+                 and not p.name.endswith(".lock")]
+    assert not leftovers and not any((course / "autograded" / ".scratch" / ASSIGNMENT).glob("*"))
