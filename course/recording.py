@@ -167,9 +167,18 @@ class AnswerStore:
             **details,
         }
         answers[item_id] = record
+        self._remove_stale_temp_files()
         document = {"format": FORMAT_VERSION, "notebook": self.notebook_id, "answers": answers}
         write_atomically(self.path, json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
         return record
+
+    def _remove_stale_temp_files(self) -> None:
+        # A kernel killed mid-write leaves its temp file; the answers file itself is intact.
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
 
     def _move_corrupt_aside(self) -> Path:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
