@@ -21,20 +21,27 @@ def _course_click(item_id, value):
 """
 
 
-def answer_notebook(notebook: Path, answers: dict[str, Any], timeout: int = 60, save: bool = True) -> nbformat.NotebookNode:
+def answer_notebook(notebook: Path, answers: dict[str, Any], timeout: int = 60, save: bool = True,
+                    code: dict[str, str] | None = None) -> nbformat.NotebookNode:
     """Run every cell of `notebook` in a fresh kernel, then answer `answers` by clicking.
 
     `answers` maps item id to the value a student picks (an option key, a list of keys,
-    a line-to-label mapping, or for scenarios a list of attempts). The executed notebook
-    is saved in place, as a student's would be.
+    a line-to-label mapping, or for scenarios a list of attempts). `code` maps the id of a
+    cell the student writes (a solution cell) to the source the student types there. Cells
+    the student wrote, and test cells, may raise (a wrong answer fails its test); any other
+    cell that raises stops the run. The executed notebook is saved in place, as a student's
+    would be.
     """
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
+    typed = _type_code(nb, code or {}, notebook)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(notebook.parent)}})
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
+            client.allow_errors = index in typed or cell.metadata.get("nbgrader", {}).get("grade", False)
             client.execute_cell(cell, index)
+        client.allow_errors = False
         clicks = [_CLICK] + [f"_course_click({item!r}, json.loads({json.dumps(json.dumps(value))}))"
                              for item, value in answers.items()]
         cell = nbformat.v4.new_code_cell("import json\n" + "\n".join(clicks))
@@ -49,3 +56,14 @@ def answer_notebook(notebook: Path, answers: dict[str, Any], timeout: int = 60, 
     if save:
         nbformat.write(nb, notebook)
     return nb
+
+
+def _type_code(nb, code: dict[str, str], notebook: Path) -> set[int]:
+    """Replace the source of the named cells, as a student typing there would; their indexes."""
+    index_of = {cell.get("id"): i for i, cell in enumerate(nb.cells)}
+    unknown = sorted(set(code) - set(index_of))
+    if unknown:
+        raise ValueError(f"{notebook}: no cells with ids {unknown} to type code into")
+    for cell_id, source in code.items():
+        nb.cells[index_of[cell_id]].source = source
+    return {index_of[cell_id] for cell_id in code}

@@ -1,9 +1,10 @@
 """Every lesson through the real nbgrader pipeline with simulated students.
 
-tests/students/<assignment>.yaml names each student's widget answers and the exact
-autograded score they must get. One course copy and one pipeline run serve all lessons:
-generate, release, fetch, answer (clicks in a real kernel), submit, collect, autograde,
-generate_feedback, export.
+tests/students/<assignment>.yaml names each student's widget answers, the code they type
+into solution cells (`code: {cell id: source}`), and the exact autograded score they
+must get. One course copy and one pipeline run serve all lessons: generate, release,
+fetch, answer (clicks in a real kernel), submit, collect, autograde, generate_feedback,
+export.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def pipeline(tmp_path_factory):
         for student, spec in plan["students"].items():
             home = course.parent / "students" / student
             folder = fetch(home, assignment, exchange)
-            answer_notebook(folder / f"{assignment}.ipynb", spec.get("answers") or {})
+            answer_notebook(folder / f"{assignment}.ipynb", spec.get("answers") or {}, code=spec.get("code"))
             submit(home, assignment, student, exchange)
         nbgrader(course, "collect", assignment)
         nbgrader(course, "autograde", assignment)
