@@ -97,3 +97,25 @@ def test_corrupt_answers_file_is_reported_not_crashing(graded_class):
 def test_student_who_answered_nothing_gets_clear_feedback(graded_class):
     html = (graded_class["course"] / "feedback" / "nothing" / A / f"{A}.html").read_text()
     assert "No answer was saved for this item" in html
+
+
+def test_feedback_reveals_no_more_of_the_key_than_the_policy_says(graded_class):
+    """Policy: after grading, a single-choice item shows the student's option and the best one,
+    with their explanations; the explanations of the other options stay in the key."""
+    from conftest import REPO
+    from course.grading.keys import load_keys
+
+    keys = load_keys(REPO / "keys" / f"{A}.yaml")
+    html = (graded_class["course"] / "feedback" / "partial" / A / f"{A}.html").read_text()
+    import html as html_lib
+
+    text = html_lib.unescape(html)
+    for item_id, key in keys.items():
+        if key.kind != "single":
+            continue
+        shown = {PARTIAL[item_id], key.answer}
+        for option, reason in key.why.items():
+            if option in shown:
+                assert reason in text, f"{item_id}: explanation of ({option}) missing from feedback"
+            else:
+                assert reason not in text, f"{item_id}: explanation of unchosen ({option}) leaked into feedback"
