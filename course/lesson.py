@@ -36,6 +36,14 @@ class Lesson:
                  answer: dict[str, str] | None = None, why: dict[str, str] | None = None) -> Classify:
         return self._add(Classify(item_id, prompt, items, labels, self.store, _mode(answer), answer, why))
 
+    def written_reply(self, item_id: str, prompt: str, statement: str, graded: bool = False,
+                      expected_skills: list[str] | None = None):
+        """The student writes their own reply to `statement`; practice shows the skills recognised."""
+        from .exercises.written import WrittenReply
+
+        return self._add(WrittenReply(item_id, prompt, statement, self.store, GRADED if graded else PRACTICE,
+                                      expected_skills))
+
     def scenario(self, item_id: str, scenario: str, graded: bool = False):
         """A branching scenario player; `scenario` is a shipped scenario id or a YAML file path."""
         from .exercises.scenario import ScenarioPlayer

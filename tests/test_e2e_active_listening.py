@@ -31,7 +31,7 @@ PARTIAL = {
     "al-g5": ["a", "c", "d"],    # (2 right - 1 wrong) / 4 * 3 = 0.75
     "al-p1": "a",                # practice items are recorded but never scored
 }
-AUTOGRADED_MAX = 13.0
+AUTOGRADED_MAX = 15.0
 MANUAL_MAX = 4.0
 
 

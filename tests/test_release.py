@@ -111,8 +111,15 @@ def test_every_keyed_item_matches_its_widget_and_test_cell(assignment, tmp_path,
                   if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
     assert set(keys) == test_cells, "every key item needs a test cell with the same grade_id, and back"
     for item_id, key in keys.items():
+        exercise = exercises[item_id]
+        assert exercise.mode == "graded" and exercise.kind == key.kind, item_id
         if key.kind in ("single", "multiple", "classify"):
-            exercise = exercises[item_id]
-            assert exercise.mode == "graded" and exercise.kind == key.kind
             exercise.check_value(key.answer)  # the key's answer is a valid value of the widget
+        elif key.kind == "written":
+            assert exercise.statement == key.extra["statement"], f"{item_id}: key and widget statements differ"
+        elif key.kind == "scenario":
+            assert exercise.scenario.id == key.extra["scenario"], f"{item_id}: key and widget scenarios differ"
+        elif key.kind == "package":
+            chosen = list(key.answer["required"])
+            exercise.check_value({"options": chosen, "reasons": {}})  # the key's options exist in the widget
     assert not os.path.exists(tmp_path / f"{assignment}.answers.json")

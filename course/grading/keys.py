@@ -55,6 +55,8 @@ def load_keys(path: str | Path) -> dict[str, ItemKey]:
             raise KeyError_(f"{where}: missing 'answer'")
         if kind == "scenario" and not isinstance(spec.get("scenario"), str):
             raise KeyError_(f"{where}: a scenario item names its scenario (a shipped id or a .yaml path)")
+        if kind == "written" and not isinstance(spec.get("statement"), str):
+            raise KeyError_(f"{where}: a written item gives the statement the student replies to")
         if kind == "multiple" and not isinstance(spec["answer"], list):
             raise KeyError_(f"{where}: a multiple-choice answer is a list of options")
         if kind == "classify" and not isinstance(spec["answer"], dict):

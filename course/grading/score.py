@@ -80,7 +80,14 @@ def _scenario_scorer(key: ItemKey, value: Any) -> ItemResult:
     return score_scenario(key, value)
 
 
+def _written_scorer(key: ItemKey, value: Any) -> ItemResult:
+    from .score_written import score_written
+
+    return score_written(key, value)
+
+
 SCORERS["scenario"] = _scenario_scorer
+SCORERS["written"] = _written_scorer
 
 
 def register_scorer(kind: str, scorer: Callable[[ItemKey, Any], ItemResult]) -> None:
