@@ -1,4 +1,4 @@
-"""Load and validate the labelled listening corpus (statements.yaml and replies.yaml).
+"""Load and validate the labelled listening corpus (statements.yaml, replies.yaml, heldout.yaml).
 
 The recogniser itself never reads the corpus (it is rule based); the corpus is for the
 benchmark, the tests and instructors. Errors name the file, the reply id and the problem.
@@ -16,6 +16,7 @@ from .labels import ALL_LABELS
 SETTINGS = ("mental_health_crisis", "domestic_dispute", "protest", "neighbour_dispute",
             "welfare_check", "public_order", "landlord_tenant")
 SPLITS = ("train", "test")
+HELDOUT_SPLITS = ("dev", "final")   # heldout.yaml: dev may be used for tuning, final never
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
 ENV_VAR = "COURSE_LISTENING_CORPUS"
 
@@ -47,8 +48,8 @@ class Corpus:
     replies: tuple[Reply, ...]
 
     def split(self, name: str) -> list[Reply]:
-        if name not in SPLITS:
-            raise ValueError(f"unknown split {name!r}; use one of {SPLITS}")
+        if name not in SPLITS + HELDOUT_SPLITS:
+            raise ValueError(f"unknown split {name!r}; use one of {SPLITS + HELDOUT_SPLITS}")
         return [r for r in self.replies if r.split == name]
 
     def statement_of(self, reply: Reply) -> str:
@@ -84,10 +85,8 @@ def _need(path: Path, item: object, index: int, fields: tuple[str, ...], what: s
     return item
 
 
-def load_corpus(directory: str | os.PathLike | None = None) -> Corpus:
-    """Read and validate the corpus; raise CorpusError naming file, id and problem."""
-    folder = Path(directory) if directory is not None else default_dir()
-    s_path, r_path = folder / "statements.yaml", folder / "replies.yaml"
+def _statements(folder: Path) -> dict[str, Statement]:
+    s_path = folder / "statements.yaml"
     statements: dict[str, Statement] = {}
     for i, item in enumerate(_read(s_path, "statements")):
         item = _need(s_path, item, i, ("id", "setting", "text"), "statement")
@@ -97,8 +96,12 @@ def load_corpus(directory: str | os.PathLike | None = None) -> Corpus:
         if item["setting"] not in SETTINGS:
             raise CorpusError(f"{s_path}: statement {sid}: unknown setting {item['setting']!r}; known: {', '.join(SETTINGS)}")
         statements[sid] = Statement(sid, item["setting"], str(item["text"]))
+    return statements
+
+
+def _replies(r_path: Path, statements: dict[str, Statement], splits: tuple[str, ...],
+             seen: set[str]) -> list[Reply]:
     replies: list[Reply] = []
-    seen: set[str] = set()
     for i, item in enumerate(_read(r_path, "replies")):
         item = _need(r_path, item, i, ("id", "statement", "text", "split"), "reply")
         rid = str(item["id"])
@@ -117,12 +120,42 @@ def load_corpus(directory: str | os.PathLike | None = None) -> Corpus:
                 raise CorpusError(f"{r_path}: reply {rid}: unknown label {label!r}; known: {', '.join(ALL_LABELS)}")
         if len(set(labels)) != len(labels):
             raise CorpusError(f"{r_path}: reply {rid}: a label is listed twice")
-        if item["split"] not in SPLITS:
-            raise CorpusError(f"{r_path}: reply {rid}: split must be 'train' or 'test', not {item['split']!r}")
+        if item["split"] not in splits:
+            raise CorpusError(f"{r_path}: reply {rid}: split must be {' or '.join(repr(x) for x in splits)}, not {item['split']!r}")
         tags = item.get("tags") or []
+        if not isinstance(tags, list):
+            raise CorpusError(f"{r_path}: reply {rid}: 'tags' must be a list")
         for tag in tags:
             if tag not in TAGS:
                 raise CorpusError(f"{r_path}: reply {rid}: unknown tag {tag!r}; known: {', '.join(TAGS)}")
         replies.append(Reply(rid, str(item["statement"]), str(item["text"]), frozenset(labels),
                              item["split"], frozenset(tags)))
+    return replies
+
+
+def load_corpus(directory: str | os.PathLike | None = None) -> Corpus:
+    """Read and validate the corpus; raise CorpusError naming file, id and problem."""
+    folder = Path(directory) if directory is not None else default_dir()
+    statements = _statements(folder)
+    replies = _replies(folder / "replies.yaml", statements, SPLITS, set())
+    return Corpus(statements, tuple(replies))
+
+
+def load_heldout(directory: str | os.PathLike | None = None) -> Corpus:
+    """Read and validate heldout.yaml (splits 'dev' and 'final') against statements.yaml.
+
+    Same checks and error style as load_corpus; the held-out ids must also not reuse an id
+    from replies.yaml.
+    """
+    folder = Path(directory) if directory is not None else default_dir()
+    statements = _statements(folder)
+    corpus_ids: set[str] = set()
+    if (folder / "replies.yaml").is_file():
+        corpus_ids = {r.id for r in _replies(folder / "replies.yaml", statements, SPLITS, set())}
+    h_path = folder / "heldout.yaml"
+    seen: set[str] = set()
+    replies = _replies(h_path, statements, HELDOUT_SPLITS, seen)
+    for r in replies:
+        if r.id in corpus_ids:
+            raise CorpusError(f"{h_path}: reply {r.id}: id already used in replies.yaml")
     return Corpus(statements, tuple(replies))
