@@ -1,0 +1,167 @@
+"""The instructor verbs: --help, errors that name the thing, status counts, the grades CSV,
+and zip_collect of an LMS download."""
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import copy_course
+from course.cli import main as cli_main
+from course.cli.classsim import submit_class
+from course.cli.collect import collect
+from course.cli.coursedir import nbgrader_api
+from course.cli.progress import Progress
+from course.cli.release import release
+
+ASSIGNMENT = "02-active-listening"
+VERBS = ["status", "release", "collect", "autograde", "feedback", "grades", "demo"]
+RIGHT = {"al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f"]}
+WRONG = {"al-g2": "a", "al-g3": "a", "al-g4": "c"}  # one right of three
+
+
+def course_cli(course: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "course.cli.main", *args], cwd=course, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_help_says_what_each_verb_does(verb, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli_main.main([verb, "--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert f"course {verb}" in text and len(text.split()) > 30
+
+
+def test_every_verb_is_registered_once():
+    names = [verb.__name__.rsplit(".", 1)[-1] for verb in cli_main.VERBS]
+    assert set(VERBS) <= set(names) and len(names) == len(set(names))
+
+
+def test_progress_line_shows_counts_and_time_left():
+    out = io.StringIO()
+    progress = Progress(40, stream=out, tty=False)
+    progress.advance("alice", step=12)
+    line = out.getvalue().strip()
+    assert line.startswith("[12/40] 30% elapsed 0:0") and "left ~" in line and line.endswith("alice")
+    tty = io.StringIO()
+    Progress(2, stream=tty, tty=True).advance()
+    assert tty.getvalue().startswith("\r[1/2] 50%")
+
+
+@pytest.mark.parametrize("args, named", [
+    (["autograde", "no-such-lesson"], "no-such-lesson"),
+    (["release", "no-such-lesson"], "no-such-lesson"),
+    (["collect", ASSIGNMENT, "--zip", "missing-download.zip"], "missing-download.zip"),
+    (["feedback", ASSIGNMENT], ASSIGNMENT),
+    (["grades", "no-such-lesson"], "no-such-lesson"),
+    (["status", "no-such-lesson"], "no-such-lesson"),
+])
+def test_errors_exit_nonzero_and_name_the_thing(course_copy, args, named):
+    result = course_cli(course_copy, *args)
+    assert result.returncode != 0
+    assert named in result.stderr and "Traceback" not in result.stderr
+
+
+def write_reflection(path: Path) -> None:
+    """Alice writes her reflection (a cell graded by hand); the others leave it blank, which
+    nbgrader scores 0 without asking for manual grading."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "markdown"]
+    assert cells, "the lesson has no written answer cell"
+    cells[0].source = "I would slow down, label his feelings and paraphrase before offering any option."
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory):
+    """Released; alice, bob, carol submitted and collected; dave submitted after the collect."""
+    base = tmp_path_factory.mktemp("verbs")
+    course = copy_course(base / "course")
+    release(course, [ASSIGNMENT], quiet=True)
+    api = nbgrader_api(course)
+    homes, exchange = base / "homes", Path(api.exchange_root)
+    plans = {"alice": RIGHT, "bob": WRONG, "carol": {}}
+    submit_class({s: {ASSIGNMENT: a} for s, a in plans.items()}, homes, exchange, api.course_id, workers=2)
+    collect(course, ASSIGNMENT, quiet=True)
+    write_reflection(course / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    submit_class({"dave": {ASSIGNMENT: RIGHT}}, homes, exchange, api.course_id, workers=1)
+    return {"base": base, "course": course, "homes": homes}
+
+
+@pytest.mark.e2e
+def test_status_counts_and_grades_csv(klass):
+    course = klass["course"]
+    status = course_cli(course, "status", ASSIGNMENT)
+    assert status.returncode == 0, status.stderr
+    row = status.stdout.splitlines()[1].split()
+    assert row == [ASSIGNMENT, "yes", "4", "3", "0", "0", "0"], status.stdout
+
+    errors = course_cli(course, "autograde", ASSIGNMENT, "--student", "zed")
+    assert errors.returncode == 1 and "zed" in errors.stderr
+    dask = course_cli(course, "autograde", ASSIGNMENT, "--dask", "tcp://127.0.0.1:1")
+    assert dask.returncode == 1 and "PostgreSQL" in dask.stderr
+
+    graded = course_cli(course, "autograde", ASSIGNMENT, "--workers", "2", "--student", "alice", "--student", "bob")
+    assert graded.returncode == 0, graded.stderr
+    assert "[2/2] 100%" in graded.stdout
+    feedback = course_cli(course, "feedback", ASSIGNMENT, "--student", "alice")
+    assert feedback.returncode == 0, feedback.stderr
+    assert (course / "feedback" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
+    row = course_cli(course, "status").stdout.splitlines()
+    row = next(line for line in row if line.startswith(ASSIGNMENT)).split()
+    # needs_manual: only alice wrote a reflection, which waits for the instructor
+    assert row == [ASSIGNMENT, "yes", "4", "3", "2", "1", "1"]
+
+    out = course / "grades.csv"
+    result = course_cli(course, "grades", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(out.open(newline="")))
+    assert rows[0][:4] == ["student_id", "last_name", "first_name", "email"] and rows[0][-1] == "total"
+    assert ASSIGNMENT in rows[0]
+    column = rows[0].index(ASSIGNMENT)
+    assert rows[1][0] == "Points Possible" and float(rows[1][column]) > 0
+    by_student = {r[0]: r for r in rows[2:]}
+    assert sorted(by_student) == ["alice", "bob"]  # a row per student in the gradebook
+    assert float(by_student["alice"][column]) > float(by_student["bob"][column]) > 0
+    for r in rows[1:]:
+        assert float(r[-1]) == pytest.approx(sum(float(v) for v in r[4:-1]))
+
+
+@pytest.mark.e2e
+def test_zip_collect_from_an_lms_download(klass, tmp_path):
+    """Canvas-style names: <student>_<id>_<id>_<file>. Grading the imported copies gives the same
+    scores as grading the exchange-collected ones."""
+    source = klass["course"]
+    archive = tmp_path / "lms-download.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for number, student in enumerate(["alice", "bob"], start=100):
+            folder = source / "submitted" / student / ASSIGNMENT
+            for path in sorted(folder.iterdir()):
+                if path.name != "timestamp.txt":
+                    zf.write(path, f"{student}_{number}_{number + 50}_{path.name}")
+        zf.writestr("readme.txt", "not a submission")
+    course = copy_course(tmp_path / "lms")
+    release(course, [ASSIGNMENT], quiet=True)
+    result = course_cli(course, "collect", ASSIGNMENT, "--zip", str(archive))
+    assert result.returncode == 0, result.stderr
+    for student in ("alice", "bob"):
+        folder = course / "submitted" / student / ASSIGNMENT
+        assert (folder / f"{ASSIGNMENT}.ipynb").is_file() and (folder / f"{ASSIGNMENT}.answers.json").is_file()
+    graded = course_cli(course, "autograde", ASSIGNMENT, "--workers", "2")
+    assert graded.returncode == 0, graded.stderr
+    ours = course_cli(course, "grades", "-o", "-").stdout
+    theirs = course_cli(source, "grades", "-o", "-").stdout
+    assert [r[:6] for r in csv.reader(io.StringIO(ours))][2:] == [r[:6] for r in csv.reader(io.StringIO(theirs))][2:4]
+
+    bad = tmp_path / "not-a-zip.zip"
+    bad.write_text("hello")
+    result = course_cli(course, "collect", ASSIGNMENT, "--zip", str(bad))
+    assert result.returncode == 1 and "not-a-zip.zip" in result.stderr
