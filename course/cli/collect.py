@@ -48,9 +48,10 @@ def zip_collect(root: Path, assignment: str, archive: Path, regexp: str = LMS_RE
         raise CourseError(f"{archive}: not a zip archive")
     api = nbgrader_api(root)
     before = set(api.get_submitted_students(assignment))
-    with tempfile.TemporaryDirectory(prefix="course-zip-") as work:
+    # nbgrader puts the download folder under the course root; a hidden temporary one, removed after
+    with tempfile.TemporaryDirectory(prefix=".zip-collect-", dir=root) as work:
         config = load_config(root)
-        config.ZipCollectApp.downloaded_directory = work  # absolute: nothing left in the course folder
+        config.ZipCollectApp.downloaded_directory = Path(work).name
         config.ZipCollectApp.force = force
         config.ExtractorPlugin.force = force
         config.FileNameCollectorPlugin.named_regexp = regexp
@@ -64,9 +65,8 @@ def zip_collect(root: Path, assignment: str, archive: Path, regexp: str = LMS_RE
         result = capture_log(app)
         check_result(result, f"zip_collect of {archive} for {assignment}")
         log = result.get("log", "")
-    students = sorted(set(api.get_submitted_students(assignment)) | set())
-    new = sorted(set(students) - before) if not force else students
-    if not new and not students:
+    students = sorted(api.get_submitted_students(assignment))
+    if not set(students) - before and not any(line for line in log.splitlines() if "Copying to" in line):
         raise CourseError(f"{archive}: no file matched the pattern {regexp!r} for {assignment}\n{log[-1500:]}")
     skipped = [line for line in log.splitlines() if "Skipped" in line or "did not match" in line]
     if not quiet:
