@@ -184,7 +184,13 @@ def test_nothing_was_written_outside_the_attackers_folder(attacked_class):
 
 
 def test_other_submissions_were_invisible(attacked_class):
-    assert attack_output(attacked_class["course"], "read-other-submissions").split() == ["[]", "[]"]
+    import ast
+
+    own = str(attacked_class["course"] / "autograded" / "read-other-submissions")
+    submitted, graded = (ast.literal_eval(line) for line in
+                         attack_output(attacked_class["course"], "read-other-submissions").split())
+    assert submitted == []                           # submitted/ is hidden entirely
+    assert all(path.startswith(own) for path in graded)  # only its own graded copy is visible
 
 
 def test_no_network_connection_left_the_sandbox(attacked_class):
