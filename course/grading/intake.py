@@ -48,11 +48,15 @@ class SubmissionIntake:
         return problems
 
     def expected_notebooks(self, assignment: str) -> list[str]:
+        # Only release/ is trusted for replacements: source/ notebooks hold solutions.
         return sorted(p.name for p in (self.release_root / assignment).glob("*.ipynb"))
 
     def mend(self, folder: Path, assignment: str, notebooks: list[str]) -> list[str]:
         problems: list[str] = []
         expected = self.expected_notebooks(assignment)
+        if not expected:
+            return [f"{folder.name}: no released version of {assignment} at {self.release_root}; "
+                    f"submission not checked"]
         present = sorted(p.name for p in folder.glob("*.ipynb"))
         strangers = [name for name in present if name not in expected]
         for name in expected:

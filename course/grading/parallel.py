@@ -206,6 +206,8 @@ def grade_submission(job: dict) -> dict:
             if (root / part).is_dir():
                 shutil.copytree(root / part, scratch / part, symlinks=True)
         shutil.copytree(root / "source" / assignment, scratch / "source" / assignment, symlinks=True)
+        if (root / "release" / assignment).is_dir():  # the intake hook mends broken notebooks from it
+            shutil.copytree(root / "release" / assignment, scratch / "release" / assignment, symlinks=True)
         shutil.copytree(Path(job["submitted"]), scratch / "submitted" / student / assignment, symlinks=True)
         if job.get("template_db"):
             db_file = scratch / "gradebook.db"
