@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .lexicon import IRREGULAR, PRONOUNS_REPLY, PRONOUNS_STATEMENT, STOPWORDS, SYNONYMS
+from .lexicon import APOSTROPHE_FIXES, IRREGULAR, PRONOUNS_REPLY, PRONOUNS_STATEMENT, STOPWORDS, SYNONYMS
 
 _WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
 # A sentence: text up to and including its end punctuation; "..." also ends a sentence.
@@ -44,6 +44,37 @@ def sentences(text: str) -> list[Sentence]:
         out.append(Sentence(text[start:start + len(stripped)], stripped, start,
                             end_m.group(1) if end_m else ""))
     return out
+
+
+_APOS = re.compile(r"\b(" + "|".join(sorted(APOSTROPHE_FIXES, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+def restore_apostrophes(text: str) -> tuple[str, list[int]]:
+    """Put the apostrophe back in common typed-without forms ("dont" -> "don't").
+
+    Returns the fixed text and, for each of its characters, the index of the character in
+    `text` it came from, so evidence found in the fixed text can be shown in the student's
+    own spelling.
+    """
+    out: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for m in _APOS.finditer(text):
+        word = m.group(0)
+        fixed = APOSTROPHE_FIXES[word.lower()]
+        if "'" in word or fixed == word.lower():
+            continue
+        out.append(text[pos:m.start()])
+        index.extend(range(pos, m.start()))
+        apo = fixed.index("'")
+        fixed = word[:apo] + "'" + word[apo:]
+        out.append(fixed)
+        index.extend([m.start() + i for i in range(apo)] + [m.start() + apo - 1] +
+                     [m.start() + i for i in range(apo, len(word))])
+        pos = m.end()
+    out.append(text[pos:])
+    index.extend(range(pos, len(text)))
+    return "".join(out), index
 
 
 def words(text: str) -> list[str]:

@@ -70,7 +70,8 @@ SYNONYMS: dict[str, str] = {
 # Irregular forms the suffix stripper would miss.
 IRREGULAR: dict[str, str] = {
     "children": "child", "men": "man", "women": "woman", "people": "people",
-    "lying": "lie", "dying": "die",
+    "lying": "lie", "dying": "die", "built": "build", "bought": "buy", "caught": "catch",
+    "thrown": "throw", "kicked": "kick", "told": "tell", "sold": "sell", "stole": "steal", "stolen": "steal",
 }
 
 # Emotion words, matched as word prefixes (so "frustrat" covers frustrated/frustrating).
@@ -84,12 +85,19 @@ EMOTION_PREFIXES: tuple[str, ...] = (
     "tense", "tired", "torn", "trapped", "unappreciat", "unheard", "unsafe", "upset", "worn",
     "worr", "wound", "drained", "defeated", "abandon", "rejected", "cornered", "pressur",
     "invisible", "heartache", "distraught", "livid", "outrag", "irritat", "uneasy",
+    # added from the held-out dev split (wording real recruits use)
+    "awful", "horribl", "madden", "gutted", "gutting", "shattered", "mortif", "cheated", "unsettl",
+    "rattled", "hurtful", "infuriat", "enrag", "fuming", "petrified", "spooked", "unnerv",
+    "intimidat", "violated", "degrad", "wronged", "undervalu", "misunderstood", "demoralis",
+    "demoraliz", "disheart", "heartbreak", "lonely", "alone", "sick with worry", "worried sick",
 )
 EMOTION_PHRASES: tuple[str, ...] = (
     "fed up", "let down", "worn out", "worn down", "taken for granted", "singled out",
     "shut out", "at the end of your rope", "at your wits' end", "at the end of your tether",
     "on edge", "pushed around", "left out", "not listened to", "in pain",
     "brushed off", "beside yourself", "broken hearted", "heart broken",
+    "done in", "cut up", "at breaking point", "out of your depth",
+    "in a bad way", "walked all over", "messed around", "fobbed off", "ripped off",
 )
 
 # Feelings an officer may name in an "I" message.
@@ -97,6 +105,7 @@ OFFICER_FEELINGS: tuple[str, ...] = (
     "worr", "concern", "uneasy", "nervous", "scared", "afraid", "uncomfortable", "anxious",
     "frustrat", "confus", "unsafe", "stuck", "torn", "sad", "bad", "glad", "relieved",
     "helpless", "awkward", "upset", "tense", "troubled", "sorry", "disappoint", "on edge",
+    "annoy", "angr", "wary", "twitchy", "stressed", "jumpy",
 )
 
 # Short acknowledgements. STRONG ones count wherever they stand alone; WEAK ones ("okay",
@@ -106,11 +115,29 @@ STRONG_ENCOURAGERS: frozenset[str] = frozenset({
     "mm-hm", "mm-hmm", "mhm", "mm", "mmm", "hmm", "uh-huh", "uh huh", "go on", "go ahead",
     "keep going", "carry on", "i see", "i'm listening", "i am listening", "and then",
     "and then what", "please go on", "mm-hm go on", "oh", "ah",
+    "mmhmm", "mmhm", "mhmm", "mm hm", "mm hmm", "mmm hmm", "mm-hmm go on", "uh-hu", "uh hu",
+    "i'm with you", "i am with you", "i'm following", "i'm following you", "i follow",
+    "keep talking", "go on then", "and after that",
 })
 WEAK_ENCOURAGERS: frozenset[str] = frozenset({
     "okay", "ok", "right", "alright", "all right", "yeah", "yes", "sure", "got it",
     "i hear you", "i understand", "i get it", "really", "wow",
+    "yep", "yup", "yeah yeah", "gotcha", "got you", "understood", "fair enough", "sure thing",
+    "i hear ya", "ok ok", "okay okay", "right right", "i see i see",
 })
+
+# Common apostrophe-less spellings ("dont", "youre") that students type; recognise() reads
+# the reply with these restored so that patterns written with apostrophes still match.
+APOSTROPHE_FIXES: dict[str, str] = {
+    "dont": "don't", "didnt": "didn't", "doesnt": "doesn't", "isnt": "isn't", "wasnt": "wasn't",
+    "arent": "aren't", "werent": "weren't", "cant": "can't", "couldnt": "couldn't",
+    "wouldnt": "wouldn't", "shouldnt": "shouldn't", "wont": "won't", "havent": "haven't",
+    "hasnt": "hasn't", "youre": "you're", "youve": "you've", "youll": "you'll", "youd": "you'd",
+    "im": "i'm", "ive": "i've", "thats": "that's", "theyre": "they're",
+    "theres": "there's", "hes": "he's", "shes": "she's", "whats": "what's", "hows": "how's",
+    "lets": "let's", "its": "it's", "weve": "we've", "shouldve": "should've",
+    "wouldve": "would've", "couldve": "could've",
+}
 
 PRONOUNS_STATEMENT: dict[str, str] = {
     # the speaker's own words -> "P1" (the person), the officer -> "P2"

