@@ -20,6 +20,19 @@ from ..recording import AnswerStore
 PRACTICE = "practice"
 GRADED = "graded"
 
+# ipywidgets gives each radio and check-box label a fixed one-line height, so a long option
+# wraps over the next one (unreadable, and the radio button is hidden under the next label).
+# Let those labels grow with their text, inside exercise boxes only.
+STYLE = (
+    "<style>"
+    ".course-exercise .widget-radio-box label{height:auto;min-height:var(--jp-widgets-radio-item-height);"
+    "line-height:1.4;display:flex;align-items:flex-start;padding:1px 0}"
+    ".course-exercise .widget-radio-box input{order:-1;flex:none}"
+    ".course-exercise .widget-checkbox{height:auto}"
+    ".course-exercise .widget-checkbox label{height:auto;line-height:1.4;white-space:normal}"
+    "</style>"
+)
+
 
 class ExerciseError(ValueError):
     """An exercise was defined or answered wrongly; the message names the item."""
@@ -91,7 +104,7 @@ class Exercise:
             "Feedback comes after grading."
         )
         return (
-            f"<div class='course-exercise-header'><strong>{label} · {escape(self.item_id)}</strong>"
+            f"{STYLE}<div class='course-exercise-header'><strong>{label} · {escape(self.item_id)}</strong>"
             f"<div>{self.prompt}</div><div><em>{note}</em></div></div>"
         )
 
