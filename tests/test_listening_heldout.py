@@ -1,0 +1,110 @@
+"""The blind held-out set (content/listening-corpus/heldout.yaml): loader checks and a floor.
+
+dev was used to tune the rules; final was not. The floor on final sits well below the
+measured figure (0.911 macro-F1 when the rules were last changed) so that only a real
+regression, not a one-label wobble, trips it.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from course.listening.corpus import CorpusError, load_corpus, load_heldout
+from course.listening.evaluate import evaluate, macro_f1
+from course.listening.labels import ALL_LABELS
+
+FINAL_MACRO_F1_FLOOR = 0.85
+
+STATEMENTS = """statements:
+  - id: s01
+    setting: protest
+    text: "We have a right to be here."
+"""
+REPLIES = """replies:
+  - {id: r1, statement: s01, text: "Mm-hm.", labels: [minimal_encourager], split: train}
+"""
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return load_heldout()
+
+
+def test_heldout_size_and_halves(heldout):
+    assert len(heldout.replies) >= 200
+    dev, final = heldout.split("dev"), heldout.split("final")
+    assert len(dev) + len(final) == len(heldout.replies)
+    assert abs(len(dev) - len(final)) <= 2
+    for half in (dev, final):
+        counts = Counter(label for r in half for label in r.labels)
+        for label in ALL_LABELS:
+            assert counts[label] >= 5, (label, counts[label])
+        assert sum(1 for r in half if not r.labels) >= 5
+
+
+def test_heldout_ids_do_not_clash_with_the_corpus(heldout):
+    corpus_ids = {r.id for r in load_corpus().replies}
+    assert not corpus_ids & {r.id for r in heldout.replies}
+
+
+def test_final_macro_f1_floor(heldout):
+    scores, _ = evaluate(heldout, "final")
+    assert macro_f1(scores) >= FINAL_MACRO_F1_FLOOR
+
+
+def _write(tmp_path: Path, heldout: str, replies: str = REPLIES) -> Path:
+    (tmp_path / "statements.yaml").write_text(STATEMENTS, encoding="utf-8")
+    (tmp_path / "replies.yaml").write_text(replies, encoding="utf-8")
+    (tmp_path / "heldout.yaml").write_text(heldout, encoding="utf-8")
+    return tmp_path
+
+
+def test_valid_minimal_heldout_loads(tmp_path):
+    folder = _write(tmp_path, """replies:
+  - {id: h1, statement: s01, text: "Go on.", labels: [minimal_encourager], split: dev}
+  - {id: h2, statement: s01, text: "A right to be here?", labels: [mirroring], split: final, tags: [near_miss]}
+""")
+    h = load_heldout(folder)
+    assert [r.id for r in h.split("final")] == ["h2"]
+
+
+@pytest.mark.parametrize("heldout,expected", [
+    ("""replies:
+  - {id: h7, statement: s01, text: "Mm-hm.", labels: [encouraging], split: dev}
+""", r"heldout\.yaml: reply h7: unknown label 'encouraging'"),
+    ("""replies:
+  - {id: h8, statement: s99, text: "Mm-hm.", labels: [], split: dev}
+""", r"heldout\.yaml: reply h8: unknown statement id 's99'"),
+    ("""replies:
+  - {id: h9, statement: s01, text: "Mm-hm.", labels: [], split: dev}
+  - {id: h9, statement: s01, text: "Go on.", labels: [], split: final}
+""", r"heldout\.yaml: reply h9: duplicate id"),
+    ("""replies:
+  - {id: h3, statement: s01, text: "Mm-hm.", labels: [], split: test}
+""", r"heldout\.yaml: reply h3: split must be 'dev' or 'final'"),
+    ("""replies:
+  - {id: h4, statement: s01, labels: [], split: dev}
+""", r"heldout\.yaml: reply h4: missing field 'text'"),
+    ("""replies:
+  - {id: h5, statement: s01, text: "Go on.", labels: [minimal_encourager, minimal_encourager], split: dev}
+""", r"heldout\.yaml: reply h5: a label is listed twice"),
+    ("""replies:
+  - {id: h6, statement: s01, text: "Go on.", labels: [], split: dev, tags: [tricky]}
+""", r"heldout\.yaml: reply h6: unknown tag 'tricky'"),
+    ("""replies:
+  - {id: r1, statement: s01, text: "Go on.", labels: [], split: dev}
+""", r"heldout\.yaml: reply r1: id already used in replies\.yaml"),
+    ("other: []\n", r"heldout\.yaml: expected a top-level 'replies:' list"),
+])
+def test_heldout_loader_errors_name_file_reply_and_problem(tmp_path, heldout, expected):
+    folder = _write(tmp_path, heldout)
+    with pytest.raises(CorpusError, match=expected):
+        load_heldout(folder)
+
+
+def test_missing_heldout_file(tmp_path):
+    (tmp_path / "statements.yaml").write_text(STATEMENTS, encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"heldout\.yaml: file not found"):
+        load_heldout(tmp_path)
