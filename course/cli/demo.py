@@ -94,9 +94,17 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
             plans, notes = make_class(course / "keys", lessons, n_students, seed=seed)
             for note in notes:
                 print(f"note: {note}")
+            blank = set()
+
+            def done(report: dict) -> None:
+                blank.update(note.split(":", 1)[0] for note in report.get("notes", []))
+                progress.advance(f"{report['student']} {report['assignment']}")
+
             with Progress(n_students * len(lessons), label="submit") as progress:
                 submit_class(plans, target / "students", Path(api.exchange_root), api.course_id, workers=workers,
-                             on_done=lambda r: progress.advance(f"{r['student']} {r['assignment']}"))
+                             on_done=done)
+            for item in sorted(blank):
+                print(f"note: {item}: a code cell; simulated students leave it blank")
         with step("collect"):
             for lesson in lessons:
                 collect(course, lesson)
