@@ -13,6 +13,7 @@ shared filesystem and a PostgreSQL gradebook (COURSE_DB_URL=postgresql+psycopg2:
 """
 from __future__ import annotations
 
+import io
 import os
 
 from ..grading.parallel import ParallelGradingError, autograde
@@ -34,7 +35,7 @@ def run_autograde(root, assignment: str, workers: int | None = None, students=No
             print(f"{assignment}: {todo} to grade, {skipped} already autograded"
                   + (f", on Dask at {dask}" if dask else f", {workers or default_workers()} workers"), flush=True)
         state["progress"] = Progress(todo, label="autograde", tty=False if quiet else None,
-                                     stream=open(os.devnull, "w") if quiet else None)
+                                     stream=io.StringIO() if quiet else None)
 
     def on_result(result: dict) -> None:
         progress = state["progress"]
