@@ -395,7 +395,19 @@ def autograde(root: Path, assignment: str, students: list[str] | None = None, wo
         if on_start:
             on_start(len(todo), len(outcome.skipped))
         executor = DaskExecutor(dask) if dask else LocalExecutor(workers)
-        for result in executor.run(grade_submission, jobs):
+        results = executor.run(grade_submission, jobs)
+        while True:
+            try:
+                result = next(results)
+            except StopIteration:
+                break
+            except ParallelGradingError:
+                raise
+            except Exception as exc:  # a worker process died (out of memory, killed), the cluster went away
+                raise ParallelGradingError(
+                    f"{assignment}: grading stopped after {len(outcome.graded)} of {len(jobs)} submission(s): "
+                    f"{type(exc).__name__}: {exc}. Finished students are kept; run the same command again "
+                    f"to grade the rest") from exc
             student = result["student"]
             if result["ok"]:
                 try:
