@@ -147,11 +147,22 @@ def course_start(course: Path, workdir: Path) -> Path:
     return workdir
 
 
-def read_answers(folder: Path) -> dict:
-    path = folder / ANSWERS
+def read_answers(folder: Path, notebook_id: str = A) -> dict:
+    path = folder / f"{notebook_id}.answers.json"
     if not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8"))["answers"]
+
+
+def wait_for_answer(folder: Path, item_id: str, notebook_id: str = A, timeout: float = 15.0) -> dict:
+    """The record of `item_id` once the kernel has written it (the page may show a step first)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        record = read_answers(folder, notebook_id).get(item_id)
+        if record is not None:
+            return record
+        time.sleep(0.1)
+    raise AssertionError(f"no answer for {item_id} in {folder} after {timeout} s: {read_answers(folder, notebook_id)}")
 
 
 # ---------------------------------------------------------------------------------------------

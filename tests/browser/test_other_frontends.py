@@ -12,7 +12,7 @@ import pytest
 
 from .conftest import register_server
 from .support import (A, KERNEL_TIMEOUT, NOTEBOOK, UI_TIMEOUT, JupyterServer, course_start, dismiss_toasts, exercise,
-                      login, read_answers, saved_cells, screenshot, status_of)
+                      login, read_answers, saved_cells, screenshot, status_of, wait_for_answer)
 
 pytestmark = pytest.mark.browser
 
@@ -87,3 +87,40 @@ def test_voila_records_a_graded_click(page, student, tmp_path):
     record = read_answers(home / "voila" / A)["al-g4"]
     assert record["value"] == "c" and record["mode"] == "graded"
     screenshot(g4, "voila-graded-single", tmp_path)
+
+
+SCENARIO_LESSON = "03-assessment-and-control"
+SCENARIO_ITEM = "ac-g4"
+
+
+def test_scenario_played_to_an_ending_with_the_mouse(page, student, tmp_path):
+    """Lesson 03's graded scenario player (course.exercises.scenario.ScenarioPlayer), in Voila:
+    pick an option and press "Do this" until the call ends; the attempt is saved complete."""
+    server, home = student["server"], student["home"]
+    notebook = home / SCENARIO_LESSON / f"{SCENARIO_LESSON}.ipynb"
+    if not notebook.exists():
+        pytest.skip(f"{SCENARIO_LESSON} is not released")
+    login(page, server)
+    page.goto(f"{server.url}/voila/render/{SCENARIO_LESSON}/{SCENARIO_LESSON}.ipynb")
+    player = exercise(page, SCENARIO_ITEM)
+    player.wait_for(timeout=KERNEL_TIMEOUT)
+    debrief = player.get_by_role("region", name="Debrief")
+    for step in range(40):
+        if debrief.count():
+            break
+        before = player.text_content()
+        player.get_by_role("radio").first.click()
+        player.get_by_role("button", name="Do this").click()
+        page.wait_for_function("([box, before]) => box.textContent !== before",
+                               arg=[player.element_handle(), before], timeout=UI_TIMEOUT)
+    else:
+        raise AssertionError("the scenario did not reach an ending in 40 choices")
+    assert "Outcome:" in debrief.text_content()
+    screenshot(player, "scenario-ending", tmp_path)
+    deadline = time.monotonic() + 15
+    while True:  # the last step's save may land a moment after the page shows the ending
+        attempts = wait_for_answer(home / SCENARIO_LESSON, SCENARIO_ITEM, SCENARIO_LESSON)["value"]["attempts"]
+        if attempts[-1]["complete"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert attempts[-1]["complete"] is True and len(attempts[-1]["choices"]) == step
