@@ -33,7 +33,7 @@ PATHS = {
     },
 }
 EXPECTED = {
-    "mental-health-crisis": {"good": 8 / 9, "poor": 1 / 9, "unfinished": 4 / 9},
+    "mental-health-crisis": {"good": 1.0, "poor": 1 / 9, "unfinished": 4 / 9},  # the all-recommended path earns full marks
     "domestic-dispute": {"good": 1.0, "poor": 2 / 10, "unfinished": 3 / 10},
     "protest": {"good": 1.0, "poor": 0.0, "unfinished": 4 / 10},
 }
