@@ -64,22 +64,19 @@ def _exchange_object(kind: str, home: Path, course_id: str, exchange_root: Path,
     return cls(coursedir=coursedir, authenticator=Authenticator(config=config), config=config)
 
 
-def leave_code_blank(notebook: Path) -> list[str]:
-    """A simulated student writes no code: in each code cell the student must write (nbgrader
-    solution cells), `raise NotImplementedError()` becomes `pass`, so running the notebook
-    reaches the widgets; the cell's own tests then score it 0. Returns a note per cell."""
+def unsimulated_reason(release_dir: Path) -> str | None:
+    """Why the lesson in `release_dir` cannot be answered by a simulated student, or None.
+    A lesson where students write code (an nbgrader solution code cell) cannot: the
+    simulator runs every cell, and later cells need the student's code."""
     import nbformat
 
-    nb = nbformat.read(notebook, as_version=4)
-    notes = []
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution") and "raise NotImplementedError()" in cell.source:
-            cell.source = cell.source.replace("raise NotImplementedError()", "pass  # the simulated student wrote no code")
-            notes.append(f"{notebook.stem} {meta.get('grade_id', '?')}: code cell left blank (not simulated)")
-    if notes:
-        nbformat.write(nb, notebook)
-    return notes
+    for notebook in sorted(Path(release_dir).glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("solution"):
+                return f"{notebook.name} cell {meta.get('grade_id', '?')!r} asks for code, which is not simulated"
+    return None
 
 
 def student_turn(job: dict) -> dict:
@@ -90,12 +87,10 @@ def student_turn(job: dict) -> dict:
     home.mkdir(parents=True, exist_ok=True)
     if not (home / assignment).exists():
         _exchange_object("fetch", home, job["course_id"], Path(job["exchange"]), assignment, student).start()
-    notes = []
     for notebook in sorted((home / assignment).glob("*.ipynb")):
-        notes += leave_code_blank(notebook)
         answer_notebook(notebook, job["answers"], timeout=job.get("timeout", 60))
     _exchange_object("submit", home, job["course_id"], Path(job["exchange"]), assignment, student).start()
-    return {"student": student, "assignment": assignment, "notes": notes}
+    return {"student": student, "assignment": assignment}
 
 
 def make_class(keys_dir: Path, assignments: list[str], n_students: int, seed: int = 2024,

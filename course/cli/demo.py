@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from .autograde import run_autograde
-from .classsim import make_class, submit_class
+from .classsim import make_class, submit_class, unsimulated_reason
 from .collect import collect
 from .coursedir import CourseError, find_root, nbgrader_api
 from .feedback import feedback
@@ -68,9 +68,14 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
             print(f"note: {name} is ignored for the demo (it uses its own exchange and gradebook)")
     released = sorted(p.name for p in (repo / "release").iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) \
         if (repo / "release").is_dir() else []
-    lessons = [a for a in released if (repo / "keys" / f"{a}.yaml").is_file()]
-    for name in sorted(set(released) - set(lessons)):
-        print(f"note: {name} has no keys/{name}.yaml; not simulated")
+    lessons = []
+    for name in released:
+        reason = None if (repo / "keys" / f"{name}.yaml").is_file() else f"no keys/{name}.yaml"
+        reason = reason or unsimulated_reason(repo / "release" / name)
+        if reason:
+            print(f"note: {name} is left out of the demo: {reason}")
+        else:
+            lessons.append(name)
     if not lessons:
         raise CourseError(f"{repo / 'release'}: no released lesson with an answer key to simulate")
     times: dict[str, float] = {}
@@ -94,17 +99,9 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
             plans, notes = make_class(course / "keys", lessons, n_students, seed=seed)
             for note in notes:
                 print(f"note: {note}")
-            blank = set()
-
-            def done(report: dict) -> None:
-                blank.update(note.split(":", 1)[0] for note in report.get("notes", []))
-                progress.advance(f"{report['student']} {report['assignment']}")
-
             with Progress(n_students * len(lessons), label="submit") as progress:
                 submit_class(plans, target / "students", Path(api.exchange_root), api.course_id, workers=workers,
-                             on_done=done)
-            for item in sorted(blank):
-                print(f"note: {item}: a code cell; simulated students leave it blank")
+                             on_done=lambda r: progress.advance(f"{r['student']} {r['assignment']}"))
         with step("collect"):
             for lesson in lessons:
                 collect(course, lesson)
