@@ -86,3 +86,25 @@ def test_do_this_without_a_choice_explains(lesson):
     player.button.click()
     assert "choose what to do first" in player.status.value
     assert not lesson.store.path.exists()
+
+
+def test_keyboard_users_can_restart_by_typing(lesson):
+    player = lesson.scenario("mh", SCENARIO)
+    path = a_complete_path()
+    lesson.answer("mh", list(path))
+    with pytest.raises(ExerciseError, match="restart"):
+        lesson.answer("mh", path[0])
+    lesson.answer("mh", "restart")
+    lesson.answer("mh", path[0])
+    assert [a["choices"] for a in saved_attempts(lesson)] == [list(path), [path[0]]]
+    assert "1 decision so far" in player.status.value
+
+
+def test_a_malformed_saved_record_is_reported_not_raised(lesson):
+    import json as json_lib
+
+    lesson.store.path.write_text(json_lib.dumps({"format": 1, "answers": {
+        "mh": {"kind": "scenario", "value": {"attempts": ["garbage"]}}}}))
+    player = lesson.scenario("mh", SCENARIO)
+    assert "could not be shown" in player.status.value
+    assert player.run.choice_ids == []

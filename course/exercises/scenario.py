@@ -106,8 +106,9 @@ class ScenarioPlayer(Exercise):
             self.render()
 
     def check_value(self, value: Any) -> dict[str, Any]:
-        if not isinstance(value, dict) or not isinstance(value.get("attempts"), list):
-            raise ExerciseError(f"item {self.item_id!r}: a scenario answer is {{'attempts': [...]}}")
+        if (not isinstance(value, dict) or not isinstance(value.get("attempts"), list)
+                or not all(isinstance(a, dict) and isinstance(a.get("choices", []), list) for a in value["attempts"])):
+            raise ExerciseError(f"item {self.item_id!r}: a scenario answer is {{'attempts': [{{'choices': [...]}}]}}")
         return value
 
     def describe_value(self, value) -> str:
@@ -120,7 +121,8 @@ class ScenarioPlayer(Exercise):
         if not attempts:
             return "no attempt yet"
         complete = [i for i, a in enumerate(attempts) if a.get("complete")]
-        current = f"attempt {len(attempts)}, {len(attempts[-1].get('choices', []))} decisions so far"
+        made = len(attempts[-1].get("choices", []))
+        current = f"attempt {len(attempts)}, {made} decision{'' if made == 1 else 's'} so far"
         if self.mode == GRADED:
             counted = (f"attempt {complete[0] + 1} (complete) is the one graded" if complete
                        else "no complete attempt yet; finish one for it to count")
@@ -150,6 +152,9 @@ class ScenarioPlayer(Exercise):
 
     def submit(self, value: Any) -> dict[str, Any]:
         """Plain-Python answering: one choice id, or a list of them, taken from where the run is now."""
+        if value == "restart":
+            self.restart()
+            return self.saved
         choices = [value] if isinstance(value, str) else value
         if not isinstance(choices, list) or not choices:
             raise ExerciseError(f"item {self.item_id!r}: give a choice id, or a list of them, e.g. {self._example()!r}")
@@ -158,9 +163,12 @@ class ScenarioPlayer(Exercise):
             visible = [c.id for c in self.run.visible_choices()]
             if choice_id not in visible:
                 raise ExerciseError(f"item {self.item_id!r}: {choice_id!r} is not a choice here; "
-                                    f"the choices now are {visible or 'none (the scenario has ended; restart it)'}")
+                                    f"the choices now are {visible or self._ended_hint()}")
             record = self.make_choice(choice_id)
         return record
+
+    def _ended_hint(self) -> str:
+        return f'none: the scenario has ended; type lesson.answer("{self.item_id}", "restart") to start again'
 
     def _example(self) -> str:
         visible = self.run.visible_choices()
