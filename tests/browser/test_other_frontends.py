@@ -111,8 +111,14 @@ def test_scenario_played_to_an_ending_with_the_mouse(page, student, tmp_path):
         before = player.text_content()
         player.get_by_role("radio").first.click()
         player.get_by_role("button", name="Do this").click()
-        page.wait_for_function("([box, before]) => box.textContent !== before",
-                               arg=[player.element_handle(), before], timeout=UI_TIMEOUT)
+        # The step is shown when the page has changed and either the debrief is there or the
+        # next options are, none chosen yet (the kernel updates the widgets one by one).
+        page.wait_for_function(
+            """([box, before]) => box.textContent !== before && (
+                   box.querySelector("[aria-label='Debrief']") ||
+                   (box.querySelectorAll("input[type=radio]").length > 0 &&
+                    !box.querySelector("input[type=radio]:checked")))""",
+            arg=[player.element_handle(), before], timeout=UI_TIMEOUT)
     else:
         raise AssertionError("the scenario did not reach an ending in 40 choices")
     assert "Outcome:" in debrief.text_content()
