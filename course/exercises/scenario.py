@@ -19,6 +19,12 @@ from ..scenarios.model import STATE_MAX, STATE_MIN, Scenario
 from .base import GRADED, PRACTICE, Exercise, ExerciseError, escape
 
 
+def _quoted(text: str) -> str:
+    """Choice texts that are speech already carry quotes; actions do not."""
+    text = text.strip()
+    return text if text[:1] in "\"“'" else f"“{text}”"
+
+
 class ScenarioPlayer(Exercise):
     kind = "scenario"
 
@@ -84,9 +90,9 @@ class ScenarioPlayer(Exercise):
         report = debrief(self.run)
         rows = []
         for number, point in enumerate(report.points, start=1):
-            text = f"<li>Decision {number}: you chose “{escape(point.chosen_text)}”. {escape(point.teaching_point)}"
+            text = f"<li>Decision {number}: you chose {escape(_quoted(point.chosen_text))}. {escape(point.teaching_point)}"
             if not point.was_best:
-                text += (f"<br><strong>A better choice:</strong> “{escape(point.best_text)}”. "
+                text += (f"<br><strong>A better choice:</strong> {escape(_quoted(point.best_text))}. "
                          f"{escape(point.best_why or point.best_teaching_point)}")
             rows.append(text + "</li>")
         return (f"<div role='region' aria-label='Debrief'><h4>Outcome: {escape(report.outcome_label)}</h4>"
