@@ -88,7 +88,13 @@ def student_turn(job: dict) -> dict:
     if not (home / assignment).exists():
         _exchange_object("fetch", home, job["course_id"], Path(job["exchange"]), assignment, student).start()
     for notebook in sorted((home / assignment).glob("*.ipynb")):
-        answer_notebook(notebook, job["answers"], timeout=job.get("timeout", 60))
+        for attempt in range(3):  # a kernel that cannot start (zmq port taken on a busy machine) is retried
+            try:
+                answer_notebook(notebook, job["answers"], timeout=job.get("timeout", 60))
+                break
+            except RuntimeError as exc:
+                if "Kernel died" not in str(exc) or attempt == 2:
+                    raise
     _exchange_object("submit", home, job["course_id"], Path(job["exchange"]), assignment, student).start()
     return {"student": student, "assignment": assignment}
 
