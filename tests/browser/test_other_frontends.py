@@ -122,6 +122,8 @@ def test_scenario_played_to_an_ending_with_the_mouse(page, student, tmp_path):
     else:
         raise AssertionError("the scenario did not reach an ending in 40 choices")
     assert "Outcome:" in debrief.text_content()
+    page.set_viewport_size({"width": 1280, "height": 2400})  # the whole player in one picture
+    player.scroll_into_view_if_needed()
     screenshot(player, "scenario-ending", tmp_path)
     deadline = time.monotonic() + 15
     while True:  # the last step's save may land a moment after the page shows the ending
