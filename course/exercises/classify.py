@@ -31,8 +31,9 @@ class Classify(Exercise):
         rows = []
         for number, (line_id, text) in enumerate(self.items.items(), start=1):
             dropdown = widgets.Dropdown(
-                options=[(PLACEHOLDER, None)] + [(name, key) for key, name in self.labels.items()],
-                value=None,
+                # "" rather than None: a Dropdown shows a None value as a blank box
+                options=[(PLACEHOLDER, "")] + [(name, key) for key, name in self.labels.items()],
+                value="",
                 description=f"Line {number}:",
                 layout=widgets.Layout(width="auto"),
             )
@@ -42,11 +43,11 @@ class Classify(Exercise):
         return widgets.VBox(rows)
 
     def read_inputs(self):
-        return {line_id: box.value for line_id, box in self.dropdowns.items() if box.value is not None}
+        return {line_id: box.value for line_id, box in self.dropdowns.items() if box.value}
 
     def show_value(self, value):
         for line_id, box in self.dropdowns.items():
-            box.value = value.get(line_id)
+            box.value = value.get(line_id) or ""
 
     def check_value(self, value: Any) -> dict[str, str]:
         if not isinstance(value, dict):
