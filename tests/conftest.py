@@ -2,25 +2,17 @@
 source/, release/ or gradebook."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from course.cli.coursedir import copy_course as _copy_course
+
 REPO = Path(__file__).resolve().parents[1]
-COURSE_PARTS = ["nbgrader_config.py", "lessons", "source", "release", "keys"]
 
 
 def copy_course(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for part in COURSE_PARTS:
-        src = REPO / part
-        if src.is_dir():
-            shutil.copytree(src, target / part, ignore=shutil.ignore_patterns(
-                "*.answers.json*", ".ipynb_checkpoints", "__pycache__"))
-        elif src.exists():
-            shutil.copy(src, target / part)
-    return target
+    return _copy_course(REPO, target)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from traitlets.config.loader import PyFileConfigLoader
@@ -56,3 +57,20 @@ def check_result(result: dict, what: str) -> dict:
         tail = "\n".join(detail[-8:])
         raise CourseError(f"{what} failed" + (f":\n{tail}" if tail else ""))
     return result
+
+
+# What a working copy of the course needs (the demo and the tests grade in copies).
+COURSE_PARTS = ["nbgrader_config.py", "lessons", "source", "release", "keys"]
+
+
+def copy_course(repo: Path, target: Path) -> Path:
+    """Copy the course directory's parts into `target`, leaving out answers files and caches."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in COURSE_PARTS:
+        src = repo / part
+        if src.is_dir():
+            shutil.copytree(src, target / part, ignore=shutil.ignore_patterns(
+                "*.answers.json*", ".ipynb_checkpoints", "__pycache__"))
+        elif src.exists():
+            shutil.copy(src, target / part)
+    return target

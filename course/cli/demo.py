@@ -22,14 +22,13 @@ from pathlib import Path
 from .autograde import run_autograde
 from .classsim import make_class, submit_class, unsimulated_reason
 from .collect import collect
-from .coursedir import CourseError, find_root, nbgrader_api
+from .coursedir import CourseError, copy_course, find_root, nbgrader_api
 from .feedback import feedback
 from .grades import FIXED, gradebook_table, write_csv
 from .progress import Progress
 from .release import release
 
 MARKER = ".course-demo"
-COURSE_PARTS = ["nbgrader_config.py", "lessons", "source", "release", "keys"]
 
 
 def prepare(repo: Path, target: Path) -> Path:
@@ -37,16 +36,9 @@ def prepare(repo: Path, target: Path) -> Path:
         if not (target / MARKER).exists():
             raise CourseError(f"{target}: exists and is not a demo folder (no {MARKER}); choose another --dir")
         shutil.rmtree(target)
-    course = target / "course"
-    course.mkdir(parents=True)
+    (target / MARKER).parent.mkdir(parents=True, exist_ok=True)
+    course = copy_course(repo, target / "course")
     (target / MARKER).write_text("made by `course demo`; safe to delete\n")
-    for part in COURSE_PARTS:
-        src = repo / part
-        if src.is_dir():
-            shutil.copytree(src, course / part, ignore=shutil.ignore_patterns(
-                "*.answers.json*", ".ipynb_checkpoints", "__pycache__"))
-        elif src.exists():
-            shutil.copy(src, course / part)
     return course
 
 
