@@ -27,7 +27,6 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.preprocessors import Preprocessor
-from nbformat.v4 import new_output
 from traitlets import Bool, Integer, List, Unicode
 
 from .limits import CgroupLimits, Limits, apply_rlimits
@@ -112,7 +111,7 @@ class SandboxedExecute(Preprocessor):
         return ""
 
     def bwrap_command(self, bwrap: str, folder: Path, io_dir: Path) -> list[str]:
-        hidden = [Path(p).resolve() for p in self.hide if p] + [Path.home().resolve()]
+        hidden = self._hidden()
         command = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
         for path in hidden:
             if path.exists() and path != Path("/"):
@@ -126,7 +125,12 @@ class SandboxedExecute(Preprocessor):
                     "--die-with-parent", "--new-session", "--chdir", str(folder), "--"]
         return command
 
+    def _hidden(self) -> list[Path]:
+        return [Path(p).resolve() for p in self.hide if p] + [Path.home().resolve()]
+
     def _needed_inside(self, hidden: list[Path]) -> list[Path]:
+        # /tmp is an empty tmpfs inside too, so anything needed from it must be mounted back.
+        hidden = [*hidden, Path("/tmp").resolve()]
         import course
 
         wanted = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent,
@@ -138,8 +142,8 @@ class SandboxedExecute(Preprocessor):
 
     @staticmethod
     def _note_failure(nb, reason: str) -> None:
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = [new_output("stream", name="stdout",
-                                           text=f"[grader] This notebook could not be run: {reason}\n")]
-                break
+        # Fail closed: nbgrader gives full marks to a test cell without output, so every code
+        # cell gets an error saying it was not run (recorded answers are scored separately).
+        from .sandbox_exec import mark_not_run
+
+        mark_not_run(nb.cells, f"the notebook could not be run ({reason})")

@@ -50,6 +50,13 @@ def cap_outputs(cell, limit: int) -> None:
     cell.outputs = kept
 
 
+def mark_not_run(cells, reason: str) -> None:
+    """A test cell with no output would score full marks: mark every unrun code cell as failed."""
+    for cell in cells:
+        if cell.cell_type == "code":
+            cell.outputs = [error_output("NotRun", f"this cell was not run: {reason}")]
+
+
 def execute(nb, timeout: int, max_output: int, folder: str) -> None:
     client = NotebookClient(nb, timeout=timeout, kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
                             allow_errors=True, interrupt_on_timeout=True, record_timing=False,
@@ -66,6 +73,7 @@ def execute(nb, timeout: int, max_output: int, folder: str) -> None:
                 cell.outputs.append(error_output("DeadKernelError", "the kernel died while running this cell; "
                                                  "later cells were not run"))
                 cap_outputs(cell, max_output)
+                mark_not_run(nb.cells[index + 1:], "the kernel died in an earlier cell")
                 return
             except CellExecutionError as exc:  # allow_errors keeps most errors in the cell; be safe anyway
                 cell.outputs.append(error_output("CellExecutionError", str(exc)[:2000]))
