@@ -5,8 +5,6 @@ import os
 import shutil
 from pathlib import Path
 
-from traitlets.config.loader import PyFileConfigLoader
-
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 
 
@@ -27,8 +25,10 @@ def find_root(start: str | os.PathLike | None = None) -> Path:
 
 
 def load_config(root: Path):
-    loader = PyFileConfigLoader("nbgrader_config.py", path=str(root))
-    return loader.load_config()
+    # One loader for the course's nbgrader_config.py (it also keeps sys.path as it was).
+    from ..grading.parallel import load_course_config
+
+    return load_course_config(root)
 
 
 def nbgrader_api(root: Path):

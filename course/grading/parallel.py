@@ -72,7 +72,7 @@ def load_course_config(root: Path, db_url: str | None = None):
         config = PyFileConfigLoader(CONFIG_NAME, path=str(root)).load_config()
     finally:
         sys.path[:] = saved_path  # the config file puts its folder first on sys.path
-    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.root = str(Path(root).resolve())
     if db_url:
         config.CourseDirectory.db_url = db_url
     return config

@@ -73,26 +73,18 @@ SCORERS: dict[str, Callable[[ItemKey, Any], ItemResult]] = {
 }
 
 
-def _scenario_scorer(key: ItemKey, value: Any) -> ItemResult:
-    # Imported on first use: the scenario engine is not needed to grade other items.
-    from .score_scenario import score_scenario
+def _imported_on_first_use(module: str, name: str) -> Callable[[ItemKey, Any], ItemResult]:
+    # The scenario engine and the listening recogniser are not needed to grade other items.
+    def scorer(key: ItemKey, value: Any) -> ItemResult:
+        from importlib import import_module
 
-    return score_scenario(key, value)
+        return getattr(import_module(module, __package__), name)(key, value)
 
-
-def _written_scorer(key: ItemKey, value: Any) -> ItemResult:
-    from .score_written import score_written
-
-    return score_written(key, value)
+    return scorer
 
 
-SCORERS["scenario"] = _scenario_scorer
-SCORERS["written"] = _written_scorer
-
-
-def register_scorer(kind: str, scorer: Callable[[ItemKey, Any], ItemResult]) -> None:
-    """Other item kinds (scenarios, written replies) plug in here."""
-    SCORERS[kind] = scorer
+SCORERS["scenario"] = _imported_on_first_use(".score_scenario", "score_scenario")
+SCORERS["written"] = _imported_on_first_use(".score_written", "score_written")
 
 
 def score_item(key: ItemKey, record: dict[str, Any] | None) -> ItemResult:
