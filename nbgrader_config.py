@@ -40,7 +40,16 @@ c.GenerateAssignment.preprocessors = [
     "course.grading.preprocessors.StripRuntimeMetadata",
 ]
 
-# Autograde: snapshot the answers file before student code runs, score it after.
+# Autograde: nbgrader's own steps, except that metadata checks use a schema compiled once
+# (course/grading/metadata_check.py: the same checks and errors, a tenth of the time).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "course.grading.metadata_check.CompiledCheckCellMetadata",
+]
+# Then snapshot the answers file before student code runs, and score it after.
 c.Autograde.autograde_preprocessors = [
     "course.grading.preprocessors.SnapshotRecordedAnswers",
     "course.grading.sandbox.SandboxedExecute",
@@ -50,7 +59,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "course.grading.metadata_check.CompiledCheckCellMetadata",
 ]
 # Mend what can be mended (unreadable or renamed notebooks) and report the rest, before grading.
 c.Autograde.pre_convert_hook = SubmissionIntake(os.path.join(ROOT, "release"))

@@ -6,6 +6,8 @@ and never copied into release/, so a student cannot read them.
 """
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,20 @@ def key_path(keys_dir: str | Path, assignment: str) -> Path:
 
 
 def load_keys(path: str | Path) -> dict[str, ItemKey]:
+    """The answer keys in `path`, by item id. Parsed once per version of the file: a grading
+    worker scores many submissions of the same lesson."""
     path = Path(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise KeyError_(f"{path}: no answer key file") from None
+    parsed = _parse_keys(str(path), stat.st_mtime_ns, stat.st_size)
+    return {item_id: copy.deepcopy(key) for item_id, key in parsed.items()}  # callers may not change the cache
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_keys(name: str, mtime_ns: int, size: int) -> dict[str, ItemKey]:
+    path = Path(name)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -242,6 +242,14 @@ def grade_submission(job: dict) -> dict:
 
 # --------------------------------------------------------------------------- executors
 
+def _import_grading_modules() -> None:
+    import nbclient  # noqa: F401
+    import nbgrader.converters  # noqa: F401
+    import nbgrader.preprocessors  # noqa: F401
+
+    from . import metadata_check, preprocessors, run_cells, sandbox, sandbox_kernel  # noqa: F401
+
+
 class LocalExecutor:
     """A pool of local worker processes."""
 
@@ -253,6 +261,8 @@ class LocalExecutor:
             return
         import multiprocessing
 
+        if sys.platform.startswith("linux"):
+            _import_grading_modules()  # once here, and every forked worker starts with them loaded
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=context) as pool:
             futures = [pool.submit(fn, job) for job in jobs]
@@ -320,16 +330,25 @@ def _needs_grading(coursedir, assignment: str, student: str, force: bool) -> boo
     return new is not None and old is not None and new > old
 
 
-def autograde(root: Path, assignment: str, students: list[str] | None = None, workers: int = 2,
-              force: bool = False, dask: str | None = None, scratch_dir: Path | None = None,
-              on_start: Callable[[int, int], None] | None = None,
-              on_result: Callable[[dict], None] | None = None) -> Outcome:
-    """Autograde the collected submissions of `assignment` in parallel. See the module docstring."""
-    from nbgrader.api import Gradebook, MissingEntry
+def autograde(root: Path, assignment: str, **options) -> Outcome:
+    """Autograde the collected submissions of one assignment in parallel (see autograde_all)."""
+    return autograde_all(root, [assignment], **options)[assignment]
+
+
+def autograde_all(root: Path, assignments: list[str], students: list[str] | None = None, workers: int = 2,
+                  force: bool = False, dask: str | None = None, scratch_dir: Path | None = None,
+                  on_start: Callable[[int, int], None] | None = None,
+                  on_result: Callable[[dict], None] | None = None) -> dict[str, Outcome]:
+    """Autograde the collected submissions of several assignments in ONE worker pool, so workers
+    never wait for the slowest submission of one assignment before the next starts. See the
+    module docstring. Returns an Outcome per assignment, in the order given."""
     from nbgrader.coursedir import CourseDirectory
 
     started = time.monotonic()
     root = Path(root).resolve()
+    assignments = list(dict.fromkeys(assignments))
+    if not assignments:
+        raise ParallelGradingError("no assignment to autograde")
     config = load_course_config(root)
     coursedir = CourseDirectory(config=config)
     db_url, course_id = coursedir.db_url, coursedir.course_id
@@ -338,97 +357,130 @@ def autograde(root: Path, assignment: str, students: list[str] | None = None, wo
         raise ParallelGradingError(
             f"--dask needs a PostgreSQL gradebook (set COURSE_DB_URL=postgresql+psycopg2://...): the gradebook "
             f"{db_url} is SQLite, which workers on other machines cannot share")
-    if not (root / "source" / assignment).is_dir():
-        raise ParallelGradingError(f"unknown assignment {assignment!r}: no source/{assignment}/")
-    if sqlite and not sqlite_path(db_url).is_file():
-        raise ParallelGradingError(f"{assignment}: no gradebook at {sqlite_path(db_url)}; run `course release {assignment}` first")
-    with Gradebook(db_url, course_id) as gb:
-        try:
-            gb.find_assignment(assignment)
-        except MissingEntry:
-            raise ParallelGradingError(
-                f"{assignment}: not in the gradebook {db_url}; run `course release {assignment}` "
-                f"(or `course generate {assignment}`) first") from None
-
-    submitted_root = Path(coursedir.format_path(coursedir.submitted_directory, "*", assignment)).parent.parent
-    collected = sorted(p.parent.name for p in submitted_root.glob(f"*/{assignment}") if p.is_dir())
-    if students:
-        missing = [s for s in students if s not in collected]
-        if missing:
-            raise ParallelGradingError(
-                f"{assignment}: no collected submission for student(s) {', '.join(missing)} "
-                f"(looked in {submitted_root}/<student>/{assignment})")
-        chosen = list(dict.fromkeys(students))
-    else:
-        chosen = collected
+    _check_assignments(root, db_url, course_id, assignments)
+    chosen = _chosen_students(coursedir, assignments, students)
 
     scratch_root = Path(scratch_dir).resolve() if scratch_dir else Path(coursedir.autograded_directory
                                                                           if os.path.isabs(coursedir.autograded_directory)
                                                                           else root / coursedir.autograded_directory) / SCRATCH_DIRNAME
-    outcome = Outcome(assignment)
-    with _assignment_lock(scratch_root, assignment):
-        work = scratch_root / assignment
-        if work.exists():
-            shutil.rmtree(work)  # scratch of a run that was killed: redo it
-        work.mkdir(parents=True)
-        todo = []
-        for student in chosen:
-            dest = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
-            for leftover in (dest.parent / f".{dest.name}.incoming", dest.parent / f".{dest.name}.old"):
-                if leftover.exists():
-                    shutil.rmtree(leftover)
-            if _needs_grading(coursedir, assignment, student, force):
-                todo.append(student)
-            else:
-                outcome.skipped.append(student)
+    outcomes = {a: Outcome(a) for a in assignments}
+    with contextlib.ExitStack() as locks:
+        for assignment in sorted(assignments):  # one order, so two runs cannot deadlock
+            locks.enter_context(_assignment_lock(scratch_root, assignment))
+        todo: list[tuple[str, str]] = []
+        for assignment in assignments:
+            work = scratch_root / assignment
+            if work.exists():
+                shutil.rmtree(work)  # scratch of a run that was killed: redo it
+            work.mkdir(parents=True)
+            for student in chosen[assignment]:
+                dest = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+                for leftover in (dest.parent / f".{dest.name}.incoming", dest.parent / f".{dest.name}.old"):
+                    if leftover.exists():
+                        shutil.rmtree(leftover)
+                if _needs_grading(coursedir, assignment, student, force):
+                    todo.append((assignment, student))
+                else:
+                    outcomes[assignment].skipped.append(student)
         template = None
         if sqlite and todo:
-            template = work / "template.db"
+            template = scratch_root / f"template-{uuid.uuid4().hex[:8]}.db"
             with contextlib.closing(sqlite3.connect(sqlite_path(db_url))) as src, \
                     contextlib.closing(sqlite3.connect(template)) as dst:
                 src.backup(dst)  # a consistent snapshot even while something else reads the gradebook
-        jobs = [{"root": str(root), "assignment": assignment, "student": s, "course_id": course_id,
-                 "submitted": coursedir.format_path(coursedir.submitted_directory, s, assignment),
-                 "scratch": str(work / f"{s}-{uuid.uuid4().hex[:8]}"),
+        jobs = [{"root": str(root), "assignment": a, "student": s, "course_id": course_id,
+                 "submitted": coursedir.format_path(coursedir.submitted_directory, s, a),
+                 "scratch": str(scratch_root / a / f"{s}-{uuid.uuid4().hex[:8]}"),
                  "template_db": str(template) if template else None,
-                 "db_url": None if sqlite else db_url} for s in todo]
+                 "db_url": None if sqlite else db_url} for a, s in todo]
+        # Largest notebooks first, so that no long one is left running alone at the end.
+        jobs.sort(key=lambda job: -sum(f.stat().st_size for f in Path(job["submitted"]).glob("*.ipynb")))
         if on_start:
-            on_start(len(todo), len(outcome.skipped))
+            on_start(len(todo), sum(len(o.skipped) for o in outcomes.values()))
         executor = DaskExecutor(dask) if dask else LocalExecutor(workers)
         results = executor.run(grade_submission, jobs)
-        while True:
-            try:
-                result = next(results)
-            except StopIteration:
-                break
-            except ParallelGradingError:
-                raise
-            except Exception as exc:  # a worker process died (out of memory, killed), the cluster went away
-                raise ParallelGradingError(
-                    f"{assignment}: grading stopped after {len(outcome.graded)} of {len(jobs)} submission(s): "
-                    f"{type(exc).__name__}: {exc}. Finished students are kept; run the same command again "
-                    f"to grade the rest") from exc
-            student = result["student"]
-            if result["ok"]:
+        try:
+            while True:
                 try:
-                    if sqlite:
-                        merge_record(db_url, course_id, result["record"])  # the single writer
-                    dest = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
-                    _replace_dir(Path(result["autograded"]), dest)
-                except Exception:
-                    result["ok"] = False
-                    result["error"] = traceback.format_exc()
-            if result["ok"]:
-                outcome.graded.append(student)
-                outcome.scores[student] = (result["record"]["score"], result["record"]["max_score"])
-            else:
-                outcome.failed[student] = result.get("error", "") + "\n" + result.get("log", "")
-            shutil.rmtree(result["scratch"], ignore_errors=True)
-            if on_result:
-                on_result(result)
-        shutil.rmtree(work, ignore_errors=True)
-    outcome.seconds = time.monotonic() - started
-    return outcome
+                    result = next(results)
+                except StopIteration:
+                    break
+                except ParallelGradingError:
+                    raise
+                except Exception as exc:  # a worker process died (out of memory, killed), the cluster went away
+                    done = sum(len(o.graded) for o in outcomes.values())
+                    raise ParallelGradingError(
+                        f"{', '.join(assignments)}: grading stopped after {done} of {len(jobs)} submission(s): "
+                        f"{type(exc).__name__}: {exc}. Finished students are kept; run the same command again "
+                        f"to grade the rest") from exc
+                _install(result, outcomes[result["assignment"]], coursedir, db_url, course_id, sqlite)
+                if on_result:
+                    on_result(result)
+        finally:
+            if template:
+                template.unlink(missing_ok=True)
+        for assignment in assignments:
+            shutil.rmtree(scratch_root / assignment, ignore_errors=True)
+    seconds = time.monotonic() - started
+    for outcome in outcomes.values():
+        outcome.seconds = seconds
+    return outcomes
+
+
+def _check_assignments(root: Path, db_url: str, course_id: str, assignments: list[str]) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    for assignment in assignments:
+        if not (root / "source" / assignment).is_dir():
+            raise ParallelGradingError(f"unknown assignment {assignment!r}: no source/{assignment}/")
+    if is_sqlite(db_url) and not sqlite_path(db_url).is_file():
+        raise ParallelGradingError(f"{assignments[0]}: no gradebook at {sqlite_path(db_url)}; "
+                                   f"run `course release {assignments[0]}` first")
+    with Gradebook(db_url, course_id) as gb:
+        for assignment in assignments:
+            try:
+                gb.find_assignment(assignment)
+            except MissingEntry:
+                raise ParallelGradingError(
+                    f"{assignment}: not in the gradebook {db_url}; run `course release {assignment}` "
+                    f"(or `course generate {assignment}`) first") from None
+
+
+def _chosen_students(coursedir, assignments: list[str], students: list[str] | None) -> dict[str, list[str]]:
+    """The students to grade per assignment: all collected, or those named. A named student must
+    have a collected submission (of the one assignment; of at least one, when there are several)."""
+    chosen, roots = {}, {}
+    for assignment in assignments:
+        roots[assignment] = Path(coursedir.format_path(coursedir.submitted_directory, "*", assignment)).parent.parent
+        collected = sorted(p.parent.name for p in roots[assignment].glob(f"*/{assignment}") if p.is_dir())
+        chosen[assignment] = [s for s in dict.fromkeys(students) if s in collected] if students else collected
+    missing = [s for s in dict.fromkeys(students or []) if not any(s in names for names in chosen.values())]
+    if missing:
+        where = " or ".join(f"{roots[a]}/<student>/{a}" for a in assignments)
+        raise ParallelGradingError(
+            f"{', '.join(assignments)}: no collected submission for student(s) {', '.join(missing)} (looked in {where})")
+    return chosen
+
+
+def _install(result: dict, outcome: Outcome, coursedir, db_url: str, course_id: str, sqlite: bool) -> None:
+    """Merge one worker's result into the gradebook (SQLite: this process is the only writer),
+    then move its graded folder into autograded/; on any failure the student is reported."""
+    student, assignment = result["student"], result["assignment"]
+    if result["ok"]:
+        try:
+            if sqlite:
+                merge_record(db_url, course_id, result["record"])
+            dest = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+            _replace_dir(Path(result["autograded"]), dest)
+        except Exception:
+            result["ok"] = False
+            result["error"] = traceback.format_exc()
+    if result["ok"]:
+        outcome.graded.append(student)
+        outcome.scores[student] = (result["record"]["score"], result["record"]["max_score"])
+    else:
+        outcome.failed[student] = result.get("error", "") + "\n" + result.get("log", "")
+    shutil.rmtree(result["scratch"], ignore_errors=True)
 
 
 def gradebook_snapshot(db_url: str, course_id: str, assignment: str | None = None) -> dict:

@@ -1,8 +1,8 @@
-"""SandboxedExecute: nbgrader's Execute step, run inside a bubblewrap sandbox.
+"""SandboxedExecute: nbgrader's Execute step, with the kernel inside a bubblewrap sandbox.
 
 The autograde kernel would otherwise run a student's code as the instructor, inside
-the course folder. Here the notebook is executed by `course.grading.sandbox_exec`
-inside `bwrap` with:
+the course folder. Here the kernel is started inside `bwrap` (see sandbox_kernel.py)
+with:
 - the whole file system read-only, and the course folder, the exchange and the
   instructor's home hidden behind empty tmpfs mounts (so source/, keys/, the
   gradebook and other students' work cannot be read or written); only the
@@ -13,8 +13,10 @@ inside `bwrap` with:
 - rlimits on memory, CPU time, file size and open files, a process cap (cgroup
   where available), a per-cell timeout, a wall-clock timeout for the whole run and a
   cap on each cell's output.
-If the run fails (the student's code killed everything), the notebook comes back
-unexecuted with a note; recorded answers are scored from the snapshot regardless.
+The client that feeds it cells runs here, in the grading process, and cannot be
+reached from the kernel's PID namespace. If the kernel cannot start or dies, the cells
+that did not run get an error (fail closed); recorded answers are scored from the
+snapshot regardless.
 """
 from __future__ import annotations
 
@@ -25,7 +27,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import nbformat
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Integer, List, Unicode
 
@@ -56,6 +57,9 @@ class SandboxedExecute(Preprocessor):
                       file_bytes=self.max_file_mb * 1024**2, processes=self.max_processes)
 
     def preprocess(self, nb, resources):
+        from .run_cells import execute
+        from .sandbox_kernel import sandboxed_kernel_manager
+
         folder = Path(resources.get("metadata", {}).get("path") or ".").resolve()
         bwrap = shutil.which(self.bwrap)
         if bwrap is None:
@@ -65,52 +69,38 @@ class SandboxedExecute(Preprocessor):
                     "Install it (Debian/Ubuntu: apt-get install bubblewrap), or set "
                     "c.SandboxedExecute.require_sandbox = False in nbgrader_config.py to grade unsandboxed.")
             self.log.warning("bubblewrap missing: grading %s WITHOUT a sandbox", folder)
-        with tempfile.TemporaryDirectory(prefix="course-sandbox-") as exchange_dir:
-            io_dir = Path(exchange_dir)
-            nb_in, nb_out = io_dir / "in.ipynb", io_dir / "out.ipynb"
-            nbformat.write(nb, nb_in)
-            command = [sys.executable, "-m", "course.grading.sandbox_exec", str(nb_in), str(nb_out),
-                       "--timeout", str(self.timeout), "--max-output", str(self.max_output_chars),
-                       "--folder", str(folder)]
-            if bwrap:
-                command = self.bwrap_command(bwrap, folder, io_dir) + command
-            outcome = self._run(command, folder)
-            if nb_out.exists():
+        limits = self.limits()
+        # A short path under /tmp: unix socket paths are limited to about 100 characters.
+        with tempfile.TemporaryDirectory(prefix="course-kernel-", dir="/tmp") as socket_dir, \
+                CgroupLimits(limits) as cgroups:
+            wrapper = self.bwrap_command(bwrap, folder, Path(socket_dir)) if bwrap else []
+            km = sandboxed_kernel_manager(nb.metadata.get("kernelspec", {}).get("name", "python3"), wrapper, socket_dir)
+
+            def enter_limits():  # in the kernel's process, before bwrap starts
+                cgroups.join()
+                apply_rlimits(limits)
+
+            with open(Path(socket_dir) / "kernel.log", "wb") as kernel_log:
+                # independent: no JPY_PARENT_PID, whose pid means nothing inside the PID namespace
+                launch = {"env": self._kernel_env(), "independent": True, "preexec_fn": enter_limits,
+                          "stdout": subprocess.DEVNULL, "stderr": kernel_log}
                 try:
-                    executed = nbformat.read(nb_out, as_version=4)
-                except Exception as exc:  # the student's code may have scribbled on it
-                    outcome = f"the executed notebook could not be read back ({exc})"
-                else:
-                    if outcome:
-                        self.log.warning("%s: %s", folder, outcome)
-                    return executed, resources
+                    execute(nb, km, str(folder), self.timeout, self.max_output_chars, self.wall_timeout, launch)
+                    return nb, resources
+                except Exception as exc:  # the kernel did not start, or the client failed
+                    log_tail = (Path(socket_dir) / "kernel.log").read_text(errors="replace")[-800:]
+                    outcome = f"{type(exc).__name__}: {exc}" + (f"; kernel log: {log_tail}" if log_tail else "")
         self.log.warning("%s: %s; the notebook was not executed", folder, outcome)
         self._note_failure(nb, outcome)
         return nb, resources
 
-    def _run(self, command: list[str], folder: Path) -> str:
-        limits = self.limits()
-        env = {**os.environ, "HOME": "/tmp", "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.mpl",
-               "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter-runtime", "PYTHONDONTWRITEBYTECODE": "1",
-               "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"])}
-        with CgroupLimits(limits) as cgroups:
-            def enter_limits():
-                os.setsid()
-                cgroups.join()
-                apply_rlimits(limits)
+    @staticmethod
+    def _kernel_env() -> dict:
+        return {**os.environ, "HOME": "/tmp", "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.mpl",
+                "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter-runtime", "PYTHONDONTWRITEBYTECODE": "1",
+                "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"])}
 
-            try:
-                result = subprocess.run(command, cwd=folder, env=env, preexec_fn=enter_limits,
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        timeout=self.wall_timeout)
-            except subprocess.TimeoutExpired:
-                return f"the notebook ran longer than {self.wall_timeout} s and was stopped"
-        if result.returncode != 0:
-            tail = result.stderr.decode(errors="replace")[-800:]
-            return f"the sandboxed run ended with exit code {result.returncode}: {tail}"
-        return ""
-
-    def bwrap_command(self, bwrap: str, folder: Path, io_dir: Path) -> list[str]:
+    def bwrap_command(self, bwrap: str, folder: Path, socket_dir: Path) -> list[str]:
         hidden = self._hidden()
         command = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
         for path in hidden:
@@ -120,7 +110,7 @@ class SandboxedExecute(Preprocessor):
         # installation (it may live in the home folder) and the course package.
         for path in self._needed_inside(hidden):
             command += ["--ro-bind", str(path), str(path)]
-        command += ["--bind", str(folder), str(folder), "--bind", str(io_dir), str(io_dir),
+        command += ["--bind", str(folder), str(folder), "--bind", str(socket_dir), str(socket_dir),
                     "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                     "--die-with-parent", "--new-session", "--chdir", str(folder), "--"]
         return command
@@ -144,6 +134,6 @@ class SandboxedExecute(Preprocessor):
     def _note_failure(nb, reason: str) -> None:
         # Fail closed: nbgrader gives full marks to a test cell without output, so every code
         # cell gets an error saying it was not run (recorded answers are scored separately).
-        from .sandbox_exec import mark_not_run
+        from .run_cells import mark_not_run
 
         mark_not_run(nb.cells, f"the notebook could not be run ({reason})")

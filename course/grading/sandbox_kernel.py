@@ -1,0 +1,34 @@
+"""A Jupyter kernel started inside bubblewrap and driven from outside it.
+
+Only the kernel, which runs the student's code, is sandboxed; the client that sends it
+cells (nbclient, in the grading process) stays outside, so no second Python process is
+started per notebook. The kernel's network is unshared, so the two talk over ZeroMQ's
+`ipc` transport: unix sockets in a private folder that is mounted into the sandbox and
+also holds the connection file.
+"""
+from __future__ import annotations
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import List, Unicode
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    sandbox_command = List(Unicode(), help="The command that wraps the kernel (bwrap ... --); empty runs it bare.")
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return [*self.sandbox_command, *super().format_kernel_cmd(extra_arguments)]
+
+    @property
+    def kernel_spec(self):
+        spec = super().kernel_spec
+        # A signal would reach only bwrap, outside the kernel's PID namespace; ipykernel
+        # also takes an interrupt as a message on its control channel.
+        if spec is not None:
+            spec.interrupt_mode = "message"
+        return spec
+
+
+def sandboxed_kernel_manager(kernel_name: str, sandbox_command: list[str], socket_dir: str) -> SandboxedKernelManager:
+    """A kernel manager whose kernel listens on unix sockets in `socket_dir`."""
+    return SandboxedKernelManager(kernel_name=kernel_name, sandbox_command=sandbox_command, transport="ipc",
+                                  ip=f"{socket_dir}/kernel", connection_file=f"{socket_dir}/kernel.json")
