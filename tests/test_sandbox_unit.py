@@ -44,3 +44,52 @@ def test_a_dead_kernel_fails_the_cells_after_it(tmp_path):
     assert nb.cells[0].outputs[0].text.strip() == "ran"
     assert nb.cells[1].outputs[-1].ename == "DeadKernelError"
     assert nb.cells[2].outputs[0].ename == "NotRun"
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_a_looping_cell_is_interrupted_and_the_next_cell_still_runs(tmp_path):
+    # The kernel is in its own PID namespace: the interrupt must arrive as a message, not a signal.
+    pre = SandboxedExecute(hide=[str(tmp_path / "hidden")], timeout=3)
+    nb, _ = pre.preprocess(notebook("while True: pass", "print('after')"), {"metadata": {"path": str(tmp_path)}})
+    assert nb.cells[0].outputs[-1].ename == "TimeoutError"
+    assert nb.cells[1].outputs[0].text.strip() == "after"
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_output_is_capped_while_it_arrives(tmp_path):
+    pre = SandboxedExecute(hide=[str(tmp_path / "hidden")], timeout=30, max_output_chars=1000)
+    flood = "for i in range(2000):\n    print('x' * 99)"
+    nb, _ = pre.preprocess(notebook(flood, "print('ok')"), {"metadata": {"path": str(tmp_path)}})
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert text.count("x") <= 1000
+    assert "output cut by the grader" in text
+    assert nb.cells[1].outputs[0].text.strip() == "ok"
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_the_whole_run_has_a_wall_clock_limit(tmp_path):
+    pre = SandboxedExecute(hide=[str(tmp_path / "hidden")], timeout=30, wall_timeout=2)
+    nb, _ = pre.preprocess(notebook("import time; time.sleep(1)", "time.sleep(5)", "print('late')"),
+                           {"metadata": {"path": str(tmp_path)}})
+    assert nb.cells[1].outputs[-1].ename == "TimeoutError"
+    assert nb.cells[2].outputs[0].ename == "NotRun"
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_the_kernel_sees_only_its_own_folder(tmp_path):
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "key.yaml").write_text("answer: b\n")
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    pre = SandboxedExecute(hide=[str(hidden)], timeout=30)
+    probe = (f"import os, socket\nprint(os.listdir({str(hidden)!r}))\n"
+             "open('mine.txt', 'w').write('ok')\n"
+             "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2); print('net')\n"
+             "except OSError:\n    print('no net')\n"
+             "print(os.getpid())")
+    nb, _ = pre.preprocess(notebook(probe), {"metadata": {"path": str(folder)}})
+    lines = nb.cells[0].outputs[0].text.split()
+    assert lines[:3] == ["[]", "no", "net"]
+    assert int(lines[-1]) < 10  # its own PID namespace
+    assert (folder / "mine.txt").read_text() == "ok"

@@ -79,6 +79,11 @@ class GradingClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
+def _interrupted(cell) -> bool:
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    return bool(errors) and errors[-1].ename == "KeyboardInterrupt"
+
+
 def execute(nb, km, folder: str, timeout: int, max_output: int, wall_timeout: int = 900,
             launch: dict | None = None) -> None:
     """Run every code cell of `nb` in place, in a fresh kernel from `km`; `launch` goes to the kernel's Popen."""
@@ -87,8 +92,8 @@ def execute(nb, km, folder: str, timeout: int, max_output: int, wall_timeout: in
                            max_output_chars=max_output, resources={"metadata": {"path": folder}},
                            # no IPython history database: nothing to write, nothing to read back
                            extra_arguments=["--HistoryManager.hist_file=:memory:"])
-    deadline = time.monotonic() + wall_timeout
     with client.setup_kernel(cleanup_kc=True, **(launch or {})):
+        deadline = time.monotonic() + wall_timeout  # from the kernel's start: the limit is on the student's code
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -97,8 +102,11 @@ def execute(nb, km, folder: str, timeout: int, max_output: int, wall_timeout: in
                 mark_not_run(nb.cells[index:], f"the notebook ran longer than {wall_timeout} s")
                 return
             client.timeout = int(min(timeout, max(left, 1)))
+            started = time.monotonic()
             try:
                 client.execute_cell(cell, index)
+                if _interrupted(cell) and time.monotonic() - started >= client.timeout:
+                    cell.outputs.append(error_output("TimeoutError", f"cell ran longer than {client.timeout} s and was stopped"))
             except CellTimeoutError:
                 cell.outputs.append(error_output("TimeoutError", f"cell ran longer than {client.timeout} s and was stopped"))
             except DeadKernelError:
