@@ -5,7 +5,8 @@ in real kernels) and submits; it is collected once. For each size (number of
 submissions), a fresh copy of the collected course holding that many submissions is
 graded three ways:
   serial    `nbgrader autograde LESSON` for each lesson (what instructors run today)
-  parallel  `course autograde LESSON --workers N` for each lesson
+  parallel  `course autograde --all --workers N`: one command, one pool of workers for
+            every lesson (one command per lesson is also timed: `parallel_per_lesson_s`)
   floor     the same submitted notebooks executed with nbclient alone, N at a time
             (no nbgrader, no gradebook: the least any autograder could take)
 and `import course` is timed. Run:
@@ -114,6 +115,17 @@ def floor(course: Path, workers: int, scratch: Path) -> float:
     return time.monotonic() - start
 
 
+def same_scores(serial: Path, parallel: Path) -> bool:
+    """Both gradebooks hold the same grades (by names, not row ids)."""
+    from course.grading.parallel import gradebook_snapshot, load_course_config
+
+    snapshots = []
+    for course in (serial, parallel):
+        config = load_course_config(course)
+        snapshots.append(gradebook_snapshot(config.CourseDirectory.db_url, config.CourseDirectory.course_id))
+    return snapshots[0] == snapshots[1]
+
+
 def import_time() -> float:
     code = "import time; t = time.perf_counter(); import course; print(time.perf_counter() - t)"
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
@@ -127,6 +139,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
+    parser.add_argument("--per-lesson", action="store_true",
+                        help="also time `course autograde LESSON` run once per lesson")
     args = parser.parse_args()
     for name in ("COURSE_EXCHANGE", "COURSE_DB_URL"):
         os.environ.pop(name, None)
@@ -144,16 +158,24 @@ def main() -> int:
             row["serial_s"] = sum(timed([sys.executable, "-m", "nbgrader", "autograde", lesson], serial)
                                   for lesson in lessons_)
             parallel = subset(collected, work / f"parallel-{size}", chosen)
-            row["parallel_s"] = sum(timed([sys.executable, "-m", "course.cli.main", "autograde", lesson,
-                                           "--workers", str(args.workers)], parallel) for lesson in lessons_)
+            row["parallel_s"] = timed([sys.executable, "-m", "course.cli.main", "autograde", "--all",
+                                       "--workers", str(args.workers)], parallel)
+            if args.per_lesson:
+                per_lesson = subset(collected, work / f"per-lesson-{size}", chosen)
+                row["parallel_per_lesson_s"] = sum(
+                    timed([sys.executable, "-m", "course.cli.main", "autograde", lesson, "--workers",
+                           str(args.workers)], per_lesson) for lesson in lessons_ if any((per_lesson / "submitted").glob(f"*/{lesson}")))
             row["floor_s"] = floor(serial, args.workers, work / f"floor-{size}")
             row["speedup_vs_serial"] = row["serial_s"] / row["parallel_s"]
             row["parallel_over_floor"] = row["parallel_s"] / row["floor_s"]
             row["load_after"] = os.getloadavg()
             results["sizes"].append(row)
+            same = same_scores(serial, parallel)
+            row["same_scores_as_serial"] = same
             print(f"{size:>4} submissions: serial {row['serial_s']:.1f} s, parallel {row['parallel_s']:.1f} s "
                   f"({row['speedup_vs_serial']:.2f}x faster), floor {row['floor_s']:.1f} s "
-                  f"(parallel {row['parallel_over_floor']:.2f}x the floor); load {row['load_after'][0]:.1f}",
+                  f"(parallel {row['parallel_over_floor']:.2f}x the floor); load {row['load_after'][0]:.1f}; "
+                  f"same scores as serial: {same}",
                   flush=True)
     finally:
         if not args.keep:
