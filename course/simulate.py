@@ -22,15 +22,17 @@ def _course_click(item_id, value):
 
 
 def answer_notebook(notebook: Path, answers: dict[str, Any], timeout: int = 60, save: bool = True,
-                    code: dict[str, str] | None = None) -> nbformat.NotebookNode:
+                    code: dict[str, str] | None = None, allow_errors: bool = False) -> nbformat.NotebookNode:
     """Run every cell of `notebook` in a fresh kernel, then answer `answers` by clicking.
 
     `answers` maps item id to the value a student picks (an option key, a list of keys,
     a line-to-label mapping, or for scenarios a list of attempts). `code` maps the id of a
     cell the student writes (a solution cell) to the source the student types there. Cells
     the student wrote, and test cells, may raise (a wrong answer fails its test); any other
-    cell that raises stops the run. The executed notebook is saved in place, as a student's
-    would be.
+    cell that raises stops the run, unless `allow_errors` (a simulated student who leaves code
+    unfinished: later cells that need it raise too, as they would in the student's notebook).
+    The answering itself must never raise. The executed notebook is saved in place, as a
+    student's would be.
     """
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
@@ -39,7 +41,8 @@ def answer_notebook(notebook: Path, answers: dict[str, Any], timeout: int = 60, 
                             resources={"metadata": {"path": str(notebook.parent)}})
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
-            client.allow_errors = index in typed or cell.metadata.get("nbgrader", {}).get("grade", False)
+            client.allow_errors = (allow_errors or index in typed
+                                   or bool(cell.metadata.get("nbgrader", {}).get("grade", False)))
             client.execute_cell(cell, index)
         client.allow_errors = False
         clicks = [_CLICK] + [f"_course_click({item!r}, json.loads({json.dumps(json.dumps(value))}))"
