@@ -3,26 +3,179 @@
 Each student fetches a released lesson from the exchange, answers it through the
 widgets in a real kernel (course.simulate.answer_notebook) and submits it under their
 own id, all through nbgrader's exchange classes in-process.
+
+A student has a skill in [0, 1] and answers every graded item of every kind:
+- single, multiple, classify: each choice (option, box, line) right with probability skill;
+- scenario: played one decision at a time with the engine (course.scenarios.ScenarioRun):
+  at each decision the author's recommended choice with probability skill, else another
+  choice the engine offers there; some students who end badly play a second attempt
+  (the first complete attempt is the one graded);
+- package: each needed option ticked, and each option that breaks a party's core interest
+  left out, with probability skill; a sound reason for a needed option with probability skill;
+- written: a good reply (with probability skill), else a middling or a poor one, from a
+  small bank of replies written for the item's statement (REPLIES);
+- code (nbgrader solution cells): the instructor's solution from source/ with probability
+  skill, else a plausible mistake (WRONG_CODE), an unfinished attempt, or the released stub.
 """
 from __future__ import annotations
 
+import ast
+import functools
 import random
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..grading.keys import load_keys
 
-SIMULATED_KINDS = ("single", "multiple", "classify")
+SIMULATED_KINDS = ("single", "multiple", "classify", "scenario", "package", "written")
 
+MAX_DECISIONS = 30          # after this many decisions a student takes the recommended choice when it is offered
+RETRY_CHANCE = 0.3          # a student whose attempt did not end well plays again with this probability
+SOLUTION_MARKERS = ("BEGIN SOLUTION", "END SOLUTION")
+
+# Written replies, by the statement the student replies to: good replies (every skill the item
+# asks for, no roadblock), middling ones (one or two skills, or a skill spoiled by a roadblock),
+# poor ones (roadblocks only). Scored by course.listening, see tests/test_classsim.py.
+REPLIES: dict[str, dict[str, list[str]]] = {
+    # 02-active-listening al-g6: emotional labelling and an open-ended question
+    "You lot just stand there while they tear down the only place our kids have got!": {
+        "good": [
+            "You sound angry and let down. What does that place mean for your kids?",
+            "So the centre is the only place your kids have, and it's being knocked down. You sound really upset. "
+            "How has this hit your family?",
+            "It sounds like you're really angry about losing it. What would you want people to know about that place?",
+        ],
+        "middling": [
+            "What happened with the centre?",
+            "You sound angry.",
+            "You sound frustrated, but you need to step back behind the line.",
+            "How long has the centre been there? Please calm down, though.",
+        ],
+        "poor": [
+            "Calm down. This isn't our decision, take it up with the council.",
+            "It'll be fine, they'll build something new.",
+            "Step back from the barrier now.",
+            "You should write to your councillor instead of shouting at us.",
+        ],
+    },
+    # 08-capstone cap-w1: a paraphrase, an emotional label and an open-ended question, no roadblock
+    "I had my rent money in that wallet. My landlord won't wait, and nobody here even cares.": {
+        "good": [
+            "You lost the rent money and your landlord won't give you more time, and it feels like nobody cares. "
+            "That sounds frightening. What would help most right now?",
+            "So your rent was in the wallet and you feel nobody here is taking it seriously. You seem scared. "
+            "Tell me more about what your landlord said.",
+            "So the wallet had all your rent in it, and the landlord won't wait. You sound really worried. "
+            "What happens if the rent is late?",
+        ],
+        "middling": [
+            "You sound really worried. What happened to the wallet?",
+            "So the rent money was in the wallet. When did you last have it?",
+            "That sounds stressful. Did you check your pockets?",
+        ],
+        "poor": [
+            "Don't worry, I'm sure your landlord will understand. You should report it to your bank.",
+            "Calm down, sir. Lots of people lose wallets.",
+            "You should have kept it in a front pocket.",
+        ],
+    },
+}
+
+# For a written item whose statement has no bank above: replies that fit any statement.
+GENERIC_REPLIES: dict[str, list[str]] = {
+    "good": ["It sounds like you're really upset about this. What happened?",
+             "You sound worried. Tell me more about what's going on."],
+    "middling": ["What happened?", "You sound upset, but you need to calm down."],
+    "poor": ["Calm down and listen to me.", "Don't worry, it will all be fine."],
+}
+
+# Plausible mistakes in code cells, by the grade id of the solution cell: each fails the cell's
+# check (some only its hidden test, which the student never sees).
+WRONG_CODE: dict[str, list[str]] = {
+    "cp-scan-code": [
+        # a percentage, not a fraction
+        'calls_per_location = calls["location"].value_counts()\n'
+        'top_location = calls_per_location.index[0]\n'
+        'top_share = calls_per_location.iloc[0] / len(calls) * 100\n',
+        # the count, not the location's name
+        'calls_per_location = calls["location"].value_counts()\n'
+        'top_location = calls_per_location.max()\n'
+        'top_share = calls_per_location.max() / len(calls)\n',
+    ],
+    "cp-hotspot-code": [
+        # counts, not shares
+        'hotspot = calls[calls["location"] == top_location]\n'
+        'type_share = hotspot["initial_call_type"].value_counts()\n',
+        # shares sorted by name, not biggest first
+        'hotspot = calls[calls["location"] == top_location]\n'
+        'type_share = hotspot["initial_call_type"].value_counts(normalize=True).sort_index()\n',
+    ],
+    "cp-night-code": [
+        # every hotspot call, not only the night types
+        'noise_calls = hotspot\n'
+        'night_share = friday_or_saturday_night(noise_calls["reported_at"]).mean()\n',
+        # the night types in the whole city, not at the hotspot
+        'noise_calls = calls[calls["initial_call_type"].isin(NIGHT_TYPES)]\n'
+        'night_share = friday_or_saturday_night(noise_calls["reported_at"]).mean()\n',
+    ],
+    "cp-plot-code": [
+        # the counts, never plotted
+        'ax = noise_calls["reported_at"].dt.hour.value_counts().sort_index()\n',
+        # a chart, but not kept in `ax`
+        'noise_calls["reported_at"].dt.hour.value_counts().sort_index().plot(kind="bar")\n',
+    ],
+    "cp-assess-code": [
+        # whole years, not March to December
+        'hotspot_before = (at_hotspot & (year == 2023)).sum()\n'
+        'hotspot_after = (at_hotspot & (year == 2024)).sum()\n'
+        'hotspot_change = (hotspot_after - hotspot_before) / hotspot_before\n'
+        'others_before = (~at_hotspot & (year == 2023)).sum()\n'
+        'others_after = (~at_hotspot & (year == 2024)).sum()\n'
+        'others_change = (others_after - others_before) / others_before\n',
+        # the comparison group includes the hotspot itself (only the hidden test notices)
+        'hotspot_before = (at_hotspot & march_to_december & (year == 2023)).sum()\n'
+        'hotspot_after = (at_hotspot & march_to_december & (year == 2024)).sum()\n'
+        'hotspot_change = (hotspot_after - hotspot_before) / hotspot_before\n'
+        'others_before = (march_to_december & (year == 2023)).sum()\n'
+        'others_after = (march_to_december & (year == 2024)).sum()\n'
+        'others_change = (others_after - others_before) / others_before\n',
+    ],
+    "cp-bias-code": [
+        # the crisis calls filtered on the wrong column
+        'raw_force_rate = calls.groupby("crisis_trained_officer")["use_of_force"].mean()\n'
+        'crisis_calls = calls[calls["crisis_trained_officer"]]\n'
+        'crisis_force_rate = crisis_calls.groupby("crisis_trained_officer")["use_of_force"].mean()\n',
+        # grouped by the kind of call, not by the officer's training
+        'raw_force_rate = calls.groupby("crisis_call")["use_of_force"].mean()\n'
+        'crisis_calls = calls[calls["crisis_call"]]\n'
+        'crisis_force_rate = crisis_calls.groupby("crisis_call")["use_of_force"].mean()\n',
+    ],
+}
+
+
+@dataclass
+class LessonPlan:
+    """What one student does in one lesson: widget answers (item id -> value) and the code
+    typed into solution cells (notebook file name -> {cell id: source})."""
+
+    answers: dict[str, Any]
+    code: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+# ---- widget items ---------------------------------------------------------------
 
 def _options(key) -> list[str]:
     return sorted(key.why) if key.why else []
 
 
-def plan_answers(keys: dict, skill: float, rng: random.Random) -> tuple[dict[str, Any], list[str]]:
+def plan_answers(keys: dict, skill: float, rng: random.Random,
+                 release_dir: Path | None = None) -> tuple[dict[str, Any], list[str]]:
     """Answers of a student who gets each choice right with probability `skill`, drawn from
-    the answer keys. Returns (answers, notes about items that cannot be simulated)."""
+    the answer keys, for every item of a kind in SIMULATED_KINDS. `release_dir` (the lesson's
+    released folder) gives the full option and reason lists of package items; without it they
+    come from the key. Returns (answers, notes about items that cannot be simulated)."""
     answers, notes = {}, []
     labels = sorted({str(v) for key in keys.values() if key.kind == "classify" for v in key.answer.values()})
     for item_id, key in keys.items():
@@ -36,14 +189,228 @@ def plan_answers(keys: dict, skill: float, rng: random.Random) -> tuple[dict[str
             right = set(key.answer)
             chosen = {o for o in _options(key) if (o in right) == (rng.random() < skill)}
             answers[item_id] = sorted(chosen) or sorted(right)[:1]
-        else:  # classify: each line right with probability `skill`
+        elif key.kind == "classify":  # each line right with probability `skill`
             choice = {}
             for line, label in key.answer.items():
                 wrong = [x for x in labels if x != str(label)]
                 choice[str(line)] = label if rng.random() < skill or not wrong else rng.choice(wrong)
             answers[item_id] = choice
+        elif key.kind == "scenario":
+            try:
+                scenario = _scenario(str(key.extra.get("scenario", "")))
+            except Exception as exc:  # noqa: BLE001 - a broken scenario is a note, not a crash
+                notes.append(f"{item_id}: scenario {key.extra.get('scenario')!r} cannot be loaded ({exc}); left unanswered")
+                continue
+            answers[item_id] = plan_scenario(scenario, skill, rng)
+        elif key.kind == "package":
+            answers[item_id] = plan_package(key, skill, rng, _package_ids(release_dir, item_id))
+        else:  # written
+            answers[item_id] = plan_reply(str(key.extra.get("statement", "")), skill, rng)
     return answers, notes
 
+
+@functools.lru_cache(maxsize=None)
+def _scenario(ref: str):
+    from ..scenarios import load_scenario, load_shipped
+
+    return load_scenario(ref) if ref.endswith((".yaml", ".yml")) else load_shipped(ref)
+
+
+def play_scenario(scenario, skill: float, rng: random.Random) -> list[str]:
+    """One attempt played to an ending: the choice ids. At each decision the node's recommended
+    choice with probability `skill`, else one of the other choices the engine shows there."""
+    from ..scenarios import ScenarioRun
+
+    run = ScenarioRun(scenario)
+    while not run.ended:
+        visible = [c.id for c in run.visible_choices()]
+        if not visible:
+            raise RuntimeError(f"scenario {scenario.id!r}: no choice is available at {run.node.id!r}")
+        best = run.node.best if run.node.best in visible else None
+        others = [c for c in visible if c != best]
+        if best and (not others or rng.random() < skill or len(run.steps) >= MAX_DECISIONS):
+            run.choose(best)
+        else:
+            run.choose(rng.choice(others))
+        if len(run.steps) > 5 * MAX_DECISIONS:
+            raise RuntimeError(f"scenario {scenario.id!r}: no ending after {len(run.steps)} decisions")
+    return run.choice_ids
+
+
+def plan_scenario(scenario, skill: float, rng: random.Random) -> list[list[str]]:
+    """The attempts a student plays (the value ScenarioPlayer.click takes): one attempt, and
+    sometimes, after an ending worse than the recommended path's, a second (practice) one."""
+    from ..scenarios import replay
+
+    attempts = [play_scenario(scenario, skill, rng)]
+    best_outcome = replay(scenario, play_scenario(scenario, 1.0, random.Random(0))).run.outcome
+    if replay(scenario, attempts[0]).run.outcome != best_outcome and rng.random() < RETRY_CHANCE:
+        attempts.append(play_scenario(scenario, min(1.0, skill + 0.3), rng))  # learnt from the debrief
+    return attempts
+
+
+@functools.lru_cache(maxsize=None)
+def _package_definitions(release_dir: str) -> dict[str, dict[str, list[str]]]:
+    """{item id: {"options": [...], "reasons": [...]}} for every `lesson.option_package(...)`
+    call with literal options and reasons in the released notebooks (read, never run)."""
+    import nbformat
+
+    found = {}
+    for notebook in sorted(Path(release_dir).glob("*.ipynb")):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type != "code" or "option_package" not in cell.source:
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "option_package" and node.args
+                        and isinstance(node.args[0], ast.Constant)):
+                    kwargs = {k.arg: k.value for k in node.keywords}
+                    try:
+                        found[str(node.args[0].value)] = {
+                            part: list(ast.literal_eval(kwargs[part])) for part in ("options", "reasons")}
+                    except (KeyError, ValueError):
+                        continue
+    return found
+
+
+def _package_ids(release_dir: Path | None, item_id: str) -> dict[str, list[str]] | None:
+    if release_dir is None:
+        return None
+    return _package_definitions(str(Path(release_dir).resolve())).get(item_id)
+
+
+def plan_package(key, skill: float, rng: random.Random, ids: dict[str, list[str]] | None = None) -> dict:
+    """A package (`{"options": [...], "reasons": {...}}`): each needed option ticked and each
+    option that breaks a core interest left out with probability `skill`, neutral ones ticked
+    now and then; a sound reason for a needed option with probability `skill`."""
+    answer = key.answer
+    required = [str(o) for o in answer["required"]]
+    breaks = [str(o) for o in (answer.get("breaks") or {})]
+    accepted = {o: [answer["reasons"][o]] if isinstance(answer["reasons"][o], str) else list(answer["reasons"][o])
+                for o in required}
+    options = (ids or {}).get("options") or required + breaks
+    reasons = (ids or {}).get("reasons") or sorted({r for rs in accepted.values() for r in rs})
+    chosen = []
+    for option in options:
+        if option in required:
+            take = rng.random() < skill
+        elif option in breaks:
+            take = rng.random() >= skill
+        else:
+            take = rng.random() < 0.3
+        if take:
+            chosen.append(option)
+    if not chosen:  # the widget saves nothing for an empty package
+        chosen = [rng.choice(options)]
+    given = {}
+    for option in chosen:
+        if option in required:
+            wrong = [r for r in reasons if r not in accepted[option]]
+            given[option] = rng.choice(accepted[option]) if rng.random() < skill or not wrong else rng.choice(wrong)
+        elif rng.random() < 0.2 * (1 - skill):
+            continue  # no reason given for an option they were unsure of
+        else:
+            given[option] = rng.choice(reasons)
+    return {"options": chosen, "reasons": given}
+
+
+def plan_reply(statement: str, skill: float, rng: random.Random) -> str:
+    """A written reply: good with probability `skill`, else middling or poor, half and half."""
+    bank = REPLIES.get(statement.strip(), GENERIC_REPLIES)
+    tier = "good" if rng.random() < skill else rng.choice(("middling", "poor"))
+    return rng.choice(bank[tier])
+
+
+# ---- code cells --------------------------------------------------------------------
+
+def _solution_cells(notebook) -> list:
+    return [c for c in notebook.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
+
+
+def instructor_solution(source: str) -> tuple[str, list[str]] | None:
+    """(the text outside the solution markers, the solution's lines) of a source cell, or None
+    when the cell has no `### BEGIN SOLUTION` / `### END SOLUTION` block."""
+    lines = source.splitlines()
+    begins = [i for i, line in enumerate(lines) if line.lstrip().startswith("#") and SOLUTION_MARKERS[0] in line]
+    ends = [i for i, line in enumerate(lines) if line.lstrip().startswith("#") and SOLUTION_MARKERS[1] in line]
+    if not begins or not ends or ends[0] < begins[0]:
+        return None
+    prefix = "".join(line + "\n" for line in lines[:begins[0]])
+    return prefix, lines[begins[0] + 1:ends[0]]
+
+
+def _instructor_solutions(release_dir: Path) -> tuple[dict[str, dict[str, tuple[str, str, list[str]]]], list[str]]:
+    """{notebook name: {grade id: (cell id, prefix, solution lines)}} for every solution code cell
+    of the released lesson, from the instructor's notebook in source/; and the cells without one."""
+    import nbformat
+
+    release_dir = Path(release_dir)
+    source_dir = release_dir.parent.parent / "source" / release_dir.name
+    found, missing = {}, []
+    for notebook in sorted(release_dir.glob("*.ipynb")):
+        cells = _solution_cells(nbformat.read(notebook, as_version=4))
+        if not cells:
+            continue
+        source_path = source_dir / notebook.name
+        source_cells = {}
+        if source_path.is_file():
+            source_cells = {c.metadata["nbgrader"].get("grade_id"): c.source
+                            for c in _solution_cells(nbformat.read(source_path, as_version=4))}
+        found[notebook.name] = {}
+        for cell in cells:
+            grade_id = cell.metadata["nbgrader"].get("grade_id", "?")
+            solution = instructor_solution(source_cells.get(grade_id, ""))
+            if solution is None:
+                missing.append(f"{notebook.name} cell {grade_id!r}")
+            else:
+                found[notebook.name][grade_id] = (cell.get("id"), *solution)
+    return found, missing
+
+
+@functools.lru_cache(maxsize=None)
+def _cached_solutions(release_dir: str):
+    return _instructor_solutions(Path(release_dir))
+
+
+def plan_code(release_dir: Path, skill: float, rng: random.Random) -> dict[str, dict[str, str]]:
+    """What a student types into each solution code cell of the released lesson:
+    {notebook name: {cell id: source}}. With probability `skill` the instructor's solution
+    (from source/, without the markers); else a plausible mistake from WRONG_CODE, the first
+    lines of the solution only (unfinished), or nothing (the released stub stays and raises)."""
+    solutions, _ = _cached_solutions(str(Path(release_dir).resolve()))
+    plan = {}
+    for notebook, cells in solutions.items():
+        typed = {}
+        for grade_id, (cell_id, prefix, lines) in cells.items():
+            if rng.random() < skill:
+                typed[cell_id] = prefix + "".join(line + "\n" for line in lines)
+                continue
+            ways = ["stub"] + (["unfinished"] if len(lines) > 1 else []) + (["wrong"] * 2 if grade_id in WRONG_CODE else [])
+            way = rng.choice(ways)
+            if way == "wrong":
+                typed[cell_id] = prefix + rng.choice(WRONG_CODE[grade_id])
+            elif way == "unfinished":
+                typed[cell_id] = prefix + "".join(line + "\n" for line in lines[:rng.randrange(1, len(lines))])
+        plan[notebook] = typed
+    return plan
+
+
+def unsimulated_reason(release_dir: Path) -> str | None:
+    """Why the lesson in `release_dir` cannot be answered by a simulated student, or None.
+    A lesson where students write code (nbgrader solution code cells) needs the instructor's
+    solution to every such cell in source/<lesson>/ (students who know the item type it)."""
+    _, missing = _instructor_solutions(Path(release_dir))
+    if missing:
+        return f"{', '.join(missing)} asks for code and source/ has no instructor solution for it"
+    return None
+
+
+# ---- the exchange and the kernels ------------------------------------------------
 
 def _exchange_object(kind: str, home: Path, course_id: str, exchange_root: Path, assignment: str, student: str):
     from traitlets.config import Config
@@ -64,23 +431,29 @@ def _exchange_object(kind: str, home: Path, course_id: str, exchange_root: Path,
     return cls(coursedir=coursedir, authenticator=Authenticator(config=config), config=config)
 
 
-def unsimulated_reason(release_dir: Path) -> str | None:
-    """Why the lesson in `release_dir` cannot be answered by a simulated student, or None.
-    A lesson where students write code (an nbgrader solution code cell) cannot: the
-    simulator runs every cell, and later cells need the student's code."""
+def _asks_for_code(notebook: Path) -> bool:
     import nbformat
 
-    for notebook in sorted(Path(release_dir).glob("*.ipynb")):
-        nb = nbformat.read(notebook, as_version=4)
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and meta.get("solution"):
-                return f"{notebook.name} cell {meta.get('grade_id', '?')!r} asks for code, which is not simulated"
-    return None
+    return bool(_solution_cells(nbformat.read(notebook, as_version=4)))
+
+
+def _check_saved(folder: Path, answers: dict[str, Any]) -> None:
+    """Every answer the student gave is in the lesson's answers files (a widget that refuses a
+    value shows a message instead of saving; for a simulated student that is a bug)."""
+    from ..recording import ANSWERS_SUFFIX, read_answers_file
+
+    saved = set()
+    for path in folder.glob(f"*{ANSWERS_SUFFIX}"):
+        saved.update(read_answers_file(path).answers)
+    missing = sorted(set(answers) - saved)
+    if missing:
+        raise RuntimeError(f"{folder}: the widgets did not save {missing}")
 
 
 def student_turn(job: dict) -> dict:
-    """Fetch, answer and submit one lesson as one student. Returns a small report."""
+    """Fetch, answer and submit one lesson as one student. Returns a small report.
+    In a notebook with code to write, any cell may raise (as in a real student's notebook:
+    later cells need the code the student did not finish); the answering itself may not."""
     from ..simulate import answer_notebook
 
     home, assignment, student = Path(job["home"]), job["assignment"], job["student"]
@@ -88,21 +461,27 @@ def student_turn(job: dict) -> dict:
     if not (home / assignment).exists():
         _exchange_object("fetch", home, job["course_id"], Path(job["exchange"]), assignment, student).start()
     for notebook in sorted((home / assignment).glob("*.ipynb")):
+        code = (job.get("code") or {}).get(notebook.name) or {}
         for attempt in range(3):  # a kernel that cannot start (zmq port taken on a busy machine) is retried
             try:
-                answer_notebook(notebook, job["answers"], timeout=job.get("timeout", 60))
+                answer_notebook(notebook, job["answers"], timeout=job.get("timeout", 60), code=code,
+                                allow_errors=_asks_for_code(notebook))
                 break
             except RuntimeError as exc:
                 if "Kernel died" not in str(exc) or attempt == 2:
                     raise
+    _check_saved(home / assignment, job["answers"])
     _exchange_object("submit", home, job["course_id"], Path(job["exchange"]), assignment, student).start()
     return {"student": student, "assignment": assignment}
 
 
 def make_class(keys_dir: Path, assignments: list[str], n_students: int, seed: int = 2024,
-               skills: tuple[float, float] = (0.35, 0.95)) -> tuple[dict[str, dict[str, dict]], list[str]]:
-    """{student: {assignment: answers}} for a class of varied skill, and notes on skipped items."""
+               skills: tuple[float, float] = (0.35, 0.95), course_dir: Path | None = None,
+               ) -> tuple[dict[str, dict[str, LessonPlan]], list[str]]:
+    """{student: {assignment: LessonPlan}} for a class of varied skill, and notes on skipped items.
+    `course_dir` (default: the folder holding `keys_dir`) has the lessons' release/ and source/."""
     rng = random.Random(seed)
+    course_dir = Path(course_dir) if course_dir is not None else Path(keys_dir).resolve().parent
     keys = {a: load_keys(Path(keys_dir) / f"{a}.yaml") for a in assignments}
     plans, notes = {}, set()
     width = len(str(n_students))
@@ -111,18 +490,26 @@ def make_class(keys_dir: Path, assignments: list[str], n_students: int, seed: in
         skill = rng.uniform(*skills)
         plans[student] = {}
         for assignment in assignments:
-            answers, skipped = plan_answers(keys[assignment], skill, rng)
-            plans[student][assignment] = answers
+            release_dir = course_dir / "release" / assignment
+            answers, skipped = plan_answers(keys[assignment], skill, rng, release_dir=release_dir)
+            code = plan_code(release_dir, skill, rng) if release_dir.is_dir() else {}
+            plans[student][assignment] = LessonPlan(answers, code)
             notes.update(f"{assignment} {n}" for n in skipped)
     return plans, sorted(notes)
 
 
-def submit_class(plans: dict[str, dict[str, dict]], homes: Path, exchange: Path, course_id: str,
+def submit_class(plans: dict[str, dict[str, LessonPlan | dict]], homes: Path, exchange: Path, course_id: str,
                  workers: int = 2, on_done=None) -> None:
-    """Every student answers and submits every lesson in their plan, `workers` at a time."""
-    jobs = [{"home": str(Path(homes) / student), "assignment": assignment, "student": student, "answers": answers,
-             "course_id": course_id, "exchange": str(exchange)}
-            for student, lessons in plans.items() for assignment, answers in lessons.items()]
+    """Every student answers and submits every lesson in their plan, `workers` at a time.
+    A plan is a LessonPlan, or just the widget answers (item id -> value)."""
+    jobs = []
+    for student, lessons in plans.items():
+        for assignment, plan in lessons.items():
+            if not isinstance(plan, LessonPlan):
+                plan = LessonPlan(plan)
+            jobs.append({"home": str(Path(homes) / student), "assignment": assignment, "student": student,
+                         "answers": plan.answers, "code": plan.code, "course_id": course_id,
+                         "exchange": str(exchange)})
     if workers <= 1:
         for job in jobs:
             report = student_turn(job)
