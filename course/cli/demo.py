@@ -2,9 +2,11 @@
 
 Copies the course into DIR/course (default demo/ under the repository, which git
 ignores), then: release every released lesson; simulated students of varied skill
-fetch it, answer it through the widgets in a real kernel (right with a per-student
-probability, answers drawn from keys/) and submit; collect; autograde in parallel;
-generate and release feedback; export grades.csv; and `course report` if that verb
+fetch it, answer every graded item through the widgets in a real kernel (right with a
+per-student probability, answers drawn from keys/: choices, scenarios played decision
+by decision, option packages, written replies), type code into its solution cells (the
+instructor's solution from source/, or a plausible mistake) and submit; collect;
+autograde in parallel; generate and release feedback; export grades.csv; and `course report` if that verb
 exists. Prints a summary: students, assignments, mean/min/max scores and time per step.
 The repository's own gradebook and exchange are never touched (COURSE_EXCHANGE and
 COURSE_DB_URL are ignored for the demo).
