@@ -1,7 +1,7 @@
 """Benchmark: serial `nbgrader autograde` vs `course autograde --workers N` vs the floor.
 
 One simulated class answers every released lesson that has a key (through the widgets,
-in real kernels) and submits; it is collected once. For each size (number of
+in real kernels, code typed where a lesson asks for code) and submits; it is collected once. For each size (number of
 submissions), a fresh copy of the collected course holding that many submissions is
 graded three ways:
   serial    `nbgrader autograde LESSON` for each lesson (what instructors run today)
@@ -50,7 +50,7 @@ def copy_course(target: Path) -> Path:
 
 
 def lessons() -> list[str]:
-    """Released lessons a simulated student can answer (a key, and no code to write)."""
+    """Released lessons a simulated student can answer (a key; code cells need the instructor's solution)."""
     chosen = []
     for folder in sorted(p for p in (REPO / "release").iterdir() if p.is_dir() and any(p.glob("*.ipynb"))):
         reason = None if (REPO / "keys" / f"{folder.name}.yaml").is_file() else "no key"

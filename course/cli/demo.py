@@ -100,8 +100,7 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
             for lesson in lessons:
                 collect(course, lesson)
         with step("autograde"):
-            for lesson in lessons:
-                run_autograde(course, lesson, workers=workers)
+            run_autograde(course, lessons, workers=workers)  # one pool of workers for every lesson
         with step("feedback"):
             for lesson in lessons:
                 feedback(course, lesson)
