@@ -138,6 +138,9 @@ def collect(course_root: str | Path, assignments: list[str] | None = None) -> Co
         if assignment in wanted or not wanted:
             students.setdefault(assignment, [])
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    # saved answers stay Python objects: pandas 3 would make a column of only strings and None a str
+    # column, turning None ("no answer") into NaN
+    frame["value"] = pd.Series([row.get("value") for row in rows], index=frame.index, dtype=object)
     return Collection(frame, {a: sorted(set(s)) for a, s in students.items()}, keys, problems, notes)
 
 
