@@ -4,7 +4,7 @@
     index = build_report(course_root, "reports")      # -> reports/index.html
 
 Modules, one job each: `collect` reads the grading files and keys into a tidy table,
-`stats` computes scores, difficulty, discrimination, option and line shares,
+`gradebook` adds nbgrader's grades of the autograded code test cells to it, `stats` computes scores, difficulty, discrimination, option and line shares,
 `paths` replays scenario attempts (choice shares per decision point, endings),
 `analyse` assembles them per assignment, `charts` draws the PNGs, `export` writes the
 CSVs and `html` the pages. Command line: `course report [ASSIGNMENT ...] [--out DIR]`.

@@ -1,9 +1,12 @@
 """Gather the autograder's results into one tidy table, and note every problem on the way.
 
-Reads only `autograded/<student>/<assignment>/<notebook>.grading.json` (written by
-`course.grading.preprocessors.ScoreRecordedAnswers`) and the answer keys in `keys/`.
-Never raises for a bad file: a missing, unreadable or malformed grading file, or a
-missing key, becomes a line in `Collection.problems` and the rest is still reported.
+Widget items come from `autograded/<student>/<assignment>/<notebook>.grading.json` (written by
+`course.grading.preprocessors.ScoreRecordedAnswers`) and the answer keys in `keys/`; the
+autograded code test cells that no key covers come from nbgrader's gradebook (`gradebook`,
+kind "code"), for the students with a readable grading file.
+Never raises for a bad file: a missing, unreadable or malformed grading file, a missing
+key, or an unreadable gradebook becomes a line in `Collection.problems` and the rest is
+still reported.
 """
 from __future__ import annotations
 
@@ -94,8 +97,9 @@ def read_grading_file(path: Path, root: Path, keys: dict[str, ItemKey], student:
     return rows, problems, notes
 
 
-def collect(course_root: str | Path, assignments: list[str] | None = None) -> Collection:
-    """Every grading file under `course_root/autograded/`, as a tidy DataFrame (see COLUMNS)."""
+def collect(course_root: str | Path, assignments: list[str] | None = None, gradebook: bool = True) -> Collection:
+    """Every grading file under `course_root/autograded/`, and (unless `gradebook` is False) the
+    gradebook's autograded code test items, as a tidy DataFrame (see COLUMNS)."""
     root = Path(course_root)
     autograded = root / "autograded"
     problems: list[Problem] = []
@@ -137,6 +141,14 @@ def collect(course_root: str | Path, assignments: list[str] | None = None) -> Co
     for assignment in keys:
         if assignment in wanted or not wanted:
             students.setdefault(assignment, [])
+    if gradebook:
+        from .gradebook import code_item_rows  # nbgrader and SQLAlchemy: imported only here
+
+        covered = {a: set(keys.get(a, {})) | {r["item"] for r in rows if r["assignment"] == a} for a in students}
+        counted = {a: sorted(set(s)) for a, s in students.items()}
+        code_rows, code_problems = code_item_rows(root, counted, covered)
+        rows += code_rows
+        problems += code_problems
     frame = pd.DataFrame(rows, columns=COLUMNS)
     # saved answers stay Python objects: pandas 3 would make a column of only strings and None a str
     # column, turning None ("no answer") into NaN

@@ -1,7 +1,8 @@
 """Numbers for the class report, from the tidy table of `collect`.
 
-Scores are the sum of the `points` in the grading files, i.e. the automatically graded
-items only; hand-graded items (reflections) are not in the grading files and not here.
+Scores are the sum of the automatically graded `points`: the widget items of the grading
+files and nbgrader's autograded code test cells (kind "code", from the gradebook);
+hand-graded items (reflections) are not here.
 
 Difficulty of an item = its mean fraction (1.0 = every student fully right).
 Discrimination = the corrected item-total correlation: the Pearson correlation, over the
@@ -57,6 +58,13 @@ def _corr(x: pd.Series, y: pd.Series) -> float:
     return float(x.corr(y))
 
 
+def _answered_share(answered: pd.Series) -> float:
+    """Share of students who answered; NaN when it is not known (code items: the gradebook
+    does not tell an untouched exercise from a wrong one)."""
+    known = answered.dropna()
+    return round(float(known.astype(bool).mean()), 4) if len(known) else float("nan")
+
+
 def item_stats(items: pd.DataFrame, assignment: str) -> pd.DataFrame:
     """Per item of one assignment: kind, section, max_points, n, answered share, difficulty
     (mean fraction), share fully right, and discrimination (corrected item-total r)."""
@@ -74,7 +82,7 @@ def item_stats(items: pd.DataFrame, assignment: str) -> pd.DataFrame:
         rows.append({
             "assignment": assignment, "item": item, "kind": grp.kind.iloc[0], "section": grp.section.iloc[0],
             "max_points": float(grp.max_points.max()), "students": int(len(grp)),
-            "answered_share": round(float(grp.answered.mean()), 4),
+            "answered_share": _answered_share(grp.answered),
             "difficulty": round(float(grp.fraction.mean()), 4),
             "full_share": round(float((grp.fraction >= 1 - 1e-9).mean()), 4),
             "discrimination": round(_corr(frac, rest), 4),

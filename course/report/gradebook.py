@@ -1,0 +1,236 @@
+"""nbgrader's own grades of the autograded code test cells, as rows of the report's tidy table.
+
+Widget items are scored by the course grader into the grading files (see `collect`). Code
+exercises are not: nbgrader scores their test cells itself (full points unless the test cell
+raised) and only the gradebook holds those points. This module reads them with nbgrader's API
+(`nbgrader.api.Gradebook`, the course's `CourseDirectory.db_url` and `.course_id`):
+
+* an item is an *autograded code test*: a grade cell of type code that is not also a solution
+  cell (a solution + grade cell is a manually graded answer, such as a reflection, and stays
+  out like today), and not already covered by a key entry or a grading file's item;
+* one row per student that `collect` counts (a readable grading file) and per such item, with
+  kind "code", nbgrader's score (a manual override wins, as in nbgrader), the cell's points,
+  and as section the nearest markdown heading above the test cell in
+  `source/<assignment>/<notebook>.ipynb`.
+
+A SQLite gradebook is opened read-only (never created, never written: `autograde` may be
+merging into it while the report runs). Never raises: a gradebook or config that cannot be
+read becomes a Problem, and the report goes on with the grading files alone.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import urllib.parse
+from pathlib import Path
+from typing import Iterator
+
+from .collect import Problem
+
+CODE_KIND = "code"
+CONFIG_NAME = "nbgrader_config.py"
+LEFT_OUT = "code test items (nbgrader's grades) are not shown"
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def _course_directory(root: Path):
+    """nbgrader's CourseDirectory of the course (its nbgrader_config.py, or nbgrader's defaults
+    when the course has none)."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    if (root / CONFIG_NAME).is_file():
+        from ..grading.parallel import load_course_config
+
+        config = load_course_config(root)
+    else:
+        config = Config()
+        config.CourseDirectory.root = str(root.resolve())
+    return CourseDirectory(config=config)
+
+
+def _sqlite_file(db_url: str, root: Path) -> Path | None:
+    """The file of a SQLite gradebook URL (relative paths from the course root); None for another database."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    if url.get_backend_name() != "sqlite":
+        return None
+    path = Path(url.database or "")
+    return path if path.is_absolute() else root / path
+
+
+def display_name(db_url: str, root: Path) -> str:
+    """How the report names the gradebook: a SQLite file relative to the course root, else the
+    URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        path = _sqlite_file(db_url, root)
+        if path is None:
+            return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:
+        return "the gradebook (CourseDirectory.db_url)"
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_only_url(db_url: str, root: Path) -> str:
+    """The URL to open: a SQLite file read-only (sqlite's URI filename, mode=ro), anything else as given."""
+    path = _sqlite_file(db_url, root)
+    if path is None:
+        return db_url
+    return f"sqlite:///file:{urllib.parse.quote(str(path.resolve()))}?mode=ro&uri=true"
+
+
+@contextlib.contextmanager
+def _quiet_nbgrader() -> Iterator[None]:
+    """nbgrader logs a traceback (tornado's app log) before raising some errors we report as Problems."""
+    logger = logging.getLogger("tornado.application")
+    before = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = before
+
+
+def _cell_text(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def headings_above(notebook_path: Path) -> dict[str, str]:
+    """grade_id -> the text of the nearest markdown heading above that cell ("" if none).
+    Lines in fenced code blocks are not headings. Raises for an unreadable notebook."""
+    cells = json.loads(notebook_path.read_text(encoding="utf-8")).get("cells", [])
+    current, out = "", {}
+    for cell in cells:
+        if not isinstance(cell, dict):
+            continue
+        if cell.get("cell_type") == "markdown":
+            fenced = False
+            for line in _cell_text(cell).splitlines():
+                if _FENCE.match(line):
+                    fenced = not fenced
+                    continue
+                match = None if fenced else _HEADING.match(line)
+                if match and (match.group(1) or "").strip():
+                    current = match.group(1).strip()
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if isinstance(meta, dict) and meta.get("grade_id"):
+            out[str(meta["grade_id"])] = current
+    return out
+
+
+def _sections(root: Path, assignment: str, notebook: str, problems: list[Problem]) -> dict[str, str]:
+    path = root / "source" / assignment / f"{notebook}.ipynb"
+    try:
+        return headings_above(path)
+    except Exception as exc:
+        problems.append(Problem(f"source/{assignment}/{notebook}.ipynb",
+                                f"cannot be read ({type(exc).__name__}: {exc}); code test items have no section",
+                                assignment))
+        return {}
+
+
+def _assignment_rows(gb, root: Path, name: str, assignment: str, students: list[str], covered: set[str]
+                     ) -> tuple[list[dict], list[Problem]]:
+    from nbgrader.api import MissingEntry
+
+    try:
+        db_assignment = gb.find_assignment(assignment)
+    except MissingEntry:
+        return [], [Problem(name, f"has no assignment {assignment!r}; its {LEFT_OUT}", assignment)]
+    tests: dict[tuple[str, str], float] = {}       # (notebook, grade id) -> points
+    for notebook in db_assignment.notebooks:
+        solutions = {cell.name for cell in notebook.solution_cells}
+        for cell in notebook.grade_cells:
+            if (cell.cell_type == "code" and cell.name not in solutions and cell.name not in covered
+                    and (cell.max_score or 0) > 0):
+                tests[(notebook.name, cell.name)] = float(cell.max_score)
+    if not tests:
+        return [], []
+    problems: list[Problem] = []
+    ids = [cell for _, cell in tests]
+    item_of = {(nb, cell): (cell if ids.count(cell) == 1 else f"{nb}/{cell}") for nb, cell in tests}
+    sections = {nb: _sections(root, assignment, nb, problems) for nb in sorted({nb for nb, _ in tests})}
+    rows, no_submission, ungraded = [], [], []
+    for student in students:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            no_submission.append(student)
+            continue
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                key = (notebook.name, grade.name)
+                if key not in tests:
+                    continue
+                if grade.auto_score is None and grade.manual_score is None:
+                    ungraded.append(f"{student}/{item_of[key]}")
+                    continue
+                points, max_points = float(grade.score or 0.0), tests[key]
+                rows.append({
+                    "student": student, "assignment": assignment, "item": item_of[key], "kind": CODE_KIND,
+                    "value": None, "fraction": round(min(max(points / max_points, 0.0), 1.0), 4),
+                    "points": round(points, 4), "max_points": max_points,
+                    "answered": None,   # the gradebook cannot tell an untouched exercise from a wrong one
+                    "section": sections[notebook.name].get(grade.name, ""), "file": name,
+                })
+    if no_submission:
+        problems.append(Problem(name, f"has no submission of {assignment} by {', '.join(no_submission)}; "
+                                      f"their code test items are left out", assignment))
+    if ungraded:
+        problems.append(Problem(name, f"{assignment}: code test cells without a score (not autograded?): "
+                                      f"{', '.join(ungraded)}; left out", assignment))
+    return rows, problems
+
+
+def code_item_rows(course_root: str | Path, students: dict[str, list[str]], covered: dict[str, set[str]]
+                   ) -> tuple[list[dict], list[Problem]]:
+    """Rows (collect's COLUMNS) for the autograded code test cells of each assignment in
+    `students` (assignment -> the students collect counts) whose grade id is not in
+    `covered[assignment]`, and the problems found. Never raises."""
+    root = Path(course_root)
+    wanted = {a: names for a, names in sorted(students.items()) if names}
+    if not wanted:
+        return [], []
+    try:
+        coursedir = _course_directory(root)
+        db_url, course_id = coursedir.db_url, coursedir.course_id
+    except Exception as exc:
+        return [], [Problem(CONFIG_NAME, f"could not be loaded ({type(exc).__name__}: {exc}); the gradebook "
+                                         f"cannot be found, so {LEFT_OUT}")]
+    name = display_name(db_url, root)
+    try:
+        sqlite_file = _sqlite_file(db_url, root)
+        url = read_only_url(db_url, root)
+    except Exception as exc:
+        return [], [Problem(name, f"is not a usable database URL ({type(exc).__name__}: {exc}); {LEFT_OUT}")]
+    if sqlite_file is not None and not sqlite_file.is_file():
+        return [], [Problem(name, f"no gradebook here (run `nbgrader autograde` first?); {LEFT_OUT}")]
+    rows: list[dict] = []
+    problems: list[Problem] = []
+    try:
+        from nbgrader.api import Gradebook
+
+        with _quiet_nbgrader(), Gradebook(url, course_id) as gb:
+            for assignment, names in wanted.items():
+                try:
+                    got, found = _assignment_rows(gb, root, name, assignment, names, covered.get(assignment, set()))
+                except Exception as exc:
+                    gb.db.rollback()
+                    problems.append(Problem(name, f"{assignment} could not be read ({type(exc).__name__}: {exc}); "
+                                                  f"its {LEFT_OUT}", assignment))
+                    continue
+                rows += got
+                problems += found
+    except Exception as exc:
+        problems.append(Problem(name, f"cannot be read ({type(exc).__name__}: {exc}); {LEFT_OUT}"))
+    return rows, problems
