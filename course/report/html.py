@@ -45,10 +45,11 @@ DISCRIMINATION_TEXT = (
     "students or when nobody (or everybody) got the item right.")
 SOURCE_TEXT = (
     "Read from the autograder's <code>autograded/&lt;student&gt;/&lt;assignment&gt;/*.grading.json</code> "
-    "files and the answer keys in <code>keys/</code>. Scores are the sum of the grading files' points, i.e. "
-    "the <strong>automatically graded items only</strong>; hand-graded items (reflections) are not included "
-    "(see <code>nbgrader export</code> for the gradebook totals). Difficulty is the mean fraction of an "
-    "item's points students earned (1 = everybody fully right).")
+    "files and the answer keys in <code>keys/</code> (widget items), and from nbgrader's gradebook for the "
+    "code exercises (kind <em>code</em>: nbgrader's score of each autograded test cell). Scores "
+    "are the sum of these points, i.e. the <strong>automatically graded items only</strong>; hand-graded "
+    "items (reflections) are not included (see <code>nbgrader export</code> for the gradebook totals). "
+    "Difficulty is the mean fraction of an item's points students earned (1 = everybody fully right).")
 
 
 def slug(text: str) -> str:
@@ -172,8 +173,9 @@ def write_index(report: CourseReport, out: Path, pages: dict[str, str], csv_file
 def _item_section(a: AssignmentReport, row, out: Path) -> list[str]:
     images = out / "images"
     base = f"{slug(a.assignment)}-{slug(row.item)}"
+    no_section = "no heading above the test cell" if row.kind == "code" else "no section in the key"
     head = (f"<h3 id='{esc(slug(row.item))}'>{esc(row.item)} ({esc(row.kind)}, {fmt(row.max_points)} points)</h3>"
-            f"<p>Tests: <strong>{esc(row.section or 'no section in the key')}</strong>. "
+            f"<p>Tests: <strong>{esc(row.section or no_section)}</strong>. "
             f"Difficulty {fmt(row.difficulty)}, discrimination {fmt(row.discrimination)}, "
             f"{row.students} students.</p>")
     out_html = [head]
@@ -199,6 +201,10 @@ def _item_section(a: AssignmentReport, row, out: Path) -> list[str]:
                 ("line", "Line", None), ("correct_label", "Correct label", None), ("right", "Right", None),
                 ("students", "Students", None), ("share_right", "Share right", pct),
                 ("common_wrong_label", "Most common wrong label", None), ("common_wrong_count", "Chosen by", None)]))
+    elif row.kind == "code":
+        out_html.append(f"<p>Code exercise, graded by nbgrader from its test cell <code>{esc(row.item)}</code>: "
+                        f"{pct(row.full_share)} of students earned its full points. The gradebook does not say whether a "
+                        f"student who failed wrote code at all, so <em>Answered</em> is n/a.</p>")
     elif row.kind == "scenario":
         for paths in a.scenarios:
             if paths.item == row.item:
