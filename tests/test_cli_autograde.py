@@ -152,3 +152,33 @@ def test_killed_autograde_resumes_without_loss_or_double_counting(collected):
     leftovers = [p for p in (course / "autograded").rglob(".*") if p.name not in (".scratch",)
                  and not p.name.endswith(".lock")]
     assert not leftovers and not any((course / "autograded" / ".scratch" / ASSIGNMENT).glob("*"))
+
+
+def test_one_pool_for_several_assignments_equals_serial_nbgrader(tmp_path):
+    """`course autograde --all` over a widget lesson and the code lesson (typed solutions,
+    mistakes and untouched stubs) gives serial nbgrader's gradebook for both."""
+    from course.cli.classsim import make_class
+
+    lessons = ["01-foundations", "06-community-policing"]
+    course = copy_course(tmp_path / "collected")
+    release(course, lessons, quiet=True)
+    api = nbgrader_api(course)
+    plans, notes = make_class(course / "keys", lessons, 3, seed=5, skills=(0.0, 1.0))
+    assert notes == []
+    submit_class(plans, tmp_path / "homes", Path(api.exchange_root), api.course_id, workers=2)
+    for lesson in lessons:
+        collect(course, lesson, quiet=True)
+    serial = clone_state(course, tmp_path / "serial")
+    for lesson in lessons:
+        nbgrader(serial, "autograde", lesson)
+    parallel = clone_state(course, tmp_path / "parallel")
+    result = course_cli(parallel, "autograde", "--all", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert "6 to grade" in result.stdout
+    every = lambda c: gradebook_snapshot("sqlite:///" + str(c / "gradebook.db"), "police-negotiation")  # noqa: E731
+    expected = every(serial)
+    assert every(parallel) == expected
+    code_scores = {student: expected["submissions"][("06-community-policing", student)]["score"] for student in plans}
+    assert len(set(code_scores.values())) > 1, code_scores  # the class really differs on the code lesson
+    both = course_cli(parallel, "autograde", "--all", "01-foundations")
+    assert both.returncode == 1 and "not both" in both.stderr
