@@ -93,3 +93,13 @@ def test_the_kernel_sees_only_its_own_folder(tmp_path):
     assert lines[:3] == ["[]", "no", "net"]
     assert int(lines[-1]) < 10  # its own PID namespace
     assert (folder / "mine.txt").read_text() == "ok"
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_the_graders_secrets_stay_out_of_the_kernel(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_DB_URL", "postgresql+psycopg2://grader:s3cret@db/grades")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    pre = SandboxedExecute(hide=[str(tmp_path / "hidden")], timeout=30)
+    nb, _ = pre.preprocess(notebook("import os; print(os.environ.get('COURSE_DB_URL'), os.environ.get('LANG'))"),
+                           {"metadata": {"path": str(tmp_path)}})
+    assert nb.cells[0].outputs[0].text.split() == ["None", "C.UTF-8"]

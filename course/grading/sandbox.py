@@ -33,6 +33,11 @@ from traitlets import Bool, Integer, List, Unicode
 from .limits import CgroupLimits, Limits, apply_rlimits
 
 
+# Environment variables passed on to the student's kernel; everything else is dropped.
+KERNEL_ENV_KEPT = {"LANG", "LANGUAGE", "TZ", "PYTHONPATH", "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8",
+                   "VIRTUAL_ENV", "CONDA_PREFIX", "JUPYTER_PATH", "JUPYTER_DATA_DIR"}
+
+
 class SandboxError(RuntimeError):
     """The sandbox cannot run here; the message says what to install or set."""
 
@@ -96,7 +101,10 @@ class SandboxedExecute(Preprocessor):
 
     @staticmethod
     def _kernel_env() -> dict:
-        return {**os.environ, "HOME": "/tmp", "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.mpl",
+        # Only what a kernel needs: the grader's environment may hold secrets (a PostgreSQL
+        # password in COURSE_DB_URL) that a student could otherwise print into their feedback.
+        kept = {k: v for k, v in os.environ.items() if k in KERNEL_ENV_KEPT or k.startswith("LC_")}
+        return {**kept, "HOME": "/tmp", "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.mpl",
                 "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter-runtime", "PYTHONDONTWRITEBYTECODE": "1",
                 "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"])}
 
