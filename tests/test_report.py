@@ -126,6 +126,8 @@ def test_collect_reads_valid_files_and_names_bad_ones(report):
     where = " ".join(p.where + " " + p.what for p in report.problems)
     assert f"autograded/s9/{A}/{A}.grading.json" in where and "not valid JSON" in where
     assert f"autograded/s10/{A}" in where and "no .grading.json" in where
+    # this hand-made course has no gradebook: named, and the grading files are still reported
+    assert "gradebook.db no gradebook here" in where and "code test items" in where
 
 
 def test_difficulty_and_discrimination(report):
