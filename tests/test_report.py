@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
+from course.grading.grading_file import write_grading_file
 from course.grading.keys import load_keys
 from course.grading.score import score_item
 from course.report import analyse, build_report, collect
@@ -93,8 +94,7 @@ def make_course(root: Path) -> Path:
                           "answered": value is not None, "section": keys[item].section, "value": value})
         folder = root / "autograded" / student / A
         folder.mkdir(parents=True)
-        (folder / f"{A}.grading.json").write_text(json.dumps(
-            {"assignment": A, "notebook": A, "student": student, "items": items, "problems": []}, indent=1))
+        write_grading_file(folder, A, assignment=A, student=student, items=items, problems=[])
     bad = root / "autograded" / "s9" / A
     bad.mkdir(parents=True)
     (bad / f"{A}.grading.json").write_text('{"assignment": "02-active-listening", "items": [ {not json')

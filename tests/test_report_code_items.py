@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
+from course.grading.grading_file import write_grading_file
 from course.report import analyse, build_report, collect
 from course.report.gradebook import headings_above
 
@@ -114,10 +115,9 @@ def make_course(root: Path, gradebook: bool = True, config: str | None = None) -
         fraction = 1.0 if value == "b" else 0.0
         folder = root / "autograded" / student / A
         folder.mkdir(parents=True)
-        (folder / f"{A}.grading.json").write_text(json.dumps({"assignment": A, "notebook": A, "student": student,
-            "items": [{"item": "w1", "kind": "single", "fraction": fraction, "points": fraction * W1_POINTS,
-                       "max_points": W1_POINTS, "answered": True, "section": "3. A widget item", "value": value}],
-            "problems": []}))
+        write_grading_file(folder, A, assignment=A, student=student, problems=[], items=[
+            {"item": "w1", "kind": "single", "fraction": fraction, "points": fraction * W1_POINTS,
+             "max_points": W1_POINTS, "answered": True, "section": "3. A widget item", "value": value}])
     if gradebook:
         build_gradebook(root / "gradebook.db")
     return root

@@ -8,7 +8,6 @@ Generate:   RefuseAnswerFiles stops a release that would ship an answers file;
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -16,7 +15,8 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_output
 from traitlets import Bool, Unicode
 
-from ..recording import ANSWERS_SUFFIX, AnswersFileError, answers_path, read_answers_file, write_atomically
+from ..recording import ANSWERS_SUFFIX, AnswersFileError, answers_path, read_answers_file
+from .grading_file import write_grading_file
 from .intake import read_intake_problems
 from .keys import KeyError_, key_path, load_keys
 from .report import render_item_html, render_item_text
@@ -113,11 +113,8 @@ class ScoreRecordedAnswers(CoursePreprocessor):
 
     @staticmethod
     def _write_report(resources, assignment, results, problems) -> None:
-        folder = _notebook_folder(resources)
-        report = {"assignment": assignment, "notebook": _notebook_id(resources),
-                  "student": resources.get("nbgrader", {}).get("student"),
-                  "items": results, "problems": problems}
-        write_atomically(folder / f"{_notebook_id(resources)}.grading.json", json.dumps(report, indent=1) + "\n")
+        write_grading_file(_notebook_folder(resources), _notebook_id(resources), assignment=assignment,
+                           student=resources.get("nbgrader", {}).get("student"), items=results, problems=problems)
 
 
 class RefuseAnswerFiles(CoursePreprocessor):

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..grading.grading_file import GRADING_SUFFIX
 from ..grading.keys import ItemKey, KeyError_, key_path, load_keys
 
-GRADING_SUFFIX = ".grading.json"
 COLUMNS = ["student", "assignment", "item", "kind", "value", "fraction", "points", "max_points",
            "answered", "section", "file"]
 
