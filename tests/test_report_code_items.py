@@ -292,13 +292,25 @@ def test_headings_above(tmp_path):
     assert heads["t-scan"] == "1. Scanning: where"
     assert heads["t-hot"] == "2. Analysis"
     assert heads["refl"] == "4. Reflection"
+    assert heads["w1"] == "2. Analysis"          # "### 3. A widget item" is a sub-heading of section 2
+
+
+def test_headings_above_without_level_two_sections(tmp_path):
+    """A notebook whose sections are ### headings: those are its sections."""
+    path = tmp_path / "nb.ipynb"
+    cells = [markdown("# Title\n### A\n#### a detail"), code("assert 1", "t-a", grade=True, points=1),
+             markdown("### B"), code("assert 1", "t-b", grade=True, points=1)]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert headings_above(path) == {"t-a": "A", "t-b": "B"}
 
 
 def test_lesson_06_sections_from_the_real_source():
     root = Path(__file__).resolve().parents[1]
     heads = headings_above(root / "source" / "06-community-policing" / "06-community-policing.ipynb")
     assert heads["cp-scan"] == "4. Scanning: where do the calls come from?"
-    assert heads["cp-night"] == "When do the noise and dispute calls come?"
+    # under the sub-headings "### When do the noise ..." and "### A fairer comparison": their sections
+    assert heads["cp-night"] == "5. Analysis: what happens there, and when?"
+    assert heads["cp-assess"] == "7. Assessment: did it work?"
     assert heads["cp-bias"] == "8. Comparing officers fairly: selection bias"
 
 

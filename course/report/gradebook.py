@@ -32,7 +32,7 @@ from .collect import Problem
 CODE_KIND = "code"
 CONFIG_NAME = "nbgrader_config.py"
 LEFT_OUT = "code test items (nbgrader's grades) are not shown"
-_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
@@ -106,26 +106,39 @@ def _cell_text(cell: dict) -> str:
 
 
 def headings_above(notebook_path: Path) -> dict[str, str]:
-    """grade_id -> the text of the nearest markdown heading above that cell ("" if none).
-    Lines in fenced code blocks are not headings. Raises for an unreadable notebook."""
-    cells = json.loads(notebook_path.read_text(encoding="utf-8")).get("cells", [])
+    """grade_id -> the lesson section above that cell: the nearest heading at the notebook's
+    section level ("" if none). The section level is the shallowest one below the title (the
+    lessons' "## 4. Scanning" headings), so a test under a "### Make a chart" sub-heading reports
+    the section it belongs to, as the widget items' keys do. Lines in fenced code blocks are not
+    headings. Raises for an unreadable notebook."""
+    cells = [cell for cell in json.loads(notebook_path.read_text(encoding="utf-8")).get("cells", [])
+             if isinstance(cell, dict)]
+    headings = [list(_headings(cell)) for cell in cells]
+    levels = {level for cell_heads in headings for level, _ in cell_heads}
+    section_level = min((level for level in levels if level > 1), default=1)
     current, out = "", {}
-    for cell in cells:
-        if not isinstance(cell, dict):
-            continue
-        if cell.get("cell_type") == "markdown":
-            fenced = False
-            for line in _cell_text(cell).splitlines():
-                if _FENCE.match(line):
-                    fenced = not fenced
-                    continue
-                match = None if fenced else _HEADING.match(line)
-                if match and (match.group(1) or "").strip():
-                    current = match.group(1).strip()
+    for cell, cell_heads in zip(cells, headings):
+        for level, text in cell_heads:
+            if level <= section_level:
+                current = text
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if isinstance(meta, dict) and meta.get("grade_id"):
             out[str(meta["grade_id"])] = current
     return out
+
+
+def _headings(cell: dict) -> Iterator[tuple[int, str]]:
+    """(level, text) of each non-empty markdown heading of a cell, outside fenced code."""
+    if cell.get("cell_type") != "markdown":
+        return
+    fenced = False
+    for line in _cell_text(cell).splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        match = None if fenced else _HEADING.match(line)
+        if match and (match.group(2) or "").strip():
+            yield len(match.group(1)), match.group(2).strip()
 
 
 def _sections(root: Path, assignment: str, notebook: str, problems: list[Problem]) -> dict[str, str]:
