@@ -162,9 +162,9 @@ def endings_chart(paths: ScenarioPaths, out: Path) -> Path:
 
 
 def scenario_map(paths: ScenarioPaths, out: Path) -> Path:
-    """The scenario map with "k/N=p%" of the decisions made at each node on its edges (drawn by the
-    scenario engine; an arrow shared by several choices lists their shares in the same order)."""
-    fig = draw_map(paths.scenario, paths.edge_labels(),
+    """The scenario map with "k/N=p%" of the decisions made at each node after each choice's id, and
+    arrows as thick as the number of times they were taken (drawn by the scenario engine)."""
+    fig = draw_map(paths.scenario, paths.edge_labels(), edge_traffic=paths.arrows,
                    title=f"{paths.item}: {paths.scenario.title} - choices of {paths.students} students "
                          f"(k/N = decisions at that point taking this choice)")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -34,10 +34,10 @@ class ScenarioPaths:
     endings: pd.DataFrame     # ending, outcome, outcome_label, count, students, share
     students: int
     problems: list[Problem] = field(default_factory=list)
+    arrows: Counter = field(default_factory=Counter)   # (node, next node) -> times that step was taken
 
     def edge_labels(self) -> dict[tuple[str, str], str]:
-        """(node, choice) -> "k/N=p%" for the scenario map (no spaces: the map joins the labels of
-        choices that share an arrow with spaces, in choice order)."""
+        """(node, choice) -> "k/N=p%" for the scenario map, written after the choice's id."""
         return {(r.node, r.choice): f"{r.count}/{r.decisions}={100 * r.share:.0f}%"
                 for r in self.choices.itertuples() if r.count}
 
@@ -57,6 +57,7 @@ def scenario_paths(items: pd.DataFrame, assignment: str, item: str, scenario: Sc
     part = items[(items.assignment == assignment) & (items.item == item)]
     problems: list[Problem] = []
     taken: Counter = Counter()
+    arrows: Counter = Counter()
     reaching: dict[str, set[str]] = {}
     endings: Counter = Counter()
     for row in part.itertuples():
@@ -71,9 +72,10 @@ def scenario_paths(items: pd.DataFrame, assignment: str, item: str, scenario: Sc
             continue
         if rep.error:
             problems.append(Problem(row.file, f"{item}, attempt {index + 1}: {rep.error}", assignment))
-        for node_id, choice_id in rep.run.path:
-            taken[(node_id, choice_id)] += 1
-            reaching.setdefault(node_id, set()).add(row.student)
+        for step in rep.run.steps:
+            taken[(step.from_node.id, step.choice.id)] += 1
+            reaching.setdefault(step.from_node.id, set()).add(row.student)
+            arrows[(step.from_node.id, step.node.id)] += 1
         endings[rep.run.node.id if rep.complete else NOT_FINISHED] += 1
 
     decisions = Counter()
@@ -101,7 +103,7 @@ def scenario_paths(items: pd.DataFrame, assignment: str, item: str, scenario: Sc
                          "share": round(endings[ending] / n, 4) if n else 0.0})
     ends = pd.DataFrame(end_rows, columns=["assignment", "item", "scenario", "ending", "outcome", "outcome_label",
                                            "count", "students", "share"])
-    return ScenarioPaths(assignment, item, scenario, choices, ends, n, problems)
+    return ScenarioPaths(assignment, item, scenario, choices, ends, n, problems, arrows)
 
 
 def all_scenario_paths(items: pd.DataFrame, assignment: str, keys: dict[str, ItemKey], course_root: Path
