@@ -76,11 +76,21 @@ def test_fetch_submit_in_lab_then_grade_by_hand_in_formgrader(page, course, tmp_
 
     instructor = course["instructor"]
     formgrader = page.context.new_page()       # formgrader in its own tab
+    # Its page asks a CDN for MathJax; offline that request can hang and hold back window load,
+    # where formgrader binds its handlers. Refuse it at once, as a blocked network would.
+    formgrader.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
     login(formgrader, instructor)
     formgrader.goto(f"{instructor.url}/formgrader/gradebook/{A}/{A}")
     formgrader.get_by_role("link", name=re.compile(r"Submission #")).first.click()
     score = formgrader.locator(f"input.score#{MANUAL_ITEM}")
     score.wait_for(timeout=KERNEL_TIMEOUT)
+    # The score box is in the page before formgrader's script has fetched the grades and bound
+    # its change handler; typing earlier saves nothing, which raced once in CI. Its own `loaded`
+    # flag never turns true offline (init stops at the missing MathJax): wait on grades, comments.
+    formgrader.wait_for_function(
+        "() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
+        " && formgrader.comments && formgrader.comments.loaded",
+        timeout=KERNEL_TIMEOUT)
     with formgrader.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
                                     timeout=UI_TIMEOUT) as saved:
         score.fill(str(MANUAL_SCORE))
