@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from matplotlib.transforms import Bbox
 
 from course.scenarios import load_shipped, save_map, scenarios_dir
 from course.scenarios.mapdraw import BOX_H, BOX_W, draw_map, layout
@@ -51,7 +52,6 @@ def test_report_labels_cover_no_label_and_no_box(scenario_id):
     extents = [(t.get_text(), t.get_window_extent(renderer).transformed(to_data)) for t in labels]
     crossing = [(a, b) for (a, ea), (b, eb) in itertools.combinations(extents, 2) if _overlap(ea, eb)]
     assert crossing == []
-    boxes = {nid: (x - BOX_W / 2, y - BOX_H / 2, x + BOX_W / 2, y + BOX_H / 2) for nid, (x, y) in layout(scenario).items()}
-    on_boxes = [(text, nid) for text, e in extents for nid, (x0, y0, x1, y1) in boxes.items()
-                if min(e.x1, x1) > max(e.x0, x0) and min(e.y1, y1) > max(e.y0, y0)]
+    boxes = {nid: Bbox.from_bounds(x - BOX_W / 2, y - BOX_H / 2, BOX_W, BOX_H) for nid, (x, y) in layout(scenario).items()}
+    on_boxes = [(text, nid) for text, e in extents for nid, box in boxes.items() if _overlap(e, box)]
     assert on_boxes == []

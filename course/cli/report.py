@@ -1,10 +1,11 @@
 """`course report`: class analytics from the autograder's output, as HTML pages with charts and CSV.
 
 Reads autograded/<student>/<assignment>/*.grading.json and keys/ for the widget items, and the
-gradebook (read-only) for the autograded code test cells (run `course autograde` first), and writes a self-contained folder: index.html (the course), one page per assignment,
-images/ and csv/. Score distributions, item difficulty and discrimination, the share of
-students choosing each option, scenario paths and endings, the most missed items with the
-lesson section they test, and a Problems section for unreadable grading files.
+gradebook (read-only) for the autograded code test cells (run `course autograde` first), and
+writes a self-contained folder: index.html (the course), one page per assignment, images/ and csv/.
+Score distributions, item difficulty and discrimination, the share of students choosing each
+option, scenario paths and endings, the most missed items with the lesson section they test, and
+a Problems section for unreadable grading files.
 """
 from __future__ import annotations
 

@@ -232,14 +232,14 @@ def draw_map(scenario: Scenario, edge_labels: Mapping[tuple[str, str], str] | No
         colour, width, style = EDGE_COLOUR, 0.9, "-"
         if edge_traffic is not None:
             count = edge_traffic.get((s, t), 0)
-            if count and busiest:
+            if count:
                 width = 0.8 + 3.2 * count / busiest
             else:
                 colour, width, style = UNTAKEN_COLOUR, 0.8, "--"
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11, lw=width, linestyle=style,
                                      color=colour, connectionstyle=f"arc3,rad={rad}", zorder=1))
-        lines = [f"{lab} {edge_labels[(s, lab.rstrip('?*'))]}" if (s, lab.rstrip("?*")) in edge_labels else lab
-                 for lab in labels]
+        lines = [f"{lab} {edge_labels[(s, choice)]}" if (s, choice) in edge_labels else lab
+                 for lab, choice in ((lab, lab.rstrip("?*")) for lab in labels)]
         labels_to_place.append(("\n".join(lines), start, end, rad, kind))
     # the hardest labels first: loops on a box (few spots), then the biggest
     for text, start, end, rad, kind in sorted(labels_to_place, key=lambda lab: (lab[4] != "self", -len(lab[0]))):
