@@ -20,7 +20,7 @@ c.CourseDirectory.course_id = os.environ.get("COURSE_ID", "police-negotiation")
 c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL", "sqlite:///" + os.path.join(ROOT, "gradebook.db"))
 # A local exchange folder: no root, no JupyterHub.
 c.Exchange.root = os.environ.get("COURSE_EXCHANGE", os.path.join(ROOT, "exchange"))
-os.makedirs(c.Exchange.root, exist_ok=True)
+# Loading this file creates nothing: `course release` (like nbgrader release_assignment) creates the exchange.
 
 # Generate: refuse stray answers files, then strip execution traces from the release.
 c.GenerateAssignment.preprocessors = [

@@ -41,6 +41,14 @@ def release(root: Path, names: list[str], force: bool = False, quiet: bool = Fal
     for name in names:
         require_assignment(root, name)
     api = nbgrader_api(root)
+    if api.exchange_root and not Path(api.exchange_root).exists():
+        # releasing creates the exchange (loading the config does not: `course status` only reads)
+        try:
+            Path(api.exchange_root).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CourseError(f"the exchange {api.exchange_root} cannot be created ({exc.strerror or exc}): "
+                              "check Exchange.root / COURSE_EXCHANGE") from None
+        api = nbgrader_api(root)
     if not api.exchange_is_functional:
         raise CourseError(f"the exchange {api.exchange_root or '(none)'} is not usable: check Exchange.root / COURSE_EXCHANGE")
     done = []
