@@ -167,3 +167,12 @@ def test_zip_collect_from_an_lms_download(klass, tmp_path):
     bad.write_text("hello")
     result = course_cli(course, "collect", ASSIGNMENT, "--zip", str(bad))
     assert result.returncode == 1 and "not-a-zip.zip" in result.stderr
+
+
+def test_status_in_a_fresh_checkout_only_reads(course_copy):
+    """Neither the gradebook nor the exchange is created by looking at the status."""
+    result = course_cli(course_copy, "status")
+    assert result.returncode == 0, result.stderr
+    assert ASSIGNMENT in result.stdout and "Traceback" not in result.stderr
+    assert not (course_copy / "gradebook.db").exists()
+    assert not (course_copy / "exchange").exists()

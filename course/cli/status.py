@@ -3,6 +3,8 @@
 Per assignment: released to the exchange?, and how many students have submitted
 (in the exchange), been collected, autograded, had feedback generated, and still
 need manual grading (a reflection or any answer the autograder could not score).
+Status only reads: a SQLite gradebook is opened read-only and a missing one counts as empty
+(never created), and a missing exchange means nothing is released yet.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import glob
 import os
 from pathlib import Path
 
-from .coursedir import assignments, find_root, nbgrader_api, require_assignment
+from .coursedir import assignments, find_root, load_config, require_assignment
 
 COLUMNS = ["assignment", "released", "submitted", "collected", "autograded", "feedback", "needs_manual"]
 
@@ -35,8 +37,38 @@ def exchange_submitters(api, assignment: str) -> set[str]:
     return found
 
 
+def _read_only_url(db_url: str, root: Path) -> str:
+    """The gradebook URL to read: a SQLite file read-only (mode=ro), an in-memory empty
+    gradebook when that file does not exist yet, any other database as given."""
+    import urllib.parse
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return db_url
+    path = Path(url.database)
+    path = path if path.is_absolute() else root / path
+    if not path.is_file():
+        return "sqlite://"  # nothing graded yet: an empty gradebook in memory, no file created
+    return f"sqlite:///file:{urllib.parse.quote(str(path.resolve()))}?mode=ro&uri=true"
+
+
+def read_only_api(root: Path):
+    """nbgrader's API for the course, reading the gradebook without creating or writing it."""
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+
+    class ReadOnlyAPI(NbGraderAPI):
+        @property
+        def gradebook(self):
+            return Gradebook(_read_only_url(self.coursedir.db_url, root), self.course_id)
+
+    return ReadOnlyAPI(config=load_config(root))
+
+
 def status(root: Path, names: list[str] | None = None) -> list[dict]:
-    api = nbgrader_api(root)
+    api = read_only_api(root)
     coursedir = api.coursedir
     released = api.get_released_assignments()
     rows = []
