@@ -17,6 +17,8 @@ SETTINGS = ("mental_health_crisis", "domestic_dispute", "protest", "neighbour_di
             "welfare_check", "public_order", "landlord_tenant")
 SPLITS = ("train", "test")
 HELDOUT_SPLITS = ("dev", "final")   # heldout.yaml: dev may be used for tuning, final never
+HELDOUT2_FILE = "heldout-2.yaml"      # issue 15: a second blind set, every reply 'final'
+SAFETY_SETTINGS = ("mental_health_crisis", "domestic_dispute", "welfare_check")
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
 ENV_VAR = "COURSE_LISTENING_CORPUS"
 
@@ -54,6 +56,9 @@ class Corpus:
 
     def statement_of(self, reply: Reply) -> str:
         return self.statements[reply.statement_id].text
+
+    def setting_of(self, reply: Reply) -> str:
+        return self.statements[reply.statement_id].setting
 
 
 def default_dir() -> Path:
@@ -141,21 +146,30 @@ def load_corpus(directory: str | os.PathLike | None = None) -> Corpus:
     return Corpus(statements, tuple(replies))
 
 
-def load_heldout(directory: str | os.PathLike | None = None) -> Corpus:
-    """Read and validate heldout.yaml (splits 'dev' and 'final') against statements.yaml.
+def load_heldout(directory: str | os.PathLike | None = None, name: str = "heldout.yaml") -> Corpus:
+    """Read and validate a held-out file (splits 'dev' and 'final') against statements.yaml.
 
-    Same checks and error style as load_corpus; the held-out ids must also not reuse an id
-    from replies.yaml.
+    `name` is "heldout.yaml" (the first blind set) or HELDOUT2_FILE (the second, issue 15,
+    every reply 'final'). Same checks and error style as load_corpus; the held-out ids must
+    also not reuse an id from replies.yaml (nor, for the second set, from heldout.yaml).
     """
     folder = Path(directory) if directory is not None else default_dir()
     statements = _statements(folder)
-    corpus_ids: set[str] = set()
-    if (folder / "replies.yaml").is_file():
-        corpus_ids = {r.id for r in _replies(folder / "replies.yaml", statements, SPLITS, set())}
-    h_path = folder / "heldout.yaml"
+    other: dict[str, str] = {}
+    sources = ["replies.yaml"] + (["heldout.yaml"] if name != "heldout.yaml" else [])
+    for source in sources:
+        if (folder / source).is_file():
+            splits = SPLITS if source == "replies.yaml" else HELDOUT_SPLITS
+            other.update({r.id: source for r in _replies(folder / source, statements, splits, set())})
+    h_path = folder / name
     seen: set[str] = set()
     replies = _replies(h_path, statements, HELDOUT_SPLITS, seen)
     for r in replies:
-        if r.id in corpus_ids:
-            raise CorpusError(f"{h_path}: reply {r.id}: id already used in replies.yaml")
+        if r.id in other:
+            raise CorpusError(f"{h_path}: reply {r.id}: id already used in {other[r.id]}")
     return Corpus(statements, tuple(replies))
+
+
+def load_heldout2(directory: str | os.PathLike | None = None) -> Corpus:
+    """The second blind held-out set (heldout-2.yaml, issue 15): never used for tuning."""
+    return load_heldout(directory, HELDOUT2_FILE)

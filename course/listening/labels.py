@@ -15,6 +15,7 @@ SKILLS: tuple[str, ...] = (
     "summarizing",
     "effective_pause",
     "i_message",
+    "safety_question",
 )
 
 ROADBLOCKS: tuple[str, ...] = (
@@ -37,6 +38,7 @@ TITLES: dict[str, str] = {
     "summarizing": "Summarizing",
     "effective_pause": "Effective pause",
     "i_message": "\"I\" message",
+    "safety_question": "Direct safety question",
     "advising": "Advising",
     "judging": "Judging",
     "arguing": "Arguing",
@@ -54,6 +56,7 @@ EXPLANATIONS: dict[str, str] = {
     "summarizing": "You pulled several of their points together, which shows you followed the whole story.",
     "effective_pause": "You left a deliberate silence, which gives them room to think and keep talking.",
     "i_message": "You said how you feel and why ('I feel ... when ... because ...') without blaming them.",
+    "safety_question": "You asked directly about a risk to life (suicide, the means, weapons, strangulation, children in the home); in a crisis or a domestic call that is good practice, not a closed question to avoid.",
     "advising": "You told them what they should do about their problem before they felt heard.",
     "judging": "You judged or blamed them, which usually makes people defensive.",
     "arguing": "You disputed their account or their feelings, which usually makes people dig in.",
@@ -71,6 +74,7 @@ TIPS: dict[str, str] = {
     "summarizing": "Pull their points together: 'So what I'm hearing is ..., ... and ...'.",
     "effective_pause": "After they speak, pause for a moment before you reply; silence lets them go on.",
     "i_message": "Say how you feel and why: 'I feel worried when ... because ...'.",
+    "safety_question": "Where there may be a risk to life, ask plainly: 'Are you thinking about killing yourself?', 'Has he ever put his hands on your neck?', 'Are there any weapons in the house?'.",
     "advising": "Hold the advice for now; first reflect what you heard, for example 'So you're saying ...'.",
     "judging": "Leave out the verdict; describe what you heard and name the feeling instead.",
     "arguing": "Don't dispute their story yet; ask 'What happened?' and listen to their side first.",
