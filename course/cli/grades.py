@@ -4,12 +4,15 @@ One row per student (student_id, last_name, first_name, email), one column per
 assignment (its score after any late penalty; 0 when nothing was submitted), and a
 total column. The first data row, `Points Possible`, holds each assignment's maximum
 and the maximum total, as LMS gradebook imports (e.g. Canvas) expect. Manual grades
-entered in formgrader are included.
+entered in formgrader are included. Points are rounded to 2 decimals, as formgrader shows
+them (nbgrader 0.9's roundToPrecision(score, 2)); the total is the sum of the rounded scores.
 """
 from __future__ import annotations
 
 import csv
 import io
+import math
+import os
 import sys
 from pathlib import Path
 
@@ -19,9 +22,19 @@ FIXED = ["student_id", "last_name", "first_name", "email"]
 POINTS_ROW = "Points Possible"
 
 
+PRECISION = 2  # decimals formgrader shows (nbgrader's roundToPrecision(score, 2))
+
+
+def rounded(value: float) -> float:
+    """`value` rounded as formgrader rounds (JavaScript's Math.round: halves up)."""
+    scaled = float(value) * 10 ** PRECISION
+    whole = math.floor(scaled)
+    return (whole + (1 if scaled - whole >= 0.5 else 0)) / 10 ** PRECISION
+
+
 def _number(value: float) -> str:
-    value = round(float(value), 4)
-    return str(int(value)) if value == int(value) else repr(value)
+    value = rounded(value)
+    return str(int(value)) if value == int(value) else f"{value:.{PRECISION}f}".rstrip("0")
 
 
 def gradebook_table(root: Path, names: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
@@ -48,9 +61,22 @@ def gradebook_table(root: Path, names: list[str] | None = None) -> tuple[list[st
                     scores.append(0.0)
                     continue
                 scores.append(max(0.0, (sub.score or 0.0) - (sub.late_submission_penalty or 0.0)))
+            scores = [rounded(s) for s in scores]
             rows.append([student.id, student.last_name or "", student.first_name or "", student.email or ""]
                         + [_number(s) for s in scores] + [_number(sum(scores))])
     return header, rows
+
+
+def check_output(path: Path) -> None:
+    """A CourseError naming `path` when a file cannot be written there."""
+    path = path.expanduser()
+    folder = path.parent
+    if not folder.is_dir():
+        raise CourseError(f"cannot write {path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise CourseError(f"cannot write {path}: it is a folder")
+    if not os.access(folder, os.W_OK):
+        raise CourseError(f"cannot write {path}: the folder {folder} is not writable")
 
 
 def write_csv(header: list[str], rows: list[list[str]], output: str) -> str:
@@ -61,11 +87,20 @@ def write_csv(header: list[str], rows: list[list[str]], output: str) -> str:
     if output == "-":
         sys.stdout.write(buffer.getvalue())
     else:
-        Path(output).write_text(buffer.getvalue(), encoding="utf-8")
+        path = Path(output).expanduser()
+        folder = path.parent
+        if not folder.is_dir():
+            raise CourseError(f"cannot write {path}: the folder {folder} does not exist")
+        try:
+            path.write_text(buffer.getvalue(), encoding="utf-8")
+        except OSError as exc:
+            raise CourseError(f"cannot write {path}: {exc.strerror or exc}") from None
     return buffer.getvalue()
 
 
 def run(args) -> int:
+    if args.output != "-":
+        check_output(Path(args.output))  # before reading the gradebook: fail fast on a bad path
     header, rows = gradebook_table(find_root(), args.assignments or None)
     write_csv(header, rows, args.output)
     if args.output != "-":

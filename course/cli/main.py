@@ -29,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as exc:
         print(f"course {args.verb}: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file or folder that could not be read or written: name it, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"course {args.verb}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
