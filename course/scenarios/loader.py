@@ -29,8 +29,8 @@ MAX_FILE_BYTES = 1_000_000
 TOP_REQUIRED = ("id", "title", "setting", "dispatch", "people", "state", "flags", "start", "nodes")
 TOP_OPTIONAL = ("summary", "references", "state_words")
 NODE_KEYS = {
-    DECISION: ("id", "type", "narrative", "lines", "choices", "best", "best_why"),
-    ENDING: ("id", "type", "narrative", "lines", "outcome", "debrief"),
+    DECISION: ("id", "type", "narrative", "narrative_if", "lines", "choices", "best", "best_why"),
+    ENDING: ("id", "type", "narrative", "narrative_if", "lines", "outcome", "debrief"),
 }
 CHOICE_KEYS = ("id", "text", "effects", "condition", "reaction", "teaching_point", "next", "next_if")
 
@@ -316,6 +316,7 @@ class _Parser:
             return None
         self.unknown_keys(d, NODE_KEYS[ntype], f"a {ntype} node")
         narrative = self.text(d, "narrative")
+        variants = self.narrative_if(d)
         lines = []
         for item in self.seq(d.get("lines"), d.line_of("lines"), "'lines'"):
             ld = self.mapping(item, d.line_of("lines"), "each entry of 'lines' (speaker, text)")
@@ -328,7 +329,7 @@ class _Parser:
             if outcome not in OUTCOMES:
                 self.error(d.line_of("outcome"), f"'outcome' must be one of {', '.join(OUTCOMES)} (got {outcome!r})")
             return Node(nid, ENDING, narrative, tuple(lines), outcome=outcome,
-                        debrief=self.text(d, "debrief"), line=d.line)
+                        debrief=self.text(d, "debrief", required=False), line=d.line, narrative_if=variants)
         choices: list[Choice] = []
         raw_choices = self.seq(d.get("choices"), d.line_of("choices"), "'choices'")
         if not raw_choices:
@@ -348,7 +349,21 @@ class _Parser:
         if best is not None and not any(c.id == best for c in choices):
             self.error(d.line_of("best"), f"'best' names choice {best!r}, which this node does not have")
         return Node(nid, DECISION, narrative, tuple(lines), tuple(choices), best=best,
-                    best_why=self.text(d, "best_why", required=False), line=d.line)
+                    best_why=self.text(d, "best_why", required=False), line=d.line, narrative_if=variants)
+
+    def narrative_if(self, d: LineDict) -> tuple[tuple[Condition, str], ...]:
+        """`narrative_if: [{condition: {...}, narrative: "..."}]`: the narrative this path sees."""
+        out = []
+        for item in self.seq(d.get("narrative_if"), d.line_of("narrative_if"), "'narrative_if'"):
+            vd = self.mapping(item, d.line_of("narrative_if"), "each 'narrative_if' entry (condition, narrative)")
+            if vd is None:
+                continue
+            self.unknown_keys(vd, ("condition", "narrative"), "a narrative_if entry")
+            if "condition" not in vd:
+                self.error(vd.line, "a 'narrative_if' entry needs a 'condition' (the plain 'narrative' is the default)")
+                continue
+            out.append((self.condition(vd["condition"], vd.line_of("condition")), self.text(vd, "narrative")))
+        return tuple(out)
 
     def choice(self, cd: LineDict) -> Choice:
         cid = self.ident(cd, "id", "choice: ")
@@ -453,6 +468,13 @@ class _Parser:
         for node in nodes.values():
             self.node_id = node.id
             self.choice_id = None
+            for cond, _ in node.narrative_if:
+                for f in cond.flags_named():
+                    if f not in flags:
+                        self.error(cond.line, f"narrative_if uses flag '{f}', which is not declared under 'flags'")
+                for k in cond.state_keys_named():
+                    if k not in state:
+                        self.error(cond.line, f"narrative_if uses state key '{k}', which is not declared under 'state'")
             for ln in node.lines:
                 if ln.speaker and ln.speaker not in people:
                     self.error(ln.line, f"unknown speaker '{ln.speaker}' (declare them under 'people')")

@@ -173,11 +173,20 @@ class Node:
     narrative: str
     lines: tuple[Line, ...] = ()
     choices: tuple[Choice, ...] = ()
-    best: str | None = None          # decision nodes: the choice the debrief recommends
-    best_why: str = ""               # decision nodes: why that choice is better
+    best: str | None = None          # decision nodes: the choice the debrief recommends (practice
+    best_why: str = ""               # scenarios only; graded ones keep it in keys/, see keyfile.py)
     outcome: str | None = None       # endings
-    debrief: str = ""                # endings
+    debrief: str = ""                # endings (practice scenarios only, like `best`)
     line: int | None = None
+    narrative_if: tuple[tuple[Condition, str], ...] = ()   # (condition, narrative): first that holds wins
+
+    def narrative_for(self, state: Mapping[str, int], flags) -> str:
+        """The narrative as this path sees it: the first `narrative_if` variant whose condition
+        holds, else the plain `narrative`."""
+        for condition, text in self.narrative_if:
+            if condition.holds(state, flags):
+                return text
+        return self.narrative
 
     @property
     def is_ending(self) -> bool:

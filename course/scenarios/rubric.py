@@ -18,13 +18,22 @@ inside the installed package. The shape::
 Rule types (all earn full points or none, except `ending`):
   chose         at `node`, picked one of `choices`; if the node was never
                 visited it earns `if_not_visited`: zero (default) or full.
-  flag_before   flag `first` was set no later than flag `then`, or `then`
-                was never set.
+  flag_before   flag `first` was set, no later than flag `then` (if `then`
+                was ever set). A path that never set `first` earns nothing.
   flag_set      `flag` is set at the end.
-  flag_not_set  `flag` is not set at the end.
+  flag_not_set  `flag` is not set at the end (a "did not do": prefer `declined`).
+  declined      the path was offered a choice that would set `flag` (or lead
+                to `node`) and never took it: "did not do X" where X was possible.
   visited       `node` was visited.
-  not_visited   `node` was not visited.
-  ending        `points` maps outcome classes to points (others earn 0).
+  not_visited   `node` was not visited (a "did not do": prefer `declined`).
+  all           every rule in `rules` holds ("declined X AND did Y instead").
+  ending        `endings` maps ending node ids to points: score by what
+                happened on the path. (The older `points`, by outcome class,
+                is still read, for endings `endings` does not list.)
+
+A rubric file may also hold the instructor-only parts of its scenario
+(`recommended`, `debriefs`: see `keyfile`) and the properties the audit checks
+(`audit`: see `audit`).
 
 The answers-file value the scenario widget records is
 ``{"attempts": [{"choices": [choice ids from the start], "complete": bool}, ...]}``;
@@ -44,23 +53,29 @@ from .model import OUTCOMES, Scenario
 from .run import Replay, ScenarioRun, replay
 
 POLICY = (
-    "Graded mode: your FIRST COMPLETE attempt (one that reaches an ending) is the one that counts; "
-    "later attempts are for practice. If no attempt is complete, your longest unfinished attempt is "
-    "scored for the decisions it made, with no credit for the ending (and none for things that can "
-    "only be judged at the end, such as never doing something). If a saved choice no longer fits the "
-    "scenario, the replay stops at that choice and this is reported."
+    "Graded mode: your FIRST attempt is the one that counts, finished or not. \"Start again\" is "
+    "locked until it reaches an ending; after that, every new attempt is practice and is not graded. "
+    "If your first attempt is unfinished, it is scored for the decisions it made, with no credit for "
+    "the ending (and none for things that can only be judged at the end, such as never doing "
+    "something). The debrief of a graded scenario comes with your feedback after grading. If a saved "
+    "choice no longer fits the scenario, the replay stops at that choice and this is reported."
 )
 
-RULE_TYPES = ("chose", "flag_before", "flag_set", "flag_not_set", "visited", "not_visited", "ending")
+RULE_TYPES = ("chose", "flag_before", "flag_set", "flag_not_set", "declined", "visited", "not_visited", "all",
+              "ending")
 RULE_FIELDS = {
     "chose": ("node", "choices", "if_not_visited"),
     "flag_before": ("first", "then"),
     "flag_set": ("flag",),
     "flag_not_set": ("flag",),
+    "declined": ("flag", "node"),
     "visited": ("node",),
     "not_visited": ("node",),
-    "ending": ("points",),
+    "all": ("rules",),
+    "ending": ("endings", "points"),
 }
+#: Top-level fields a rubric file may have (`recommended`/`debriefs`: keyfile.py; `audit`: audit.py).
+RUBRIC_FIELDS = ("scenario", "decisions", "title", "notes", "recommended", "debriefs", "audit")
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,9 @@ class Rule:
     first: str | None = None
     then: str | None = None
     flag: str | None = None
-    points: Mapping[str, float] = field(default_factory=dict)
+    points: Mapping[str, float] = field(default_factory=dict)     # ending: outcome class -> points
+    endings: Mapping[str, float] = field(default_factory=dict)    # ending: ending node id -> points
+    rules: tuple["Rule", ...] = ()                                 # all: the parts
 
 
 @dataclass(frozen=True)
@@ -144,7 +161,7 @@ def _parse_rubric(data: Any, file: str, scenario: Scenario | None) -> tuple[Rubr
     if not isinstance(data, LineDict):
         return None, [Problem(file, 1, None, "a rubric file must be a mapping with 'scenario' and 'decisions'")]
     for key in data:
-        if key not in ("scenario", "decisions", "title", "notes"):
+        if key not in RUBRIC_FIELDS:
             err(data.line_of(key), f"unknown field '{key}' in the rubric")
     sid = data.get("scenario")
     if not isinstance(sid, str) or not ID_PATTERN.match(sid):
@@ -246,29 +263,76 @@ def _parse_rule(rd, item, did, points, scenario, err) -> Rule | None:
         return Rule(rtype, flag=check_flag("flag"))
     if rtype in ("visited", "not_visited"):
         return Rule(rtype, node=check_node("node"))
+    if rtype == "declined":
+        if ("flag" in rd) == ("node" in rd):
+            err(rd.line, f"decision '{did}': a 'declined' rule needs exactly one of 'flag' or 'node'")
+            return None
+        if "flag" in rd:
+            return Rule("declined", flag=check_flag("flag"))
+        node = check_node("node")
+        return Rule("declined", node=node)
+    if rtype == "all":
+        parts = rd.get("rules")
+        if not isinstance(parts, list) or not parts:
+            err(rd.line_of("rules"), f"decision '{did}': an 'all' rule needs 'rules', a list of rules")
+            return None
+        out = []
+        for part in parts:
+            holder = LineDict(rule=part)
+            holder.line = getattr(part, "line", rd.line_of("rules"))
+            sub = _parse_rule(part, holder, did, points, scenario, err)
+            if sub is not None:
+                if sub.type == "ending":
+                    err(holder.line, f"decision '{did}': an 'ending' rule cannot be part of an 'all' rule")
+                    continue
+                out.append(sub)
+        return Rule("all", rules=tuple(out)) if len(out) == len(parts) else None
     # ending
-    table = rd.get("points")
-    if not isinstance(table, LineDict) or not table:
-        err(rd.line_of("points"), f"decision '{did}': an 'ending' rule needs 'points' (outcome: points)")
+    endings_table, table = rd.get("endings"), rd.get("points")
+    if endings_table is None and table is None:
+        err(rd.line, f"decision '{did}': an 'ending' rule needs 'endings' (ending id: points)")
         return None
-    out = {}
-    for outcome, value in table.items():
-        if outcome not in OUTCOMES:
-            err(table.line_of(outcome), f"decision '{did}': '{outcome}' is not an outcome class "
-                                        f"({', '.join(OUTCOMES)})")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= points:
-            err(table.line_of(outcome), f"decision '{did}': points for '{outcome}' must be 0..{_num(points)}")
+    by_node = {}
+    if endings_table is not None:
+        if not isinstance(endings_table, LineDict) or not endings_table:
+            err(rd.line_of("endings"), f"decision '{did}': 'endings' must map ending ids to points")
         else:
-            out[outcome] = float(value)
-    if out and max(out.values()) < points:
-        err(table.line, f"decision '{did}': no outcome earns the full {_num(points)} points", severity=WARNING)
-    if scenario is not None:
-        present = {n.outcome for n in scenario.endings}
-        for outcome in out:
-            if outcome not in present:
-                err(table.line_of(outcome), f"decision '{did}': scenario has no '{outcome}' ending",
-                    severity=WARNING)
-    return Rule("ending", points=out)
+            for ending, value in endings_table.items():
+                if nodes is not None and (ending not in nodes or not nodes[ending].is_ending):
+                    err(endings_table.line_of(ending), f"decision '{did}': '{ending}' is not an ending of "
+                                                       f"scenario '{scenario.id}'", ending)
+                elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= points:
+                    err(endings_table.line_of(ending), f"decision '{did}': points for '{ending}' must be 0..{_num(points)}")
+                else:
+                    by_node[ending] = float(value)
+            if nodes is not None and table is None:
+                for n in scenario.endings:
+                    if n.id not in endings_table:
+                        err(endings_table.line, f"decision '{did}': ending '{n.id}' is not listed (it would earn 0); "
+                                                f"list it with 0 to say so", n.id, severity=WARNING)
+    out = {}
+    if table is not None:
+        if not isinstance(table, LineDict) or not table:
+            err(rd.line_of("points"), f"decision '{did}': 'points' must map outcome classes to points")
+            table = LineDict()
+        for outcome, value in table.items():
+            if outcome not in OUTCOMES:
+                err(table.line_of(outcome), f"decision '{did}': '{outcome}' is not an outcome class "
+                                            f"({', '.join(OUTCOMES)})")
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= points:
+                err(table.line_of(outcome), f"decision '{did}': points for '{outcome}' must be 0..{_num(points)}")
+            else:
+                out[outcome] = float(value)
+        if scenario is not None:
+            present = {n.outcome for n in scenario.endings}
+            for outcome in out:
+                if outcome not in present:
+                    err(table.line_of(outcome), f"decision '{did}': scenario has no '{outcome}' ending",
+                        severity=WARNING)
+    values = list(out.values()) + list(by_node.values())
+    if values and max(values) < points:
+        err(rd.line, f"decision '{did}': no ending earns the full {_num(points)} points", severity=WARNING)
+    return Rule("ending", points=out, endings=by_node)
 
 
 def validate_rubric(path: str | os.PathLike, scenario: Scenario | None = None) -> list[Problem]:
@@ -278,7 +342,9 @@ def validate_rubric(path: str | os.PathLike, scenario: Scenario | None = None) -
     if data is None and problems:
         return problems
     _, more = _parse_rubric(data, str(path), scenario)
-    return problems + more
+    from .keyfile import parse_key
+    _, key_problems = parse_key(data, str(path), scenario)
+    return problems + more + key_problems
 
 
 def load_rubric(path: str | os.PathLike, scenario: Scenario | None = None) -> Rubric:
@@ -331,20 +397,23 @@ def _attempts(record: Any) -> tuple[list[dict], list[str]]:
 
 
 def select_attempt(scenario: Scenario, record: Any) -> tuple[int | None, Replay | None, list[str]]:
-    """Apply the POLICY: (attempt index, its replay, notes)."""
+    """Apply the POLICY: (attempt index, its replay, notes). The first attempt that made a
+    decision counts, complete or not; attempts after it are practice."""
     attempts, notes = _attempts(record)
-    replays = [replay(scenario, a["choices"]) for a in attempts]
-    for i, r in enumerate(replays):
-        if r.complete:
-            if i > 0:
-                notes.append(f"Attempt {i + 1} is your first complete attempt; it is the one scored.")
-            return i, r, notes
-    if not replays:
-        return None, None, notes or ["No attempt was recorded."]
-    best = max(range(len(replays)), key=lambda i: (len(replays[i].run.steps), -i))
-    notes.append(f"No attempt reached an ending, so your longest unfinished attempt (attempt {best + 1}, "
-                 f"{len(replays[best].run.steps)} decisions) was scored without ending credit.")
-    return best, replays[best], notes
+    for i, a in enumerate(attempts):
+        if not a["choices"]:
+            continue            # an attempt with no decision is not an attempt (a restart never played)
+        rep = replay(scenario, a["choices"])
+        if len(attempts) > i + 1:
+            later = len(attempts) - i - 1
+            notes.append(f"Attempt {i + 1}, your first, is the one scored; the {later} later "
+                         f"attempt{'s were' if later > 1 else ' was'} practice.")
+        if not rep.complete:
+            notes.append(f"Your first attempt stopped after {len(rep.run.steps)} decision"
+                         f"{'' if len(rep.run.steps) == 1 else 's'} without reaching an ending, so it was "
+                         "scored without ending credit.")
+        return i, rep, notes
+    return None, None, notes or ["No attempt was recorded."]
 
 
 def score_attempt(scenario: Scenario, rubric: Rubric, record: Any) -> ScenarioScore:
@@ -384,6 +453,11 @@ def _score_decision(scenario: Scenario, d: ScoredDecision, run: ScenarioRun, com
 
     if not attempted:
         return line(False, "No attempt was recorded.")
+    if r.type == "all":
+        parts = [_score_decision(scenario, ScoredDecision(d.id, d.description, 1.0, sub), run, complete, attempted)
+                 for sub in r.rules]
+        ok = all(p.earned >= 1.0 for p in parts)
+        return line(ok, " ".join(p.what_you_did for p in (parts if ok else [p for p in parts if p.earned < 1.0])))
     if r.type == "chose":
         made = [s for s in run.steps if s.from_node.id == r.node]
         if not made:
@@ -397,11 +471,11 @@ def _score_decision(scenario: Scenario, d: ScoredDecision, run: ScenarioRun, com
         return line(ok, f"You chose: {chosen.text}")
     if r.type == "flag_before":
         a, b = _first_set(run, r.first), _first_set(run, r.then)
+        if a is None:
+            return line(False, f"Never done: {_flag_name(scenario, r.first)}."
+                        + (f" (Instead: {_flag_name(scenario, r.then)}, decision {b + 1}.)" if b is not None else ""))
         if b is None:
-            if complete or a is not None:
-                return line(True, f"Never happened: {_flag_name(scenario, r.then)}." if a is None
-                            else f"Done first: {_flag_name(scenario, r.first)}.")
-            return line(False, "Your unfinished attempt did not get this far.")
+            return line(True, f"Done: {_flag_name(scenario, r.first)} (decision {a + 1}).")
         if a is not None and a <= b:
             return line(True, f"In order: {_flag_name(scenario, r.first)} (decision {a + 1}), then "
                               f"{_flag_name(scenario, r.then)} (decision {b + 1}).")
@@ -424,8 +498,38 @@ def _score_decision(scenario: Scenario, d: ScoredDecision, run: ScenarioRun, com
             return line(False, "This can only be judged on a complete attempt.")
         ok = r.node not in run.visited
         return line(ok, "Your path avoided this point." if ok else "Your path went through this point.")
+    if r.type == "declined":
+        if not complete:
+            return line(False, "This can only be judged on a complete attempt.")
+        chances = declined_chances(run, r)
+        taken = (_first_set(run, r.flag) is not None) if r.flag else (r.node in run.visited)
+        what = _flag_name(scenario, r.flag) if r.flag else f"the '{r.node}' outcome"
+        if taken:
+            return line(False, f"Happened: {what}.")
+        if not chances:
+            return line(False, f"Your path never offered the choice, so there is nothing to credit: {what}.")
+        return line(True, f"You were offered it (decision {chances[0] + 1}) and did not: {what}.")
     # ending
     if not complete:
         return line(False, "No ending was reached, so there is no ending credit.")
     outcome = run.outcome
-    return line(r.points.get(outcome, 0.0), f"Your attempt ended: {outcome_label(outcome)} ('{run.node.id}').")
+    earned = r.endings[run.node.id] if run.node.id in r.endings else r.points.get(outcome, 0.0)
+    return line(earned, f"Your attempt ended: {outcome_label(outcome)} ('{run.node.id}').")
+
+
+def declined_chances(run: ScenarioRun, rule: Rule) -> list[int]:
+    """The decisions (indexes) at which a choice was offered that would set `rule.flag`, or
+    would lead straight to `rule.node`, whether or not it was taken."""
+    out = []
+    for i in range(len(run.steps)):
+        state, flags = run.state_before(i)
+        for c in run.offered(i):
+            if rule.flag is not None and rule.flag in c.effects.set_flags and rule.flag not in flags:
+                out.append(i)
+                break
+            if rule.node is not None:
+                after_state, after_flags = c.effects.apply(state, flags)
+                if c.resolve_next(after_state, after_flags) == rule.node:
+                    out.append(i)
+                    break
+    return out

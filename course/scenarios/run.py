@@ -76,6 +76,23 @@ class ScenarioRun:
         return self._node.is_ending
 
     @property
+    def narrative(self) -> str:
+        """The current node's narrative for this path (its `narrative_if` variants applied)."""
+        return self._node.narrative_for(self._state, self._flags)
+
+    def state_before(self, index: int) -> tuple[dict[str, int], frozenset[str]]:
+        """State and flags just before decision `index` was made (for 'was it offered?' questions)."""
+        if index == 0:
+            return dict(self.scenario.initial_state), frozenset()
+        prev = self.steps[index - 1]
+        return dict(prev.state), prev.flags
+
+    def offered(self, index: int) -> list[Choice]:
+        """The choices that were visible when decision `index` was made."""
+        state, flags = self.state_before(index)
+        return [c for c in self.steps[index].from_node.choices if c.is_visible(state, flags)]
+
+    @property
     def ending(self) -> Node | None:
         return self._node if self._node.is_ending else None
 
