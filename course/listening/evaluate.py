@@ -7,6 +7,10 @@ from .corpus import Corpus
 from .labels import ALL_LABELS
 from .recognise import recognise
 
+# The labels heldout.yaml was written with (before issue 15 added safety_question): its
+# figures are computed on these so that before and after compare like with like.
+ORIGINAL_LABELS: tuple[str, ...] = tuple(label for label in ALL_LABELS if label != "safety_question")
+
 
 @dataclass(frozen=True)
 class LabelScore:
@@ -30,14 +34,19 @@ class LabelScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def evaluate(corpus: Corpus, split: str = "test") -> tuple[list[LabelScore], list[tuple]]:
-    """Return per-label scores and the list of errors (reply id, expected, predicted)."""
-    counts = {label: [0, 0, 0, 0] for label in ALL_LABELS}
+def evaluate(corpus: Corpus, split: str = "test", labels: tuple[str, ...] = ALL_LABELS,
+             ) -> tuple[list[LabelScore], list[tuple]]:
+    """Return per-label scores and the list of errors (reply id, expected, predicted).
+
+    Each reply is recognised with its statement's setting as the context, as a written
+    item's key would give it. Only `labels` are scored (both gold and predicted).
+    """
+    counts = {label: [0, 0, 0, 0] for label in labels}
     errors = []
     for reply in corpus.split(split):
-        predicted = recognise(corpus.statement_of(reply), reply.text).labels
-        gold = set(reply.labels)
-        for label in ALL_LABELS:
+        predicted = recognise(corpus.statement_of(reply), reply.text, corpus.setting_of(reply)).labels & set(labels)
+        gold = set(reply.labels) & set(labels)
+        for label in labels:
             c = counts[label]
             c[3] += label in gold
             if label in gold and label in predicted:
@@ -48,8 +57,10 @@ def evaluate(corpus: Corpus, split: str = "test") -> tuple[list[LabelScore], lis
                 c[2] += 1
         if predicted != gold:
             errors.append((reply.id, sorted(gold), sorted(predicted), reply.text))
-    return [LabelScore(label, *counts[label]) for label in ALL_LABELS], errors
+    return [LabelScore(label, *counts[label]) for label in labels], errors
 
 
 def macro_f1(scores: list[LabelScore]) -> float:
-    return sum(s.f1 for s in scores) / len(scores)
+    """Mean F1 over the labels that occur in the split (gold or predicted)."""
+    used = [s for s in scores if s.support or s.fp]
+    return sum(s.f1 for s in used) / len(used) if used else 0.0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import features, rules
+from . import features, rules, safety
 from .labels import EXPLANATIONS, ROADBLOCKS, SKILLS, TIPS, kind_of
 
 
@@ -22,6 +22,8 @@ class Recognition:
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     anchored: bool = False          # the reply carries content from the statement
     full_repetition: bool = False   # the reply repeats the whole statement back
+    safety_context: bool = False    # direct safety questions belong here (crisis, welfare, domestic)
+    hostile: bool = False           # a hostile, sarcastic or blaming question
 
     @property
     def labels(self) -> set[str]:
@@ -44,13 +46,23 @@ class Recognition:
 _ORDER = {label: i for i, label in enumerate(SKILLS + ROADBLOCKS)}
 
 
-def recognise(statement: str, reply: str) -> Recognition:
-    """Return the skills and roadblocks that `reply` shows as an answer to `statement`."""
+def recognise(statement: str, reply: str, context: str | None = None) -> Recognition:
+    """Return the skills and roadblocks that `reply` shows as an answer to `statement`.
+
+    `context` (optional) is where the statement was said: a statements.yaml setting such as
+    "domestic_dispute" or "mental_health_crisis", or a word such as "crisis" or "domestic"
+    (a written item's key may give it). It decides whether a direct safety question belongs;
+    without it the statement is read for risk cues (see safety.py).
+    """
     statement = statement or ""
     reply = reply or ""
     fixed, index = features.restore_apostrophes(reply)
     ctx = rules.Context(fixed, statement)
     evidence: dict[str, list[str]] = {}
+    in_context = safety.belongs(statement, context)
+    asked = safety.safety_questions(ctx.sentences, in_context)
+    if asked:
+        evidence["safety_question"] = asked
     for label, detector in (
         ("effective_pause", rules.effective_pause),
         ("minimal_encourager", rules.minimal_encourager),
@@ -63,6 +75,11 @@ def recognise(statement: str, reply: str) -> Recognition:
         hits = detector(ctx)
         if hits:
             evidence[label] = hits
+    if asked and "open_question" in evidence:
+        # "Where are the tablets now?" asks about the risk; it is not an invitation to talk
+        evidence["open_question"] = [h for h in evidence["open_question"] if not any(h in a for a in asked)]
+        if not evidence["open_question"]:
+            del evidence["open_question"]
     hits = rules.paraphrasing(ctx, set(evidence))
     if hits:
         evidence["paraphrasing"] = hits
@@ -88,11 +105,15 @@ def recognise(statement: str, reply: str) -> Recognition:
         Finding(label, kind_of(label), "; ".join(dict.fromkeys(original(e) for e in hits)), EXPLANATIONS[label])
         for label, hits in sorted(evidence.items(), key=lambda kv: _ORDER[kv[0]])
     )
-    return Recognition(statement, reply, findings, ctx.anchored, ctx.full_repetition)
+    hostile = any(rules.HOSTILE_QUESTION.search(x.norm) for x in ctx.sentences)
+    return Recognition(statement, reply, findings, ctx.anchored, ctx.full_repetition, in_context, hostile)
 
 
 def suggestion(recognition: Recognition) -> str:
     """One concrete next step for the student, based on what the reply did."""
+    if recognition.hostile:
+        return ("Drop the challenge: a hostile or sarcastic question makes people defend themselves. "
+                "Name what you see instead ('You sound angry') and ask 'What's happened?'.")
     if recognition.roadblocks:
         first = min(recognition.roadblocks, key=_ORDER.get)
         return TIPS[first]
@@ -102,6 +123,12 @@ def suggestion(recognition: Recognition) -> str:
     skills = recognition.skills
     if not skills:
         return TIPS["emotional_labeling"]
+    if "safety_question" in skills:
+        # a direct safety question is the right move here; never swap it for a paraphrase
+        if "emotional_labeling" not in skills:
+            return ("Asking directly about the risk was right. Keep listening after their answer, "
+                    "and name the feeling you hear: 'That sounds frightening'.")
+        return "Asking directly about the risk was right. Next, listen to the answer and reflect it back."
     if not recognition.anchored and not skills & {"emotional_labeling", "mirroring"}:
         return ("Tie your reply to what they actually said: repeat their last few words, "
                 "or put their main point in your own words.")

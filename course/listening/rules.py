@@ -16,6 +16,7 @@ from .lexicon import (EMOTION_PHRASES, EMOTION_PREFIXES, OFFICER_FEELINGS, STOPW
                       STRONG_ENCOURAGERS, WEAK_ENCOURAGERS)
 
 _I = re.IGNORECASE
+_X = re.IGNORECASE | re.VERBOSE
 
 # ---------------------------------------------------------------- shared pieces
 PAUSE_MARKER = re.compile(
@@ -279,6 +280,10 @@ def _roadblock_sentence(s: F.Sentence) -> bool:
     t = _clause_text(s)
     if IMPERATIVE_START.match(t) and not s.end.startswith("?"):
         return True
+    if HOSTILE_QUESTION.search(t) or FLAT_REFUSAL.search(t):
+        return True
+    if not s.end.startswith("?") and (BARE_ADVICE.match(t) or ORDER_EXTRA.match(t)):
+        return True
     return any(p.search(t) for pats in ROADBLOCK_PATTERNS.values() for p in pats)
 
 
@@ -325,7 +330,7 @@ def open_question(ctx: Context) -> list[str]:
             is_q = WH_START.match(part) and (s.end.startswith("?") or (
                 s.end == "" and s is ctx.sentences[-1] and not NOT_A_QUESTION.search(part)))
             if is_q or OPEN_INVITE.search(part):
-                if not any(p.search(part) for p in ROADBLOCK_PATTERNS["judging"]):
+                if not any(p.search(part) for p in ROADBLOCK_PATTERNS["judging"]) and not HOSTILE_QUESTION.search(t):
                     found.append(s.text)
                     break
     return found
@@ -346,6 +351,17 @@ def emotional_labeling(ctx: Context) -> list[str]:
         if re.search(r"[.!?]", span[:-1]) or re.search(r"\bnot\b|n't\b", m.group("gap") or m.group("gap2") or ""):
             continue
         found.append(span)
+    for m in FEELING_FRAME.finditer(ctx.norm):
+        if any(a <= m.start() < b for a, b in i_spans) or re.search(r"\bi\s*$", ctx.norm[max(0, m.start() - 6):m.start()]):
+            continue
+        sentence = next((x for x in ctx.sentences if x.start <= m.start() < x.start + len(x.norm)), None)
+        if sentence is None or NOT_A_FEELING.search(sentence.norm) or HOSTILE_QUESTION.search(sentence.norm):
+            continue
+        if any(p.search(sentence.norm) for p in ROADBLOCK_PATTERNS["judging"][:4]):
+            continue   # "you sound paranoid" is a verdict, not a feeling
+        span = ctx.reply[m.start():m.end()].rstrip(" .!,?")
+        if not any(span in f or f in span for f in found):
+            found.append(span)
     return found
 
 
@@ -434,7 +450,41 @@ def paraphrasing(ctx: Context, labels_so_far: set[str]) -> list[str]:
         if (cue and shared) or (len(shared) >= 3 and person) or (
                 len(shared) >= 2 and person and not s.end.startswith("?") and len(F.words(t)) >= 6):
             found.append(s.text)
+        elif _reworded(s, t, lead, cue, person, shared):
+            found.append(s.text)
     return found
+
+
+# A restatement in other words (issue 15): a declarative sentence about the person's
+# situation, opened by a paraphrase cue or by the person as its subject, long enough to
+# carry content, even when it shares at most one word with the statement.
+REWORD_SUBJECT = re.compile(r"""
+    ^(?:so\s*,?\s+|right\s*,?\s+|okay\s*,?\s+|and\s+)?
+    (?:
+      you(?:'ve|'re|'d|\s+have|\s+are|\s+were|\s+had|\s+got|\s+came|\s+did|\s+kept|\s+keep|\s+went|\s+paid|\s+asked|\s+can't|\s+couldn't|\s+haven't|\s+hadn't|\s+still|\s+just)\b
+    | your\s+(?!turn\b)[a-z'\-]+
+    | (?:he|she|they)(?:'s|'ve|\s+has|\s+had|\s+keeps|\s+kept|\s+won't|\s+wouldn't|\s+got|\s+took|\s+turned|\s+broke|\s+held|\s+put|\s+said|\s+says|\s+did|\s+didn't)\b
+    | (?:his|her|their)\s+[a-z'\-]+
+    | it's\s+been\b
+    | everything(?:'s|\s+has)\b
+    | people\s+(?:have|are|keep)\b
+    | (?:the|a|your)\s+[a-z'\-]+(?:\s+[a-z'\-]+)?\s+(?:has|have|had|is|are|was|were|keeps|kept|went|came|got|won't|isn't)\b
+    )
+""", _X)
+NOT_REWORD = re.compile(r"""
+    ^(?:so\s*,?\s+)?(?:i|i'm|i'll|i've|i'd|we|we'll|we're|we've|let|let's|can|could|would|will|please|it's\s+not|there's)\b
+    | \b(?:you(?:'ve|\s+have)?\s+(?:done|did)\s+(?:the\s+right|well|really\s+well|a\s+good))\b
+    | \byour\s+(?:name|date|address|details|number)\b
+""", _X)
+
+
+def _reworded(s: F.Sentence, t: str, lead: str, cue, person, shared: set[str]) -> bool:
+    if s.end.startswith("?") or s.end == "!" or NOT_REWORD.search(t) or NOT_REWORD.search(lead):
+        return False
+    n = len(F.words(t))
+    if cue and re.match(r"^so\b", lead) and person and n >= 7:
+        return True
+    return bool(REWORD_SUBJECT.match(lead)) and n >= 8 and (len(shared) >= 1 or n >= 11)
 
 
 # ---------------------------------------------------------------- roadblock detectors
@@ -454,8 +504,25 @@ def roadblocks(ctx: Context) -> dict[str, list[str]]:
                 if hit:
                     out.setdefault(label, []).append(s.text)
                     break
+        if HOSTILE_QUESTION.search(t) and s.text not in out.get("judging", []):
+            out.setdefault("judging", []).append(s.text)
+        if FLAT_REFUSAL.search(t) and s.text not in out.get("arguing", []):
+            out.setdefault("arguing", []).append(s.text)
+        if not s.end.startswith("?") and BARE_ADVICE.match(t):
+            advice_imperative = True
+            for label in ("ordering", "premature_problem_solving"):
+                if s.text in out.get(label, []):
+                    out[label].remove(s.text)
+                    if not out[label]:
+                        del out[label]
         if advice_imperative:
-            out.setdefault("advising", []).append(s.text)
+            if s.text not in out.get("advising", []):
+                out.setdefault("advising", []).append(s.text)
+            continue
+        if HOSTILE_QUESTION.search(t):
+            continue   # "Don't you have anything better to do?" is a jibe, not an order
+        if not s.end.startswith("?") and ORDER_EXTRA.match(t):
+            out.setdefault("ordering", []).append(s.text)
             continue
         pieces = t.split(",")
         if any(IMPERATIVE_START.match(pieces[i].strip()) for i in range(len(pieces))
@@ -463,3 +530,138 @@ def roadblocks(ctx: Context) -> dict[str, list[str]]:
             out.setdefault("ordering", []).append(s.text)
     # "Don't worry" is reassurance, "don't move" an order; keep them apart
     return out
+
+
+# ---------------------------------------------------------------- issue 15 additions
+_X = re.IGNORECASE | re.VERBOSE
+
+# Hostile, sarcastic or blaming questions: a roadblock (judging), never an open question.
+HOSTILE_QUESTION = re.compile(r"""
+    \bwhat(?:'s|\s+is)\s+(?:your|his|her|their|the)\s+problem\b
+    | \bwhat(?:'s|\s+is)\s+(?:wrong|the\s+matter)\s+with\s+(?:you|them|him|her|people)\b
+    | \bwhat(?:'s|\s+is)\s+it\s+with\s+you\b
+    | \bwhat(?:'s|\s+is)\s+it\s+to\s+you\b
+    | \bwho\s+(?:do\s+you\s+think|the\s+hell|told\s+you\s+(?:it\s+was|you\s+could))\b
+    | \bwhy\s+on\s+earth\b
+    | \bwhy\s+(?:would|did|do|are|were|have|should|couldn't|didn't)\s+you\s+(?:even\s+|just\s+|ever\s+|always\s+|keep\s+|really\s+)?
+        (?:let|lend|stay|wait|bother|go|come|make|run|do\s+that|put|get|leave|believe|drink|marry|trust|keep|need|care)\b
+    | \bwhy\s+(?:did|do)\s+you\s+(?:wait|stay)\b
+    | \bwhy\s+are\s+you\s+(?:making|causing|being|so|acting|always|even)\b
+    | \bwhy\s+do\s+you\s+(?:keep|always|even|let)\b
+    | \bdid\s+you\s+(?:even|really|honestly|actually)\s+(?:bother|think|expect|try|believe)\b
+    | \bhave\s+you\s+been\s+drinking\b[^.!?]*\bor\s+what\b
+    | \bor\s+what\s*\?
+    | \b(?:want|wanna)\s+to\s+join\s+(?:him|her|them)\b
+    | \bwhat\s+did\s+(?:you|you\s+lot|you\s+people|they)\s+(?:expect|think\s+would\s+happen)\b
+    | \bwhat\s+did\s+you\s+do\s+to\s+(?:them|him|her|make|get|deserve)\b
+    | \bwhat\s+did\s+you\s+(?:say|do)\s+to\s+(?:them|him|her)\s+to\s+(?:get|make)\b
+    | \bdon't\s+you\s+(?:think\s+you're|have\s+anything\s+better|know\s+better|care)\b
+    | \bare\s+you\s+(?:serious|kidding|joking|mad|insane|stupid|thick|deaf|for\s+real|having\s+a\s+laugh)\b
+    | \byou're\s+not\s+(?:seriously|really)\s+(?:saying|telling|going)\b
+    | \bgot\s+something\s+to\s+hide\b
+    | \ball\s+(?:this|that)\s+(?:over|for|about)\s+(?:a|some|one)\b
+    | \bso\s+why\s+did\s+you\s+(?:run|do|say|go|hide|lie)\b
+    | \bseriously\s*[,?]\s*why\b
+    | \bare\s+you\s+two\s+always\b
+    | \b(?:always|ever)\s+this\s+(?:loud|difficult|dramatic|bad)\b
+    | \bwhat\s+were\s+you\s+(?:thinking|playing\s+at|doing\s+up\s+here)\b
+    | \bwhat\s+(?:kind|sort)\s+of\s+(?:person|mother|father|parent|man|woman)\b
+    | \bhow\s+(?:stupid|daft|thick|naive)\b
+""", _X)
+
+# A flat refusal of what they ask or claim: disputes their position without listening.
+FLAT_REFUSAL = re.compile(r"""
+    ^\s*no\s*[.!]
+    | ^\s*no,\s+(?:you|the|that|it|we|not)\b
+    | \bthat's\s+that\b
+    | \bend\s+of\s*(?:story|discussion)?\s*[.!]?\s*$
+    | \bnot\s+(?:happening|a\s+chance|likely|today|tonight)\b
+    | \b(?:that's|that\s+is|it's|it\s+is)\s+not\s+(?:going\s+to|gonna)\s+happen\b
+    | \bno\s+way\b
+    | \byou're\s+not\s+(?:taking|getting|going\s+(?:anywhere|in|back)|having|seeing)\b
+    | \byou\s+(?:can't|cannot|won't)\s+(?:just\s+)?(?:take|have|get|go\s+in|see)\b
+    | \bwe\s+(?:can't|cannot|won't)\s+(?:just\s+)?(?:throw|kick|make|force|do\s+that|arrest|remove|let)\b
+    | \b(?:it's|that's)\s+(?:standard|procedure|policy|the\s+rules?)\b
+    | ^\s*not\s+(?:today|tonight|here|now)\b
+    | \bi'm\s+sure\s+(?:the|he|she|they)\s+\w+\s+had\s+(?:his|her|their|a)\s+reasons?\b
+""", _X)
+
+# Bare advice: an imperative about their problem (not about what they do right now).
+BARE_ADVICE = re.compile(r"""
+    ^(?:(?:just|maybe|honestly|look|then|and|so|mate|well)[,\s]+)*
+    (?:
+      ask\s+(?:your|the|a|for)
+    | go\s+(?:to|through|and\s+see|and\s+speak|and\s+talk)\s+(?!home\b|inside\b|back\b|away\b)
+    | take\s+(?:him|her|them|it|the\s+\w+|your\s+\w+)\s+to\s+(?:the|a|court)
+    | take\s+(?:them|it|the\s+\w+)\s+to\s+the\s+(?:station|police|council|court)
+    | get\s+(?:a|an|some|the|your|yourself|them|him|her)\b(?!\s+(?:down|back|out|off|away|in|over|up)\b)
+    | claim\b
+    | put\s+(?:some|a|up|them|it)\b(?!.*\bdown\b)
+    | keep\s+(?:a|every|all|copies|the\s+(?:messages|texts|receipts|letters))
+    | complain\b
+    | report\b
+    | leave\s+(?:him|her|them)\s*[.!]?\s*$
+    | ring\b
+    | call\b
+    | phone\b
+    | text\b
+    | email\b
+    | write\s+(?:to|a)\b
+    | speak\s+to\b
+    | talk\s+to\s+(?:your|the|a|him|her|them)\b
+    | contact\b
+    | sign\s+on\b
+    | apply\b
+    | see\s+(?:a|your|the)\s+(?:gp|doctor|solicitor|lawyer|counsellor|counselor)\b
+    | find\s+(?:a|another|somewhere|some)\b
+    | buy\b
+    | change\s+(?:the|your)\s+(?:locks|number|route|job)\b
+    | move\s+(?:out|house|somewhere|your\s+car)\b
+    | sell\b
+    | sue\b
+    | withhold\b
+    | start\s+(?:a|an)\b
+    | block\b
+    | install\b
+    | try\s+(?:a|an|some|to|the|talking|calling|earplugs)\b
+    | sober\s+up\b
+    | sleep\s+on\s+it\b
+    | forget\s+(?:about\s+)?(?:it|him|her)\b
+    )
+""", _X)
+
+# Feelings named without a listed emotion word: "you look spent", "that must sting",
+# "sounds like you've had enough", "you must feel like nobody's in your corner".
+FEELING_FRAME = re.compile(r"""
+    \b(?:you|you're|you\s+are)\s+(?:look|looks|seem|seems|sound|sounds|must\s+be|must\s+feel|must\s+have\s+felt)\s+
+        (?:(?:really|so|pretty|completely|totally|absolutely|a\s+bit|quite|very|just|right)\s+)*
+        (?P<state>(?!like\b|to\b|a\b|the\b|at\s+home\b|okay\b|ok\b|fine\b|sure\b|well\b|paranoid\b|ridiculous\b|crazy\b|dramatic\b|hysterical\b|childish\b|unreasonable\b|drunk\b|calm\b|busy\b|young\b|tired\s+of\b|new\b|here\b|right\b|serious\b)[a-z'\-]+(?:\s+(?:down|out|up|through|in|off|with\s+worry|and\s+[a-z\-]+))?)\s*(?:[.!,?]|$|\s+(?:about|by|after|with|that|since|today|tonight|right\s+now|at\s+the|from|of|to\s+me))
+    | \b(?:it|that|this)\s+must\s+(?:really\s+)?(?:sting|hurt|ache|be\s+(?:so\s+|really\s+|very\s+|incredibly\s+)?(?:hard|heavy|tough|painful|awful|horrible|difficult|rough|exhausting|lonely|frightening|scary|gutting|a\s+lot))
+    | \b(?:it|that)\s+(?:must|would|could)\s+(?:feel|be)\s+like\b
+    | \b(?:you\s+)?must\s+(?:feel|have\s+felt)\s+(?:like|as\s+if|as\s+though)\b
+    | \b(?:sounds?|seems?|looks?)\s+(?:like|as\s+if)\s+(?:you've|you\s+have)\s+(?:had\s+(?:enough|it)|hit\s+a\s+wall|reached|been\s+through)
+    | \b(?:sounds?|seems?|looks?)\s+(?:like|as\s+if)\s+you\s+(?:feel|felt)\s+(?:(?:really|so|pretty|very|quite|a\s+bit|completely|totally|a\s+little)\s+)*(?!like\b|that\b|as\b|you\b|it\b|the\b|a\b)[a-z\-]{3,}
+    | \b(?:makes?|made|making|leaves?|left)\s+you\s+feel\s+(?:(?:really|so|pretty|very|quite|a\s+bit|completely|totally)\s+)*(?!like\b|that\b|as\b)[a-z\-]{3,}
+    | \b(?:sounds|seems|looks)\s+like\s+(?:everything|it\s+all|it|this|all\s+(?:this|the\s+\w+))(?:'s|\s+has|\s+is)\s+(?:become\s+|been\s+|getting\s+)?(?:too\s+much|a\s+lot|overwhelming|unbearable)
+    | \b(?:sounds|seems)\s+like\s+(?:you're|you\s+are|everyone's|everyone\s+is|people\s+are)\s+(?:at\s+(?:rock\s+bottom|the\s+end|breaking\s+point|your\s+limit)|running\s+on|tired\s+of|sick\s+of|done\s+with|feeling\s+\w+|on\s+your\s+last)
+    | \b(?:sounds|seems)\s+like\s+(?:it's|it\s+is|this\s+is)\s+(?:eating|weighing|wearing|getting\s+to)\b
+    | \byou(?:'re|\s+are)\s+(?:at\s+rock\s+bottom|running\s+on\s+(?:empty|fumes)|at\s+your\s+limit|sick\s+of\s+it)
+    | \bthat\s+(?:would|'d|must)\s+(?:rattle|shake|upset|floor|hurt)\s+anyone\b
+    | \b(?:that|it)\s+(?:sounds|sounded)\s+(?:really\s+|so\s+|pretty\s+|very\s+|incredibly\s+)?(?:hard|tough|rough|heavy|awful|horrible|painful|difficult|exhausting|lonely|draining|a\s+lot)\b
+""", _X)
+# Commands about what they do right now that IMPERATIVE_START does not list.
+ORDER_EXTRA = re.compile(r"""
+    ^(?:(?:now|please|just|mate|sir|look)[,\s]+)*
+    (?:
+      wait\s+(?:in|at|by|there|here|outside|over)\b
+    | come\s+(?:back|away|out|down|here|over|with\s+me)\b
+    | tell\s+(?:your|the)\s+\w+\s+to\b
+    | sit\s+(?:down|tight|still)\b
+    | hands\s+(?:out|up|off|where)\b
+    | open\s+(?:the|this|that|up)\b
+    )
+""", _X)
+NOT_A_FEELING = re.compile(r"""
+    \b(?:must\s+be|must\s+feel|seem|seems|look|sound)\s+(?:a\s+)?(?:really\s+)?(?:guilty\s+of|mistaken|wrong|confused\s+about\s+the\s+facts|joking|kidding|new\s+here)\b
+    | \byou\s+(?:look|seem)\s+(?:like\s+)?(?:a|an|the)\s+(?:troublemaker|criminal|drunk)\b
+""", _X)

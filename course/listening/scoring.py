@@ -14,7 +14,8 @@ FIRST_SKILL = 0.5        # credit for one genuine skill
 EXTRA_SKILL = 0.25       # each further genuine skill
 ROADBLOCK_PENALTY = 0.25  # each roadblock
 # Skills that show the reply is about this statement even when few words are shared.
-_TIED = {"mirroring", "paraphrasing", "summarizing"}
+_TIED = {"mirroring", "paraphrasing", "summarizing", "safety_question"}
+HOSTILE_PENALTY = 0.25   # a hostile or sarcastic question costs this on top of its roadblock
 
 
 def counted_skills(rec: Recognition, expected: set[str] | None = None) -> set[str]:
@@ -28,7 +29,8 @@ def counted_skills(rec: Recognition, expected: set[str] | None = None) -> set[st
     return {(preferred or order)[0]}
 
 
-def score_reply(statement: str, reply: str, expected_skills: set[str] | None = None) -> float:
+def score_reply(statement: str, reply: str, expected_skills: set[str] | None = None,
+                context: str | None = None) -> float:
     """Partial credit for `reply` as an answer to `statement`, in [0, 1].
 
     Without `expected_skills`: 0.5 for one genuine skill, +0.25 for each further one (max 1).
@@ -39,12 +41,26 @@ def score_reply(statement: str, reply: str, expected_skills: set[str] | None = N
         unknown = set(expected_skills) - set(SKILLS)
         if unknown:
             raise ValueError(f"expected_skills has unknown skill ids: {sorted(unknown)}; known: {', '.join(SKILLS)}")
-    rec = recognise(statement, reply)
+    return score_recognition(recognise(statement, reply, context), expected_skills)
+
+
+def score_recognition(rec: Recognition, expected_skills: set[str] | None = None) -> float:
+    """score_reply for a reply already recognised (the same rules, no second pass)."""
     skills = counted_skills(rec, set(expected_skills) if expected_skills else None)
     if expected_skills:
-        hit = len(skills & set(expected_skills))
-        credit = hit / len(expected_skills) if hit else (0.25 if skills else 0.0)
+        expected = set(expected_skills)
+        if "safety_question" in skills and rec.safety_context:
+            # a direct safety question stands in for one expected skill: asking about the
+            # risk is never worse than the paraphrase or question the key hoped for
+            expected_hit = skills & expected
+            missing = sorted(expected - skills)
+            if missing and "safety_question" not in expected:
+                expected_hit = expected_hit | {missing[0]}
+            hit = len(expected_hit)
+        else:
+            hit = len(skills & expected)
+        credit = hit / len(expected) if hit else (0.25 if skills else 0.0)
     else:
         credit = 0.0 if not skills else min(1.0, FIRST_SKILL + EXTRA_SKILL * (len(skills) - 1))
-    score = credit - ROADBLOCK_PENALTY * len(rec.roadblocks)
+    score = credit - ROADBLOCK_PENALTY * len(rec.roadblocks) - (HOSTILE_PENALTY if rec.hostile else 0.0)
     return round(max(0.0, min(1.0, score)), 3)
