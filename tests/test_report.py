@@ -317,3 +317,66 @@ def test_odd_grading_files_become_problems_not_crashes(tmp_path):
     assert "no_such_choice" in text and "al-zz" in text
     page = (tmp_path / "out" / f"{A}.html").read_text()
     assert "answers.json: not valid JSON" in page   # the grader's note about t3's answers file
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def reported(tmp_path):
+    """A course with a full class report in reports/ (as `course report` writes it)."""
+    from course.cli.report import report as course_report
+
+    course = make_course(tmp_path / "course")
+    index = course_report(course)
+    assert index == course / "reports" / "index.html"
+    return course, _snapshot(course / "reports")
+
+
+def test_unknown_assignment_is_rejected_and_the_report_kept(reported):
+    from course.cli.coursedir import CourseError
+    from course.cli.report import report as course_report
+
+    course, before = reported
+    with pytest.raises(CourseError) as error:
+        course_report(course, ["no-such-lesson"])
+    assert "no-such-lesson" in str(error.value) and f"known: {A}" in str(error.value)
+    assert _snapshot(course / "reports") == before       # index, csv/scores.csv and pages untouched
+    assert sorted(p.name for p in course.iterdir()) == ["autograded", "keys", "reports"]   # no stray folder
+
+
+def test_naming_a_lesson_writes_its_own_folder_and_keeps_the_course_index(reported):
+    from course.cli.report import report as course_report
+
+    course, before = reported
+    index = course_report(course, [A])
+    assert index == course / f"reports-{A}" / "index.html" and index.is_file()
+    assert _snapshot(course / "reports") == before
+
+
+def test_a_failed_build_leaves_the_previous_report_as_it_was(reported, monkeypatch):
+    from course.cli.report import report as course_report
+    from course.report import html
+
+    course, before = reported
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full halfway")
+
+    monkeypatch.setattr(html, "write_index", broken)
+    with pytest.raises(RuntimeError):
+        course_report(course)
+    assert _snapshot(course / "reports") == before
+    assert sorted(p.name for p in course.iterdir()) == ["autograded", "keys", "reports"]   # temp folder removed
+
+
+def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):
+    from course.cli.coursedir import CourseError
+    from course.cli.report import report as course_report
+
+    course = make_course(tmp_path / "course")
+    with pytest.raises(CourseError) as error:
+        course_report(course, out=course / "keys")
+    assert str(course / "keys") in str(error.value)
+    assert (course / "keys" / f"{A}.yaml").is_file()
