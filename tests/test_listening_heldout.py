@@ -1,8 +1,12 @@
-"""The blind held-out set (content/listening-corpus/heldout.yaml): loader checks and a floor.
+"""The blind held-out sets: loader checks and floors.
 
-dev was used to tune the rules; final was not. The floor on final sits well below the
-measured figure (0.911 macro-F1 when the rules were last changed) so that only a real
+heldout.yaml: dev was used to tune the rules; final was not. It predates the safety_question
+label, so it is scored on the original fourteen labels. The floor on final sits well below
+the measured figure (0.911 macro-F1 before issue 15, see README.md) so that only a real
 regression, not a one-label wobble, trips it.
+
+heldout-2.yaml (issue 15): every reply is final, written and committed before the rules
+were changed for issue 15; scored on all labels.
 """
 from __future__ import annotations
 
@@ -11,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from course.listening.corpus import CorpusError, load_corpus, load_heldout
-from course.listening.evaluate import evaluate, macro_f1
+from course.listening.corpus import CorpusError, load_corpus, load_heldout, load_heldout2
+from course.listening.evaluate import ORIGINAL_LABELS, evaluate, macro_f1
 from course.listening.labels import ALL_LABELS
 
 FINAL_MACRO_F1_FLOOR = 0.85
+HELDOUT2_MACRO_F1_FLOOR = 0.85
 
 STATEMENTS = """statements:
   - id: s01
@@ -39,7 +44,7 @@ def test_heldout_size_and_halves(heldout):
     assert abs(len(dev) - len(final)) <= 2
     for half in (dev, final):
         counts = Counter(label for r in half for label in r.labels)
-        for label in ALL_LABELS:
+        for label in ORIGINAL_LABELS:
             assert counts[label] >= 5, (label, counts[label])
         assert sum(1 for r in half if not r.labels) >= 5
 
@@ -50,8 +55,24 @@ def test_heldout_ids_do_not_clash_with_the_corpus(heldout):
 
 
 def test_final_macro_f1_floor(heldout):
-    scores, _ = evaluate(heldout, "final")
+    scores, _ = evaluate(heldout, "final", ORIGINAL_LABELS)
     assert macro_f1(scores) >= FINAL_MACRO_F1_FLOOR
+
+
+def test_heldout2_is_blind_sized_and_covers_every_label():
+    h2 = load_heldout2()
+    assert len(h2.replies) >= 150 and len(h2.split("final")) == len(h2.replies)
+    counts = Counter(label for r in h2.replies for label in r.labels)
+    for label in ALL_LABELS:
+        assert counts[label] >= 5, (label, counts[label])
+    heldout_ids = {r.id for r in load_heldout().replies}
+    assert not heldout_ids & {r.id for r in h2.replies}
+
+
+def test_heldout2_macro_f1_floor():
+    h2 = load_heldout2()
+    scores, _ = evaluate(h2, "final")
+    assert macro_f1(scores) >= HELDOUT2_MACRO_F1_FLOOR
 
 
 def _write(tmp_path: Path, heldout: str, replies: str = REPLIES) -> Path:

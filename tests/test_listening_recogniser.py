@@ -11,6 +11,9 @@ EVICTION = ("My landlord gave me a week to get out. I've lived there twelve year
             "I've got nowhere to take my dog.")
 FIGHT = ("He keeps telling everyone I stole his bike, and now the whole street thinks "
          "I'm a thief. I've never taken anything in my life.")
+PINNED = ("He's been getting worse since he lost his job. Last night he pinned me against the wall. "
+          "I don't want him arrested, I just want it to stop.")
+DOG = "His dog barks every night from ten until two. I work early shifts."
 
 # (label, statement, a reply that clearly shows it, a reply that clearly does not)
 CASES = [
@@ -27,6 +30,8 @@ CASES = [
      "and you've never stolen anything.",
      "So he's accusing you of taking his bike."),
     ("effective_pause", EVICTION, "(pause) ... Take your time.", "Okay... go on."),
+    ("safety_question", PINNED, "Has he ever put his hands on your neck?",
+     "Has he been to this address before?"),
     ("i_message", EVICTION, "I feel worried when I hear you might lose your home, because it's been yours for so long.",
      "I feel like you should call a lawyer."),
     ("advising", EVICTION, "You should go to the tenants' advice centre first thing tomorrow.",
@@ -184,3 +189,69 @@ def test_empty_reply_is_handled():
 def test_macro_f1_on_the_test_split_stays_above_floor():
     scores, _errors = evaluate(load_corpus(), "test")
     assert macro_f1(scores) >= 0.80
+
+
+# ------------------------------------------------------------------ issue 15
+@pytest.mark.parametrize("reply", [
+    "You sound angry. What's your problem, mate?",
+    "Why would you do something so stupid?",
+    "What's wrong with you people?",
+    "Did you even bother to ask him nicely?",
+    "Don't you have anything better to do than argue about a dog?",
+])
+def test_hostile_sarcastic_or_blaming_questions_are_judging_not_open(reply):
+    rec = recognise(FIGHT, reply)
+    assert "judging" in rec.labels and "open_question" not in rec.labels, rec
+    assert rec.hostile
+    assert score_reply(FIGHT, reply) == 0.0
+    assert "hostile" in suggestion(rec)
+
+
+@pytest.mark.parametrize("reply", [
+    "Has he ever put his hands on your neck?",
+    "Has he ever strangled or choked you?",
+    "Are there any weapons in the house?",
+    "Has he ever threatened to kill you?",
+    "Are the children safe right now?",
+])
+def test_dv_safety_questions_are_a_skill(reply):
+    rec = recognise(PINNED, reply)
+    assert "safety_question" in rec.labels, rec
+    assert not rec.roadblocks
+    assert "own words" not in suggestion(rec) and "paraphrase" not in suggestion(rec).lower()
+    assert score_reply(PINNED, reply) == 0.5
+    assert score_reply(PINNED, reply, {"paraphrasing", "emotional_labeling"}) == 0.5
+
+
+@pytest.mark.parametrize("reply", [
+    "Are you thinking about killing yourself?",
+    "Have you thought about suicide?",
+    "Where are the tablets now?",
+    "Have you taken any of them today?",
+    "Do you have anything on you that you could hurt yourself with?",
+])
+def test_suicide_and_means_questions_in_a_crisis(reply):
+    crisis = "I've been saving up my tablets for weeks. I can't see it ever getting better."
+    rec = recognise(crisis, reply)
+    assert rec.labels == {"safety_question"}, rec
+
+
+def test_safety_questions_belong_where_the_context_says():
+    q = "Are you thinking about killing yourself?"
+    assert "safety_question" not in recognise(DOG, q).labels
+    assert "safety_question" in recognise(DOG, q, context="mental_health_crisis").labels
+    assert "safety_question" in recognise(DOG, q, context="crisis").labels
+    assert "safety_question" not in recognise(DOG, q, context="neighbour_dispute").labels
+    blaming = recognise(PINNED, "How could you even think about hurting yourself?")
+    assert "judging" in blaming.labels and "safety_question" not in blaming.labels
+
+
+def test_reworded_paraphrase_bare_advice_flat_refusal_and_unlisted_feelings():
+    assert "paraphrasing" in recognise(EVICTION, "So after all that time, they're turfing you out in days.").labels
+    assert "advising" in recognise(EVICTION, "Ring the council's housing team tomorrow.").labels
+    assert "advising" in recognise(EVICTION, "Get a solicitor.").labels
+    assert recognise(EVICTION, "Put the dog down.").labels == {"ordering"}
+    assert "arguing" in recognise(EVICTION, "No. That's not happening.").labels
+    assert "emotional_labeling" in recognise(EVICTION, "You look completely spent.").labels
+    assert "emotional_labeling" in recognise(EVICTION, "That must sting.").labels
+    assert "emotional_labeling" not in recognise(EVICTION, "You must be the tenant.").labels

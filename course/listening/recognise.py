@@ -60,7 +60,9 @@ def recognise(statement: str, reply: str, context: str | None = None) -> Recogni
     ctx = rules.Context(fixed, statement)
     evidence: dict[str, list[str]] = {}
     in_context = safety.belongs(statement, context)
-    asked = safety.safety_questions(ctx.sentences, in_context)
+    # a blaming question about self-harm ("How could you even think about hurting yourself?")
+    # is judging, not a safety question
+    asked = [q for q in safety.safety_questions(ctx.sentences, in_context) if not rules.blaming(q)]
     if asked:
         evidence["safety_question"] = asked
     for label, detector in (
@@ -89,8 +91,9 @@ def recognise(statement: str, reply: str, context: str | None = None) -> Recogni
         if not evidence["paraphrasing"]:
             del evidence["paraphrasing"]
     for label, hits in rules.roadblocks(ctx).items():
-        # a mirrored fragment ("Stop shouting at you?") repeats their words; it is not an order
-        hits = [h for h in hits if h not in evidence.get("mirroring", [])]
+        # a mirrored fragment ("Stop shouting at you?") repeats their words; it is not an order;
+        # "Have you thought about suicide?" asks about the risk, it does not advise
+        hits = [h for h in hits if h not in evidence.get("mirroring", []) and not any(h in a for a in asked)]
         if hits:
             evidence[label] = hits
     def original(e: str) -> str:
@@ -105,7 +108,10 @@ def recognise(statement: str, reply: str, context: str | None = None) -> Recogni
         Finding(label, kind_of(label), "; ".join(dict.fromkeys(original(e) for e in hits)), EXPLANATIONS[label])
         for label, hits in sorted(evidence.items(), key=lambda kv: _ORDER[kv[0]])
     )
-    hostile = any(rules.HOSTILE_QUESTION.search(x.norm) for x in ctx.sentences)
+    # a hostile, sarcastic or blaming QUESTION ("What's your problem, mate?", "Why would you do
+    # something so stupid?") costs more than a roadblock stated plainly (scoring.py)
+    hostile = any(rules.HOSTILE_QUESTION.search(x.norm) or (x.end.startswith("?") and rules.blaming(x.norm))
+                  for x in ctx.sentences)
     return Recognition(statement, reply, findings, ctx.anchored, ctx.full_repetition, in_context, hostile)
 
 

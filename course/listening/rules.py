@@ -434,6 +434,8 @@ def paraphrasing(ctx: Context, labels_so_far: set[str]) -> list[str]:
             continue
         if OPEN_INVITE.search(t):
             continue
+        if MINIMISING.match(t):
+            continue   # "Plenty of people lose their job" plays the problem down
         emo = EMOTIONAL_LABEL.search(t)
         if emo:
             # a feeling named with its reason: the reason is a paraphrase when it restates
@@ -476,6 +478,18 @@ NOT_REWORD = re.compile(r"""
     | \b(?:you(?:'ve|\s+have)?\s+(?:done|did)\s+(?:the\s+right|well|really\s+well|a\s+good))\b
     | \byour\s+(?:name|date|address|details|number)\b
 """, _X)
+
+
+MINIMISING = re.compile(r"""
+    ^(?:loads|plenty|lots|millions|most)\s+of\s+(?:people|us|folk)\b
+    | ^(?:everyone|everybody)\s+(?:has|goes|feels|gets|loses|deals)\b
+""", _X)
+
+
+def blaming(text: str) -> bool:
+    """A hostile or blaming sentence (judging), whatever else it asks about."""
+    t = F.normalise(text)
+    return bool(HOSTILE_QUESTION.search(t)) or any(p.search(t) for p in ROADBLOCK_PATTERNS["judging"])
 
 
 def _reworded(s: F.Sentence, t: str, lead: str, cue, person, shared: set[str]) -> bool:
@@ -544,7 +558,7 @@ HOSTILE_QUESTION = re.compile(r"""
     | \bwho\s+(?:do\s+you\s+think|the\s+hell|told\s+you\s+(?:it\s+was|you\s+could))\b
     | \bwhy\s+on\s+earth\b
     | \bwhy\s+(?:would|did|do|are|were|have|should|couldn't|didn't)\s+you\s+(?:even\s+|just\s+|ever\s+|always\s+|keep\s+|really\s+)?
-        (?:let|lend|stay|wait|bother|go|come|make|run|do\s+that|put|get|leave|believe|drink|marry|trust|keep|need|care)\b
+        (?:let|lend|stay|wait|bother|go|come|make|run|do\s+(?:that|something|this|it|such)|say\s+(?:that|something\s+like)|put|get|leave|believe|drink|marry|trust|keep|need|care)\b
     | \bwhy\s+(?:did|do)\s+you\s+(?:wait|stay)\b
     | \bwhy\s+are\s+you\s+(?:making|causing|being|so|acting|always|even)\b
     | \bwhy\s+do\s+you\s+(?:keep|always|even|let)\b
@@ -639,7 +653,7 @@ FEELING_FRAME = re.compile(r"""
     | \b(?:it|that|this)\s+must\s+(?:really\s+)?(?:sting|hurt|ache|be\s+(?:so\s+|really\s+|very\s+|incredibly\s+)?(?:hard|heavy|tough|painful|awful|horrible|difficult|rough|exhausting|lonely|frightening|scary|gutting|a\s+lot))
     | \b(?:it|that)\s+(?:must|would|could)\s+(?:feel|be)\s+like\b
     | \b(?:you\s+)?must\s+(?:feel|have\s+felt)\s+(?:like|as\s+if|as\s+though)\b
-    | \b(?:sounds?|seems?|looks?)\s+(?:like|as\s+if)\s+(?:you've|you\s+have)\s+(?:had\s+(?:enough|it)|hit\s+a\s+wall|reached|been\s+through)
+    | \b(?:sounds?|seems?|looks?)\s+(?:like|as\s+if)\s+(?:you've|you\s+have)\s+(?:had\s+(?:enough|it)|hit\s+a\s+wall|reached|been\s+through|lost\s+(?:hope|heart)|given\s+up|run\s+out\s+of)
     | \b(?:sounds?|seems?|looks?)\s+(?:like|as\s+if)\s+you\s+(?:feel|felt)\s+(?:(?:really|so|pretty|very|quite|a\s+bit|completely|totally|a\s+little)\s+)*(?!like\b|that\b|as\b|you\b|it\b|the\b|a\b)[a-z\-]{3,}
     | \b(?:makes?|made|making|leaves?|left)\s+you\s+feel\s+(?:(?:really|so|pretty|very|quite|a\s+bit|completely|totally)\s+)*(?!like\b|that\b|as\b)[a-z\-]{3,}
     | \b(?:sounds|seems|looks)\s+like\s+(?:everything|it\s+all|it|this|all\s+(?:this|the\s+\w+))(?:'s|\s+has|\s+is)\s+(?:become\s+|been\s+|getting\s+)?(?:too\s+much|a\s+lot|overwhelming|unbearable)

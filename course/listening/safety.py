@@ -74,7 +74,7 @@ SAFETY_QUESTION = re.compile(r"""
     | \b(?:want|wanting)\s+to\s+die\b
     | \bsuicide\b[^.!?]*\?
     | \bhave\s+you\s+(?:ever\s+)?(?:tried|attempted)\s+(?:to\s+)?(?:kill|end|take|suicide|harm|hurt)
-    | \b(?:voices|they)\s+(?:tell\w*|say\w*|ask\w*)\s+you\s+to\s+(?:hurt|harm|kill)
+    | \b(?:voices|they)\s+(?:ever\s+|still\s+|ever\s+)?(?:tell\w*|say\w*|ask\w*)\s+you\s+to\s+(?:hurt|harm|kill)
     # the means: what they have, where it is, what they have taken
     | \b(?:have|got|keep|kept|access\s+to|where\s+are|where's|where\s+is|how\s+many)\b[^.!?]{0,40}?
       \b(?:tablets|pills|medication|meds|rope|blade|razor|anything\s+(?:with\s+you\s+)?(?:that\s+)?(?:you|he|she)\s+could\s+(?:hurt|harm|use))

@@ -35,17 +35,24 @@ def score_reply(statement: str, reply: str, expected_skills: set[str] | None = N
 
     Without `expected_skills`: 0.5 for one genuine skill, +0.25 for each further one (max 1).
     With `expected_skills`: the share of the expected skills shown (0.25 if only other skills
-    are shown). Each roadblock then takes off 0.25.
+    are shown); a direct safety question asked where it belongs stands in for one missing
+    expected skill. Each roadblock then takes off 0.25, and a hostile or sarcastic question
+    another 0.25. `context` is where the statement was said (see recognise()).
     """
+    _check(expected_skills)
+    return score_recognition(recognise(statement, reply, context), expected_skills)
+
+
+def _check(expected_skills) -> None:
     if expected_skills is not None:
         unknown = set(expected_skills) - set(SKILLS)
         if unknown:
             raise ValueError(f"expected_skills has unknown skill ids: {sorted(unknown)}; known: {', '.join(SKILLS)}")
-    return score_recognition(recognise(statement, reply, context), expected_skills)
 
 
 def score_recognition(rec: Recognition, expected_skills: set[str] | None = None) -> float:
     """score_reply for a reply already recognised (the same rules, no second pass)."""
+    _check(expected_skills)
     skills = counted_skills(rec, set(expected_skills) if expected_skills else None)
     if expected_skills:
         expected = set(expected_skills)
