@@ -90,6 +90,12 @@ EMOTION_PREFIXES: tuple[str, ...] = (
     "rattled", "hurtful", "infuriat", "enrag", "fuming", "petrified", "spooked", "unnerv",
     "intimidat", "violated", "degrad", "wronged", "undervalu", "misunderstood", "demoralis",
     "demoraliz", "disheart", "heartbreak", "lonely", "alone", "sick with worry", "worried sick",
+    # added for issue 15 (from tuning.yaml, not from a held-out file)
+    "aggravat", "exasperat", "galling", "harrowing", "traumati", "unbearabl", "agoni", "anguish",
+    "dread", "panick", "belittl", "patronis", "patroniz", "unsupported", "unwanted", "unwelcome",
+    "worthless", "bereft", "heartsick", "desolat", "crestfallen", "despondent", "downhearted",
+    "distressing", "mortified", "aggrieved", "affronted", "cornered", "hounded", "hunted",
+    "powerless", "useless", "ashamed", "regret", "remorse", "scared stiff", "on tenterhooks",
 )
 EMOTION_PHRASES: tuple[str, ...] = (
     "fed up", "let down", "worn out", "worn down", "taken for granted", "singled out",

@@ -82,6 +82,10 @@ def recognise(statement: str, reply: str, context: str | None = None) -> Recogni
         evidence["open_question"] = [h for h in evidence["open_question"] if not any(h in a for a in asked)]
         if not evidence["open_question"]:
             del evidence["open_question"]
+    if asked and "mirroring" in evidence:
+        evidence["mirroring"] = [h for h in evidence["mirroring"] if not any(h in a for a in asked)]
+        if not evidence["mirroring"]:
+            del evidence["mirroring"]
     hits = rules.paraphrasing(ctx, set(evidence))
     if hits:
         evidence["paraphrasing"] = hits

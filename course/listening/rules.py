@@ -32,7 +32,7 @@ _EMO = "(?:" + "|".join(re.escape(p) for p in EMOTION_PHRASES) + "|" + \
     "|".join(r"\b" + re.escape(p) + r"[a-z]*" for p in EMOTION_PREFIXES) + ")"
 EMOTION = re.compile(_EMO, _I)
 
-_ADV = r"(?:really|so|very|pretty|a\s+bit|a\s+little|quite|completely|totally|just|kind\s+of|also|too|both)"
+_ADV = r"(?:really|so|very|pretty|a\s+bit|a\s+little|quite|completely|totally|just|kind\s+of|also|too|both|clearly|obviously|understandably|still|absolutely|incredibly|extremely|genuinely|properly)"
 # cue ... emotion word, all in one clause (no sentence punctuation in between)
 EMOTIONAL_LABEL = re.compile(
     r"(?:"
@@ -282,7 +282,7 @@ def _roadblock_sentence(s: F.Sentence) -> bool:
         return True
     if HOSTILE_QUESTION.search(t) or FLAT_REFUSAL.search(t):
         return True
-    if not s.end.startswith("?") and (BARE_ADVICE.match(t) or ORDER_EXTRA.match(t)):
+    if not s.end.startswith("?") and (BARE_ADVICE.match(t) or ORDER_EXTRA.match(t) or IMPERATIVE_VERB.match(t)):
         return True
     return any(p.search(t) for pats in ROADBLOCK_PATTERNS.values() for p in pats)
 
@@ -424,10 +424,13 @@ def paraphrasing(ctx: Context, labels_so_far: set[str]) -> list[str]:
     if ctx.full_repetition or "summarizing" in labels_so_far:
         return []
     found = []
-    for s in ctx.sentences:
+    for i, s in enumerate(ctx.sentences):
         t = _clause_text(s)
         if not t or len(F.words(t)) < 4:
             continue
+        prev = ctx.sentences[i - 1] if i else None
+        if prev is not None and prev.end == ":" and _roadblock_sentence(prev):
+            continue   # "Simple fix: he packs a bag tonight ..." spells out the fix
         if _roadblock_sentence(s) or I_MESSAGE.search(t):
             continue
         if s.end.startswith("?") and (WH_START.match(t) or re.match(r"^(?:is|are|do|does|did|has|have|can|could|will|would)\b", t)):
@@ -464,8 +467,8 @@ REWORD_SUBJECT = re.compile(r"""
     ^(?:so\s*,?\s+|right\s*,?\s+|okay\s*,?\s+|and\s+)?
     (?:
       you(?:'ve|'re|'d|\s+have|\s+are|\s+were|\s+had|\s+got|\s+came|\s+did|\s+kept|\s+keep|\s+went|\s+paid|\s+asked|\s+can't|\s+couldn't|\s+haven't|\s+hadn't|\s+still|\s+just)\b
-    | your\s+(?!turn\b)[a-z'\-]+
-    | (?:he|she|they)(?:'s|'ve|\s+has|\s+had|\s+keeps|\s+kept|\s+won't|\s+wouldn't|\s+got|\s+took|\s+turned|\s+broke|\s+held|\s+put|\s+said|\s+says|\s+did|\s+didn't)\b
+    | your\s+(?!turn\b)[a-z'\-]+(?:\s+[a-z'\-]+)?(?:'s|\s+(?:has|have|had|is|are|was|were|came|went|got|keeps))\b
+    | (?:he|she|they)(?:'s|'ve|\s+(?!will\b|would\b|might\b|may\b|could\b|should\b|must\b|probably\b|can\b|shall\b)[a-z']+)\b
     | (?:his|her|their)\s+[a-z'\-]+
     | it's\s+been\b
     | everything(?:'s|\s+has)\b
@@ -522,7 +525,9 @@ def roadblocks(ctx: Context) -> dict[str, list[str]]:
             out.setdefault("judging", []).append(s.text)
         if FLAT_REFUSAL.search(t) and s.text not in out.get("arguing", []):
             out.setdefault("arguing", []).append(s.text)
-        if not s.end.startswith("?") and BARE_ADVICE.match(t):
+        told = TELL_THEM_TO.match(t)
+        if not s.end.startswith("?") and (BARE_ADVICE.match(t) or (IMPERATIVE_VERB.match(t) and not RIGHT_NOW.search(t))
+                                          or (told and BARE_ADVICE.match(told.group("rest")))):
             advice_imperative = True
             for label in ("ordering", "premature_problem_solving"):
                 if s.text in out.get(label, []):
@@ -581,6 +586,9 @@ HOSTILE_QUESTION = re.compile(r"""
     | \bwhat\s+were\s+you\s+(?:thinking|playing\s+at|doing\s+up\s+here)\b
     | \bwhat\s+(?:kind|sort)\s+of\s+(?:person|mother|father|parent|man|woman)\b
     | \bhow\s+(?:stupid|daft|thick|naive)\b
+    | \bin\s+the\s+first\s+place\b[^.!]*\?
+    | \b(?:really|honestly|actually)\s+(?:going\s+to|gonna)\s+(?:help|change|fix|work)\b[^.!]*\?
+    | \bwhat\s+did\s+you\s+see\s+in\s+(?:him|her)\b
 """, _X)
 
 # A flat refusal of what they ask or claim: disputes their position without listening.
@@ -598,6 +606,9 @@ FLAT_REFUSAL = re.compile(r"""
     | \b(?:it's|that's)\s+(?:standard|procedure|policy|the\s+rules?)\b
     | ^\s*not\s+(?:today|tonight|here|now)\b
     | \bi'm\s+sure\s+(?:the|he|she|they)\s+\w+\s+had\s+(?:his|her|their|a)\s+reasons?\b
+    | \bthere's\s+nothing\s+(?:we|i)\s+can\s+do\b
+    | \b(?:that's|it's|that\s+is|it\s+is)\s+(?:between\s+you\s+and|not\s+(?:our|my)\s+(?:problem|job|concern|business))\b
+    | \bnot\s+(?:us|me)\s*[.!]?\s*$
 """, _X)
 
 # Bare advice: an imperative about their problem (not about what they do right now).
@@ -668,12 +679,29 @@ ORDER_EXTRA = re.compile(r"""
     ^(?:(?:now|please|just|mate|sir|look)[,\s]+)*
     (?:
       wait\s+(?:in|at|by|there|here|outside|over)\b
+    | (?:swing|climb|lift|raise|show|slide|turn|walk|back)\s+(?:your|the|it|over|back|away|down|towards|up)\b(?=.*\b(?:back|over|here|me|down|away|now|side|hands|legs|feet|up)\b)
     | come\s+(?:back|away|out|down|here|over|with\s+me)\b
     | tell\s+(?:your|the)\s+\w+\s+to\b
     | sit\s+(?:down|tight|still)\b
     | hands\s+(?:out|up|off|where)\b
     | open\s+(?:the|this|that|up)\b
     )
+""", _X)
+# Any other sentence that opens with a verb in the imperative: advice about their problem,
+# unless it is about what they do with their body right now (then ORDER_EXTRA/IMPERATIVE_START).
+IMPERATIVE_VERB = re.compile(r"""
+    ^(?:(?:just|maybe|honestly|look|then|and|so|mate|well|simply)[,\s]+)*
+    (?:open|give|hand|send|file|lodge|fill|book|arrange|set\s+up|sort\s+out|pay|save|borrow|lend|stop\s+(?:lending|giving|paying|answering|letting)
+      |ignore|avoid|walk\s+away\s+from|cut|let\s+(?:him|her|them)\s+(?:go|know|have)|make\s+(?:a|an|sure|him|her|them)|look\s+(?:for|into|at\s+(?:getting|moving))|join|enrol|register
+      |check\s+(?:with|your|the)|google|search|visit|attend|see\s+(?:if|whether)|think\s+about|consider|stay\s+(?:with|at)\s+(?:a|your|his|her|their)
+      |divorce|dump|split\s+up|kick\s+(?:him|her|them)\s+out|throw\s+(?:him|her|them)\s+out|record|film|photograph|document|note\s+down
+      |take\s+(?:a|some|the)\s+(?:photos?|pictures?|day|break|time\s+off|tablets|medication)|swap|switch|get\s+rid\s+of|let\s+it\s+go|move\s+on)\b
+""", _X)
+RIGHT_NOW = re.compile(r"""
+    \b(?:now|right\s+now|here|over\s+here|this\s+side|back|down|away|hands|legs|feet|voice|knife|bottle|weapon|railing|edge|ledge|door|room|car)\b
+""", _X)
+TELL_THEM_TO = re.compile(r"""
+    ^(?:(?:just|maybe)[,\s]+)*tell\s+(?:him|her|them|your\s+\w+|the\s+\w+)\s+to\s+(?P<rest>.+)$
 """, _X)
 NOT_A_FEELING = re.compile(r"""
     \b(?:must\s+be|must\s+feel|seem|seems|look|sound)\s+(?:a\s+)?(?:really\s+)?(?:guilty\s+of|mistaken|wrong|confused\s+about\s+the\s+facts|joking|kidding|new\s+here)\b
