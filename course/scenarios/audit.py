@@ -39,7 +39,7 @@ from .errors import ERROR, Problem, ScenarioError
 from .keyfile import apply_key, parse_key
 from .loader import LineDict, load_scenario, load_shipped, load_yaml
 from .model import Scenario
-from .rubric import Rubric, Rule, _first_set, _parse_rubric, declined_chances, find_keys_dir, score_attempt
+from .rubric import Rubric, Rule, _first_set, _parse_rubric, declined_chances, find_keys_dir, score_attempt, score_run
 from .run import ScenarioRun, replay
 
 DEFAULT_LOOPS = 2
@@ -242,8 +242,8 @@ def audit(scenario: Scenario, rubric: Rubric, config: AuditConfig) -> AuditRepor
     simple = 0
     truncated = False
     for count, (path, loop_free) in enumerate(all_paths(scenario, config.loops), start=1):
-        score = score_attempt(scenario, rubric, {"attempts": [{"choices": path}]})
         run = replay(scenario, path).run
+        score = score_run(scenario, rubric, run, run.ended)
         results.append(PathResult(path, run.node.id, score.earned, run, score.lines))
         simple += loop_free
         truncated = count >= MAX_PATHS

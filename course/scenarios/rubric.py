@@ -75,7 +75,7 @@ RULE_FIELDS = {
     "ending": ("endings", "points"),
 }
 #: Top-level fields a rubric file may have (`recommended`/`debriefs`: keyfile.py; `audit`: audit.py).
-RUBRIC_FIELDS = ("scenario", "decisions", "title", "notes", "recommended", "debriefs", "audit")
+RUBRIC_FIELDS = ("scenario", "decisions", "caps", "title", "notes", "recommended", "debriefs", "audit")
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ class Rubric:
     scenario_id: str
     decisions: tuple[ScoredDecision, ...]
     source: str = "<rubric>"
+    caps: Mapping[str, float] = field(default_factory=dict)   # ending id -> most the whole call can earn there
 
     @property
     def possible(self) -> float:
@@ -199,9 +200,22 @@ def _parse_rubric(data: Any, file: str, scenario: Scenario | None) -> tuple[Rubr
         rule = _parse_rule(item.get("rule"), item, did, float(points), scenario, err)
         if rule is not None:
             decisions.append(ScoredDecision(did, desc.strip(), float(points), rule, item.line))
+    caps = {}
+    raw_caps = data.get("caps")
+    if raw_caps is not None:
+        if not isinstance(raw_caps, LineDict):
+            err(data.line_of("caps"), "'caps' must map ending ids to the most points the call can earn there")
+        else:
+            for ending, value in raw_caps.items():
+                if scenario is not None and (ending not in scenario.nodes or not scenario.node(ending).is_ending):
+                    err(raw_caps.line_of(ending), f"caps: '{ending}' is not an ending of scenario '{scenario.id}'", ending)
+                elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                    err(raw_caps.line_of(ending), f"caps: '{ending}' needs a number of points (0 or more)", ending)
+                else:
+                    caps[ending] = float(value)
     if any(p.is_error for p in problems):
         return None, problems
-    return Rubric(sid, tuple(decisions), file), problems
+    return Rubric(sid, tuple(decisions), file, caps), problems
 
 
 def _parse_rule(rd, item, did, points, scenario, err) -> Rule | None:
@@ -423,11 +437,28 @@ def score_attempt(scenario: Scenario, rubric: Rubric, record: Any) -> ScenarioSc
     complete = rep is not None and rep.complete
     if rep is not None and rep.error:
         notes.append(f"Attempt {index + 1}: {rep.error}.")
-    lines = [_score_decision(scenario, d, run, complete, rep is not None) for d in rubric.decisions]
+    return score_run(scenario, rubric, run, complete, rep is not None, index, notes,
+                     rep.error if rep is not None else None)
+
+
+def score_run(scenario: Scenario, rubric: Rubric, run: ScenarioRun, complete: bool, attempted: bool = True,
+              index: int | None = 0, notes: list[str] | None = None, replay_error: str | None = None
+              ) -> ScenarioScore:
+    """Score one played run (the audit scores every path this way, exactly as the grader does)."""
+    notes = list(notes or [])
+    lines = [_score_decision(scenario, d, run, complete, attempted) for d in rubric.decisions]
+    earned = sum(ln.earned for ln in lines)
+    cap = rubric.caps.get(run.node.id) if complete else None
+    if cap is not None and earned > cap:
+        notes.append(f"The call ended in harm or left someone at risk ({outcome_label(run.outcome)}, "
+                     f"'{run.node.id}'): good decisions along the way do not outweigh that, so the score for "
+                     f"this call is capped at {_num(cap)} of {_num(rubric.possible)} (it would have been "
+                     f"{_num(earned)}).")
+        earned = cap
     return ScenarioScore(
-        scenario_id=scenario.id, earned=sum(ln.earned for ln in lines), possible=rubric.possible,
+        scenario_id=scenario.id, earned=earned, possible=rubric.possible,
         lines=lines, attempt_index=index, complete=complete, outcome=run.outcome if complete else None,
-        notes=notes, replay_error=rep.error if rep is not None else None,
+        notes=notes, replay_error=replay_error,
     )
 
 
