@@ -42,34 +42,53 @@ c.GenerateAssignment.preprocessors = [
 
 # Autograde: nbgrader's own steps, except that metadata checks use a schema compiled once
 # (course/grading/metadata_check.py: the same checks and errors, a tenth of the time).
+# A copied graded cell: grade the original, ignore the copy (nbgrader's own step stops the batch).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.DeduplicateIds",
+    "course.grading.dedupe.DeduplicateGradedCells",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "course.grading.metadata_check.CompiledCheckCellMetadata",
 ]
-# Then snapshot the answers file before student code runs, and score it after.
+# Then: snapshot the answers file before student code runs; decide from the instructor's source
+# and key how each graded cell is scored (no check runs in the student's kernel; a widget lesson
+# starts no kernel at all); flag code that reaches into the interpreter; run the student's code
+# sandboxed; check code exercises from their exported values in a trusted process; score the
+# recorded answers; then nbgrader's own steps, and the review flag and the grader's notes.
 c.Autograde.autograde_preprocessors = [
     "course.grading.preprocessors.SnapshotRecordedAnswers",
+    "course.grading.grader_scoring.PlanGraderScoring",
+    "course.grading.review.FlagInterpreterTampering",
     "course.grading.sandbox.SandboxedExecute",
+    "course.grading.grader_scoring.CheckCodeOutsideKernel",
     "course.grading.preprocessors.ScoreRecordedAnswers",
+    "course.grading.review.AddGraderNotes",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "course.grading.review.RecordReviewFlag",
     "nbgrader.preprocessors.AssignLatePenalties",
     "course.grading.metadata_check.CompiledCheckCellMetadata",
 ]
+# Feedback never shows hidden tests (nbgrader shows their source to every student).
+c.GenerateFeedback.preprocessors = [
+    "course.grading.feedback.HideHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+# Collect copies plain files only: a link in a submission is refused, never followed.
+c.ExchangeFactory.collect = "course.grading.safe_collect.LinkRefusingCollect"
 # Mend what can be mended (unreadable or renamed notebooks) and report the rest, before grading.
-c.Autograde.pre_convert_hook = SubmissionIntake(os.path.join(ROOT, "release"))
-c.ScoreRecordedAnswers.keys_dir = os.path.join(ROOT, "keys")
+c.Autograde.pre_convert_hook = SubmissionIntake(os.path.join(ROOT, "release"), os.path.join(ROOT, "submitted"))
+c.CoursePreprocessor.keys_dir = os.path.join(ROOT, "keys")
 # A student's answers file must never be replaced by a copy from source/.
 c.Autograde.exclude_overwriting = assignment_answer_files(os.path.join(ROOT, "source"))
 
-# Students' code runs in a bubblewrap sandbox (docs/threat-model.md): the course folder and
-# the exchange are hidden, only the submission's own folder is writable, no network, and
-# memory, CPU, processes, file and output sizes are bounded. Needs `apt-get install bubblewrap`.
+# Students' code runs in a bubblewrap sandbox (docs/threat-model.md): it sees only the system
+# folders, Python and the `course` package (never this folder or the exchange, wherever they are),
+# writes only a private copy of its submission, has no network, runs unprivileged when grading as
+# root, and memory, CPU, processes, file and output sizes are bounded. Needs bubblewrap.
 c.SandboxedExecute.hide = [ROOT, c.Exchange.root]
 # A per-cell timeout always: executions without one were seen to hang.
 c.SandboxedExecute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "60"))

@@ -5,20 +5,49 @@ A submission is graded as far as it can be, never dropped:
   the released lesson, so the recorded answers (in the answers file) are still graded;
 - a renamed notebook ("Copy of ...", "... (1)") is renamed back when it is the only one;
 - a missing notebook is replaced by the released lesson when an answers file exists;
-- unexpected extra files are reported.
+- unexpected extra files are reported;
+- links, and anything else that is not a plain file or folder, are removed unread: the
+  grader copies and opens files by path, and a link would take it to another file
+  (an answer key, another student's work);
+- files only the grader writes (`*.grading.json`, `course-intake.json`) are removed, so
+  a submission cannot bring its own grading report.
 Every finding is written to `course-intake.json` in the submission folder; nbgrader copies
 it into autograded/, and the grader adds its lines to the feedback and the grading report.
 """
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from pathlib import Path
 
 from ..recording import ANSWERS_SUFFIX, write_atomically
+from .grading_file import GRADING_SUFFIX
 
 INTAKE_FILE = "course-intake.json"
 NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt", INTAKE_FILE}
+
+
+def remove_unsafe_entries(folder: Path, who: str) -> list[str]:
+    """Remove links, special files and grader-owned files from `folder`; say what went, naming `who`."""
+    problems = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            relative = path.relative_to(folder)
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
+                path.unlink()
+                problems.append(f"{who}: {relative} is a link; removed without reading it (submit plain files)")
+            elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                path.unlink()
+                problems.append(f"{who}: {relative} is not a plain file; removed")
+            elif stat.S_ISREG(mode) and (name.endswith(GRADING_SUFFIX) or name == INTAKE_FILE):
+                path.unlink()
+                problems.append(f"{who}: {relative} is a file only the grader writes; removed")
+        dirnames[:] = [d for d in dirnames if (Path(dirpath) / d).is_dir() and not (Path(dirpath) / d).is_symlink()]
+    return problems
 
 
 def notebook_is_readable(path: Path) -> str | None:
@@ -35,14 +64,20 @@ def notebook_is_readable(path: Path) -> str | None:
 class SubmissionIntake:
     """Callable as nbgrader's pre_convert_hook(assignment=..., student=..., notebooks=[...])."""
 
-    def __init__(self, release_root: str | Path):
+    def __init__(self, release_root: str | Path, submitted_root: str | Path | None = None):
         self.release_root = Path(release_root)
+        self.submitted_root = Path(submitted_root) if submitted_root else None
 
     def __call__(self, assignment: str, student: str, notebooks: list[str]) -> list[str]:
-        if not notebooks:
+        if notebooks:
+            folder = Path(notebooks[0]).parent
+        elif self.submitted_root is not None and (self.submitted_root / student / assignment).is_dir():
+            folder = self.submitted_root / student / assignment  # no notebook: still clean it before nbgrader copies it
+            return remove_unsafe_entries(folder, f"{student}/{assignment}")
+        else:
             return []
-        folder = Path(notebooks[0]).parent
-        problems = self.mend(folder, folder.name, notebooks)
+        problems = remove_unsafe_entries(folder, f"{student}/{assignment}")
+        problems += self.mend(folder, folder.name, notebooks)
         if problems:
             write_atomically(folder / INTAKE_FILE, json.dumps({"problems": problems}, indent=1) + "\n")
         return problems

@@ -11,23 +11,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_output
-from traitlets import Bool, Unicode
 
 from ..recording import ANSWERS_SUFFIX, AnswersFileError, answers_path, read_answers_file
+from .base import CoursePreprocessor
+from .grader_scoring import keys_folder
 from .grading_file import write_grading_file
 from .intake import read_intake_problems
-from .keys import KeyError_, key_path, load_keys
 from .report import render_item_html, render_item_text
 from .score import ItemResult, score_item
+from .trusted import read_keys
 
 SNAPSHOT = "course_recorded_answers"
-
-
-class CoursePreprocessor(Preprocessor):
-    # nbconvert preprocessors are off unless enabled; nbgrader registers them by name only.
-    enabled = Bool(True).tag(config=True)
 
 
 def _notebook_folder(resources) -> Path:
@@ -61,18 +56,14 @@ class SnapshotRecordedAnswers(CoursePreprocessor):
 class ScoreRecordedAnswers(CoursePreprocessor):
     """Score keyed test cells from the snapshot; nbgrader reads the number we leave as the partial grade."""
 
-    keys_dir = Unicode("keys", help="Folder of the instructor-only answer keys (keys/<assignment>.yaml).").tag(config=True)
 
     def preprocess(self, nb, resources):
         snapshot = resources.get(SNAPSHOT)
         if snapshot is None:
             raise RuntimeError("ScoreRecordedAnswers needs SnapshotRecordedAnswers earlier in the autograde preprocessors")
         assignment = resources.get("nbgrader", {}).get("assignment") or _notebook_id(resources)
-        try:
-            keys = load_keys(key_path(self.keys_dir, assignment))
-        except KeyError_ as exc:
-            self.log.warning("%s; recorded answers not scored", exc)
-            return nb, resources
+        # A missing or broken key stops grading: scoring nothing would let the kernel's output stand.
+        keys = read_keys(keys_folder(self), assignment)
         results: list[dict] = []
         seen = set()
         for cell in nb.cells:

@@ -57,15 +57,25 @@ def mark_not_run(cells, reason: str) -> None:
             cell.outputs = [error_output("NotRun", f"this cell was not run: {reason}")]
 
 
+class KernelStartError(RuntimeError):
+    """The kernel did not start: not the student's doing, so the grader may try again."""
+
+
 class GradingClient(NotebookClient):
-    """nbclient that stops keeping a cell's output once it passes the limit."""
+    """nbclient that stops keeping a cell's output once it passes the limit (a higher one for
+    the cells that export a code exercise's values: grader_scoring.py)."""
 
     max_output_chars = Integer(1_000_000).tag(config=True)
+    max_export_chars = Integer(50_000_000).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.received: dict[int, int] = {}
         self.dropped: dict[int, int] = {}
+        self.export_cells: set[int] = set()
+
+    def export_limit(self, cell_index: int, default: int) -> int:
+        return self.max_export_chars if cell_index in self.export_cells else default
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
@@ -73,7 +83,8 @@ class GradingClient(NotebookClient):
                 + sum(len(v) if isinstance(v, str) else len(str(v)) for v in content.get("data", {}).values()))
         seen = self.received.get(cell_index, 0)
         self.received[cell_index] = seen + size
-        if seen >= self.max_output_chars:  # over the limit already: count it, do not keep it
+        limit = self.export_limit(cell_index, self.max_output_chars)
+        if seen >= limit:  # over the limit already: count it, do not keep it
             self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size
             return None
         return super().output(outs, msg, display_id, cell_index)
@@ -85,36 +96,51 @@ def _interrupted(cell) -> bool:
 
 
 def execute(nb, km, folder: str, timeout: int, max_output: int, wall_timeout: int = 900,
-            launch: dict | None = None) -> None:
+            launch: dict | None = None, max_export: int = 50_000_000) -> None:
     """Run every code cell of `nb` in place, in a fresh kernel from `km`; `launch` goes to the kernel's Popen."""
+    from .code_checks import EXPORT_MARK
+
     client = GradingClient(nb, km=km, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
                            record_timing=False, store_widget_state=False, shutdown_kernel="immediate",
-                           max_output_chars=max_output, resources={"metadata": {"path": folder}},
+                           max_output_chars=max_output, max_export_chars=max_export,
+                           resources={"metadata": {"path": folder}},
                            # no IPython history database: nothing to write, nothing to read back
                            extra_arguments=["--HistoryManager.hist_file=:memory:"])
-    with client.setup_kernel(cleanup_kc=True, **(launch or {})):
-        deadline = time.monotonic() + wall_timeout  # from the kernel's start: the limit is on the student's code
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            left = deadline - time.monotonic()
-            if left <= 0:
-                mark_not_run(nb.cells[index:], f"the notebook ran longer than {wall_timeout} s")
-                return
-            client.timeout = int(min(timeout, max(left, 1)))
-            started = time.monotonic()
-            try:
-                client.execute_cell(cell, index)
-                if _interrupted(cell) and time.monotonic() - started >= client.timeout:
-                    cell.outputs.append(error_output("TimeoutError", f"cell ran longer than {client.timeout} s and was stopped"))
-            except CellTimeoutError:
+    client.export_cells = {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and EXPORT_MARK in c.source}
+    try:
+        kernel = client.setup_kernel(cleanup_kc=True, **(launch or {}))
+        kernel.__enter__()
+    except Exception as exc:  # noqa: BLE001 - whatever stopped the start, it was not a cell
+        raise KernelStartError(f"{type(exc).__name__}: {exc}") from exc
+    try:
+        _run_cells(nb, client, timeout, max_output, wall_timeout)
+    finally:
+        kernel.__exit__(None, None, None)
+
+
+def _run_cells(nb, client, timeout: int, max_output: int, wall_timeout: int) -> None:
+    deadline = time.monotonic() + wall_timeout  # from the kernel's start: the limit is on the student's code
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        left = deadline - time.monotonic()
+        if left <= 0:
+            mark_not_run(nb.cells[index:], f"the notebook ran longer than {wall_timeout} s")
+            return
+        client.timeout = int(min(timeout, max(left, 1)))
+        started = time.monotonic()
+        try:
+            client.execute_cell(cell, index)
+            if _interrupted(cell) and time.monotonic() - started >= client.timeout:
                 cell.outputs.append(error_output("TimeoutError", f"cell ran longer than {client.timeout} s and was stopped"))
-            except DeadKernelError:
-                cell.outputs.append(error_output("DeadKernelError", "the kernel died while running this cell; "
-                                                 "later cells were not run"))
-                cap_outputs(cell, max_output, client.dropped.get(index, 0))
-                mark_not_run(nb.cells[index + 1:], "the kernel died in an earlier cell")
-                return
-            except CellExecutionError as exc:  # allow_errors keeps most errors in the cell; be safe anyway
-                cell.outputs.append(error_output("CellExecutionError", str(exc)[:2000]))
-            cap_outputs(cell, max_output, client.dropped.get(index, 0))
+        except CellTimeoutError:
+            cell.outputs.append(error_output("TimeoutError", f"cell ran longer than {client.timeout} s and was stopped"))
+        except DeadKernelError:
+            cell.outputs.append(error_output("DeadKernelError", "the kernel died while running this cell; "
+                                             "later cells were not run"))
+            cap_outputs(cell, client.export_limit(index, max_output), client.dropped.get(index, 0))
+            mark_not_run(nb.cells[index + 1:], "the kernel died in an earlier cell")
+            return
+        except CellExecutionError as exc:  # allow_errors keeps most errors in the cell; be safe anyway
+            cell.outputs.append(error_output("CellExecutionError", str(exc)[:2000]))
+        cap_outputs(cell, client.export_limit(index, max_output), client.dropped.get(index, 0))

@@ -1,0 +1,293 @@
+"""Checks of code exercises, run by the grader instead of the student's kernel.
+
+An assert that runs in the student's kernel proves nothing: the student's cells can register
+IPython hooks that rewrite later cells, patch builtins, or return objects whose `__eq__` is
+always true. So at grading time the kernel only *exports* what the student's solution cells
+bound (course/grading/plain_data.py: plain data, never objects), and this module checks those
+values in a separate, trusted Python process:
+
+1. `plan_checks(source_nb)` reads the instructor's source notebook (never the student's):
+   each autograded test cell, the names the solution cells before it bind (to export), and
+   the instructor's own cells the checks need (a backward slice by name, so widget cells and
+   displays are not replayed).
+2. In the kernel, each test cell's source is replaced by `export_source(names)`.
+3. `run_checks(plan, exports)` replays the instructor's cells with the student's values put in
+   where the solution cells were, then runs each test cell's checks, in a fresh process with a
+   timeout. A check's result is what nbgrader would have seen: printed text, an error, or a
+   number (partial credit) as the last expression. A failure inside the hidden tests says only
+   that a hidden check failed.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+CHECK_TIMEOUT = 300  # seconds for the whole replay of one notebook
+
+
+class CodeCheckError(RuntimeError):
+    """The checks could not be run; the message says why."""
+
+
+# ----------------------------------------------------------------------------- names in code
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(_without_magics(source))
+    except SyntaxError:
+        return None
+
+
+def _without_magics(source: str) -> str:
+    # IPython line magics and shell escapes are not Python; the replay does not need them.
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+
+
+def bound_names(source: str) -> list[str]:
+    """Names a cell binds at its top level (assignments, imports, defs, loop targets), in order."""
+    tree = _parse(source)
+    names: list[str] = []
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+            return  # names inside a function body are its own
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.extend((alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*")
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.append(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    if tree is not None:
+        for statement in tree.body:
+            visit(statement)
+    return list(dict.fromkeys(names))
+
+
+def used_names(source: str) -> set[str]:
+    """Every name a cell reads (an over-estimate is safe: it only replays more)."""
+    tree = _parse(source)
+    if tree is None:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+
+# ----------------------------------------------------------------------------- the plan
+
+@dataclass
+class Step:
+    """One step of the replay: run an instructor cell, put in a solution's names, or check."""
+
+    action: str  # "run" | "inject" | "check"
+    source: str = ""
+    names: list[str] = field(default_factory=list)
+    grade_id: str = ""
+
+
+@dataclass
+class CheckPlan:
+    steps: list[Step]
+    exports: dict[str, list[str]]  # test cell grade_id -> names its export carries
+
+    @property
+    def check_ids(self) -> list[str]:
+        return [step.grade_id for step in self.steps if step.action == "check"]
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def is_test_cell(cell) -> bool:
+    meta = _nbgrader(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def plan_checks(source_nb, keyed: set[str]) -> CheckPlan:
+    """The replay plan for the autograded test cells of `source_nb` that are not keyed items."""
+    cells = [c for c in source_nb.cells if c.get("cell_type") == "code"]
+    exports: dict[str, list[str]] = {}
+    owner: dict[int, str] = {}  # solution cell -> the test cell after it, whose export carries its names
+    pending: list[int] = []
+    for index, cell in enumerate(cells):
+        meta = _nbgrader(cell)
+        if meta.get("solution"):
+            pending.append(index)
+        elif is_test_cell(cell) and meta.get("grade_id") not in keyed:
+            names = [n for i in pending for n in bound_names(cells[i].source)]
+            exports[meta["grade_id"]] = list(dict.fromkeys(names))
+            owner.update({i: meta["grade_id"] for i in pending})
+            pending = []
+    # Backward slice: keep an instructor cell only if a later step needs a name it binds.
+    needed: set[str] = set()
+    steps: list[Step] = []
+    for index in reversed(range(len(cells))):
+        cell, meta = cells[index], _nbgrader(cells[index])
+        if meta.get("solution"):
+            names = bound_names(cell.source)
+            steps.append(Step("inject", names=names, grade_id=owner.get(index, "")))
+            needed -= set(names)
+        elif is_test_cell(cell):
+            if meta.get("grade_id") in exports:
+                steps.append(Step("check", source=cell.source, grade_id=meta["grade_id"]))
+                needed |= used_names(cell.source)
+        elif set(bound_names(cell.source)) & needed:
+            steps.append(Step("run", source=cell.source))
+            needed = (needed - set(bound_names(cell.source))) | used_names(cell.source)
+    steps.reverse()
+    return CheckPlan(steps=steps, exports=exports)
+
+
+EXPORT_MARK = "_course_plain_data.emit("
+
+
+def export_source(names: list[str]) -> str:
+    """What the kernel runs in place of a test cell: report the named values as data."""
+    return ("import course.grading.plain_data as _course_plain_data\n"
+            f"_course_plain_data.emit(globals(), {names!r})\n")
+
+
+# ----------------------------------------------------------------------------- running the checks
+
+@dataclass
+class CheckResult:
+    grade_id: str
+    ok: bool
+    stdout: str = ""
+    ename: str = ""
+    evalue: str = ""
+    partial: float | None = None  # the last expression's value, if a number
+
+
+def run_checks(plan: CheckPlan, exports: dict[str, dict], timeout: int = CHECK_TIMEOUT) -> dict[str, CheckResult]:
+    """Replay `plan` in a fresh Python process with the student's exported values.
+
+    `exports` maps a test cell's grade_id to its export record (name -> encoded value), as
+    the kernel displayed it; a missing record means the names were never exported."""
+    if not plan.check_ids:
+        return {}
+    payload = json.dumps({"steps": [asdict(s) for s in plan.steps], "exports": exports})
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    env.pop("NBGRADER_EXECUTION", None)
+    with tempfile.TemporaryDirectory(prefix="course-checks-") as work:
+        try:
+            done = subprocess.run([sys.executable, "-m", "course.grading.code_checks"], input=payload,
+                                  capture_output=True, text=True, cwd=work, env=env, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise CodeCheckError(f"the checks did not finish within {timeout} s") from None
+    if done.returncode != 0:
+        raise CodeCheckError(f"the checks failed to run: {done.stderr.strip()[-2000:]}")
+    try:
+        results = json.loads(done.stdout.splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        raise CodeCheckError(f"the checks gave no result: {done.stderr.strip()[-2000:]}") from None
+    return {r["grade_id"]: CheckResult(**r) for r in results}
+
+
+def _hidden_lines(source: str) -> set[int]:
+    hidden, inside = set(), False
+    for number, line in enumerate(source.splitlines(), start=1):
+        if line.strip() == HIDDEN_BEGIN:
+            inside = True
+        if inside:
+            hidden.add(number)
+        if line.strip() == HIDDEN_END:
+            inside = False
+    return hidden
+
+
+def _failed_line(exc: BaseException, filename: str) -> int | None:
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _execute(source: str, namespace: dict, filename: str) -> Any:
+    """Run a cell like IPython: the value of a final expression is returned."""
+    tree = ast.parse(_without_magics(source), filename)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - the instructor's own cells
+    if last is not None:
+        return eval(compile(ast.Expression(last.value), filename, "eval"), namespace)  # noqa: S307
+    return None
+
+
+def _replay(steps: list[dict], exports: dict[str, dict]) -> list[dict]:
+    from .plain_data import MISSING, PlainDataError, decode
+
+    values: dict[str, dict[str, Any]] = {}  # test cell -> name -> the student's value
+    problems: dict[str, str] = {}
+    for grade_id, record in exports.items():
+        values[grade_id] = {}
+        if not isinstance(record, dict):
+            problems[grade_id] = "the exported values could not be read"
+            continue
+        for name, encoded in record.items():
+            try:
+                values[grade_id][str(name)] = decode(encoded, str(name))
+            except PlainDataError as exc:
+                problems[grade_id] = f"the value of {name} could not be read ({exc})"
+    namespace: dict[str, Any] = {"__name__": "__main__", "display": lambda *a, **k: None,
+                                 "get_ipython": lambda: None}
+    results = []
+    for index, step in enumerate(steps):
+        filename = f"<cell {index}>"
+        if step["action"] == "inject":
+            for name in step["names"]:
+                value = values.get(step["grade_id"], {}).get(name, MISSING)
+                if value is MISSING:
+                    namespace.pop(name, None)
+                else:
+                    namespace[name] = value
+            continue
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                value = _execute(step["source"], namespace, filename)
+        except Exception as exc:  # noqa: BLE001 - every failure is a result
+            if step["action"] == "check":
+                hidden = _failed_line(exc, filename) in _hidden_lines(step["source"])
+                results.append({"grade_id": step["grade_id"], "ok": False, "stdout": out.getvalue(),
+                                "ename": type(exc).__name__,
+                                "evalue": "a hidden check failed" if hidden else str(exc)[:2000]})
+            continue
+        finally:
+            import matplotlib.pyplot as plt
+
+            plt.close("all")
+        if step["action"] == "check":
+            partial = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+            note = problems.get(step["grade_id"])
+            results.append({"grade_id": step["grade_id"], "ok": True, "partial": partial,
+                            "stdout": out.getvalue() + (f"\n(grader: {note})" if note else "")})
+    return results
+
+
+def main() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    request = json.loads(sys.stdin.read())
+    real_stdout = sys.stdout
+    results = _replay(request["steps"], request["exports"])
+    real_stdout.write("\n" + json.dumps(results) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""What the grader trusts, read from the instructor's side of the course, never the student's.
+
+A submitted notebook can carry anything: the grader decides how each graded cell is scored
+from the instructor's source notebook (`source/<assignment>/<notebook>.ipynb`, located through
+nbgrader's CourseDirectory so a custom `source_directory` is honoured) and the answer key
+(`keys/<assignment>.yaml`). Either missing or unreadable stops the grading of that notebook:
+grading without them would fail open.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from .keys import ItemKey, KeyError_, key_path, load_keys
+
+
+class TrustedSourceError(RuntimeError):
+    """The instructor's source notebook or key is missing or unreadable; the message names the file."""
+
+
+def source_notebook_path(config, assignment: str, notebook: str) -> Path:
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    return Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
+
+
+def read_source_notebook(config, assignment: str, notebook: str):
+    path = source_notebook_path(config, assignment, notebook)
+    try:
+        return nbformat.read(path, as_version=4)
+    except FileNotFoundError:
+        raise TrustedSourceError(f"{path}: the instructor's source notebook is missing; "
+                                 f"{assignment}/{notebook} cannot be graded safely") from None
+    except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing here
+        raise TrustedSourceError(f"{path}: the instructor's source notebook cannot be read ({exc})") from None
+
+
+def read_keys(keys_dir: str | Path, assignment: str) -> dict[str, ItemKey]:
+    """The assignment's answer key; a missing or broken key stops grading (it must never fail open)."""
+    try:
+        return load_keys(key_path(keys_dir, assignment))
+    except KeyError_ as exc:
+        raise TrustedSourceError(f"{exc}; grading of {assignment} stopped (a code-only assignment "
+                                 f"needs a key file too: `items: {{}}`)") from None
