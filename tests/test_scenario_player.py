@@ -44,14 +44,15 @@ def test_each_choice_is_saved_and_shows_reaction_and_state_in_words(lesson):
 
 def test_graded_mode_hides_teaching_points_until_the_end_and_states_the_policy(lesson):
     player = lesson.scenario("mh", SCENARIO, graded=True)
-    assert "FIRST COMPLETE attempt" in player.policy.value
+    assert "FIRST attempt is the one that counts, finished or not" in player.policy.value
     path = a_complete_path()
     player.click(path[:1])
     assert "Teaching point:" not in player.scene.value
     for choice_id in path[1:]:
         player.submit(choice_id)
     assert player.run.ended
-    assert "Outcome:" in player.debrief_box.value and "Decision 1" in player.debrief_box.value
+    assert "Outcome:" in player.debrief_box.value and "feedback after grading" in player.debrief_box.value
+    assert "A better choice" not in player.debrief_box.value      # the key is not in the package
     assert "attempt 1 (complete) is the one graded" in player.status.value
 
 
@@ -108,3 +109,32 @@ def test_a_malformed_saved_record_is_reported_not_raised(lesson):
     player = lesson.scenario("mh", SCENARIO)
     assert "could not be shown" in player.status.value
     assert player.run.choice_ids == []
+
+
+def test_graded_restart_is_locked_until_the_first_attempt_ends(lesson):
+    player = lesson.scenario("mh", SCENARIO, graded=True)
+    path = a_complete_path()
+    player.submit(path[:2])
+    assert player.restart_button.disabled and "locked" in player.restart_note.value
+    with pytest.raises(ExerciseError, match="first attempt counts"):
+        lesson.answer("mh", "restart")
+    player.restart_button.click()                     # a click does nothing but explain
+    assert "Not restarted" in player.status.value
+    player.click([path, path[:1]])                     # the simulator's second attempt is ignored too
+    assert [a["choices"] for a in saved_attempts(lesson)] == [list(path[:2])]
+    player.submit(path[2:])
+    assert player.run.ended and not player.restart_button.disabled
+    lesson.answer("mh", "restart")
+    lesson.answer("mh", path[0])
+    assert "Practice attempt" in player.scene.value and "Teaching point:" in player.scene.value
+    assert [a["choices"] for a in saved_attempts(lesson)] == [list(path), [path[0]]]
+
+
+def test_practice_mode_restarts_mid_attempt(lesson):
+    player = lesson.scenario("mh", SCENARIO)
+    path = a_complete_path()
+    player.submit(path[:2])
+    assert not player.restart_button.disabled
+    lesson.answer("mh", "restart")
+    lesson.answer("mh", path[0])
+    assert [a["choices"] for a in saved_attempts(lesson)] == [list(path[:2]), [path[0]]]

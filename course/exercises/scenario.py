@@ -5,8 +5,12 @@ words, and after each choice the person's reaction. Every step is saved to the
 answers file as `{"attempts": [{"choices": [...], "complete": bool}, ...]}`; the
 grader replays the attempts with the engine (see course.scenarios.rubric.POLICY).
 
-Practice mode shows each choice's teaching point at once; graded mode shows only
-the reaction until the attempt ends. Both show the debrief after an ending.
+Practice mode shows each choice's teaching point at once and debriefs after an ending.
+Graded mode: the FIRST attempt counts, finished or not, so "Start again" is locked until it
+reaches an ending; it shows only reactions, and its debrief (the recommended choices and what
+the ending means, kept in the instructor's keys/) comes with the feedback after grading. After
+the graded attempt ends, "Start again" opens practice attempts, which say so and show the
+teaching points. A practice-only scenario whose file carries `best`/`debrief` debriefs at once.
 """
 from __future__ import annotations
 
@@ -55,7 +59,8 @@ class ScenarioPlayer(Exercise):
         self.choice = widgets.RadioButtons(options=[], value=None, description="Your move:",
                                            style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
         self.restart_button = widgets.Button(description="Start again", tooltip="Start a new attempt from the beginning")
-        self.restart_button.on_click(lambda _b: self.restart())
+        self.restart_note = widgets.HTML()
+        self.restart_button.on_click(lambda _b: self._restart_clicked())
         self.debrief_box = widgets.HTML()
         state_row = widgets.VBox([*self.meters.values(), self.meter_words])
         return widgets.VBox([self.policy, state_row, self.scene, self.choice])
@@ -70,24 +75,52 @@ class ScenarioPlayer(Exercise):
             for k, v in self.run.state.items()) + "</ul>"
         node = self.run.node
         reaction = ""
+        if self.practising and self.attempts and self.mode == GRADED:
+            reaction = ("<p><strong>Practice attempt:</strong> your graded attempt is finished; this one "
+                        "is not graded.</p>")
         if self.last_step is not None:
-            reaction = f"<p><strong>What happens:</strong> {escape(self.last_step.reaction)}</p>"
-            if self.mode == PRACTICE and self.last_step.teaching_point:
+            reaction += f"<p><strong>What happens:</strong> {escape(self.last_step.reaction)}</p>"
+            if self.practising and self.last_step.teaching_point:
                 reaction += f"<p><strong>Teaching point:</strong> {escape(self.last_step.teaching_point)}</p>"
         people = {p.id: p.name for p in self.scenario.people}
         lines = "".join(f"<p><strong>{escape(people.get(line.speaker, line.speaker))}:</strong> “{escape(line.text)}”</p>"
                         for line in node.lines)
-        self.scene.value = f"{reaction}<div><p>{escape(node.narrative)}</p>{lines}</div>"
+        self.scene.value = f"{reaction}<div><p>{escape(self.run.narrative)}</p>{lines}</div>"
         choices = self.run.visible_choices()
         self.choice.options = [(c.text, c.id) for c in choices]
         self.choice.value = None
         self.choice.layout.display = "none" if self.run.ended else None
         self.button.layout.display = "none" if self.run.ended else None
         self.debrief_box.value = self._debrief_html() if self.run.ended else ""
-        self.box.children = [self.header, self.inputs, self.button, self.restart_button, self.debrief_box, self.status]
+        locked = self.graded_attempt_open
+        self.restart_button.disabled = locked
+        self.restart_note.value = (
+            "<p><em>Start again is locked: in a graded scenario your first attempt is the one that counts, "
+            "finished or not. Play it to an ending; after that you may start again to practise.</em></p>"
+            if locked else "")
+        self.box.children = [self.header, self.inputs, self.button, self.restart_button, self.restart_note,
+                             self.debrief_box, self.status]
+
+    @property
+    def practising(self) -> bool:
+        """Practice mode, or a later attempt after the graded one has ended."""
+        if self.mode == PRACTICE:
+            return True
+        return bool(self.attempts) and len(self.attempts) > 1
+
+    @property
+    def graded_attempt_open(self) -> bool:
+        """Graded mode with the first (graded) attempt begun and not yet at an ending."""
+        return (self.mode == GRADED and bool(self.attempts) and len(self.attempts) == 1
+                and bool(self.run.steps) and not self.run.ended)
 
     def _debrief_html(self) -> str:
         report = debrief(self.run)
+        if not self.practising:
+            return (f"<div role='region' aria-label='Debrief'><h4>Outcome: {escape(report.outcome_label)}</h4>"
+                    "<p>Your graded attempt is finished and saved. Its debrief (what the ending means and the "
+                    "recommended choice at each decision) comes with your feedback after grading. You may "
+                    "<strong>Start again</strong> to practise; practice attempts are not graded.</p></div>")
         rows = []
         for number, point in enumerate(report.points, start=1):
             text = f"<li>Decision {number}: you chose {escape(_quoted(point.chosen_text))}. {escape(point.teaching_point)}"
@@ -95,8 +128,9 @@ class ScenarioPlayer(Exercise):
                 text += (f"<br><strong>A better choice:</strong> {escape(_quoted(point.best_text))}. "
                          f"{escape(point.best_why or point.best_teaching_point)}")
             rows.append(text + "</li>")
+        ending = f"<p>{escape(report.ending_text)}</p>" if report.ending_text else ""
         return (f"<div role='region' aria-label='Debrief'><h4>Outcome: {escape(report.outcome_label)}</h4>"
-                f"<p>{escape(report.ending_text)}</p><h5>Your path, decision by decision</h5><ol>{''.join(rows)}</ol></div>")
+                f"{ending}<h5>Your path, decision by decision</h5><ol>{''.join(rows)}</ol></div>")
 
     # ---- the Exercise hooks -------------------------------------------------
     def read_inputs(self):
@@ -126,12 +160,12 @@ class ScenarioPlayer(Exercise):
     def _attempt_summary(self, attempts: list[dict]) -> str:
         if not attempts:
             return "no attempt yet"
-        complete = [i for i, a in enumerate(attempts) if a.get("complete")]
         made = len(attempts[-1].get("choices", []))
         current = f"attempt {len(attempts)}, {made} decision{'' if made == 1 else 's'} so far"
         if self.mode == GRADED:
-            counted = (f"attempt {complete[0] + 1} (complete) is the one graded" if complete
-                       else "no complete attempt yet; finish one for it to count")
+            first = attempts[0]
+            counted = ("attempt 1 (complete) is the one graded; later attempts are practice" if first.get("complete")
+                       else "attempt 1 is the one graded, finished or not: play it to an ending")
             return f"{current}; {counted}"
         return current
 
@@ -181,7 +215,13 @@ class ScenarioPlayer(Exercise):
         return visible[0].id if visible else "start again first"
 
     def restart(self) -> None:
-        """A new attempt from the start; saved with its first decision."""
+        """A new attempt from the start; saved with its first decision. In graded mode only once
+        the first (graded) attempt has reached an ending."""
+        if self.graded_attempt_open:
+            message = ("Start again is locked: in a graded scenario your first attempt counts, finished or not. "
+                       "Play it to an ending first; after that you may start again to practise.")
+            self._set_status(f"<p role='alert'><strong>Not restarted:</strong> {escape(message)}</p>")
+            raise ExerciseError(f"item {self.item_id!r}: {message}")
         if self.run.steps:
             self.attempts.append({"choices": [], "complete": False})
         self.run = ScenarioRun(self.scenario)
@@ -189,11 +229,19 @@ class ScenarioPlayer(Exercise):
         self.render()
         self._set_status(f"<p>New attempt started. {escape(self._attempt_summary(self.attempts))}.</p>")
 
+    def _restart_clicked(self) -> None:
+        try:
+            self.restart()
+        except ExerciseError:
+            pass                    # the status already says why
+
     def click(self, value: Any) -> None:
         """Play like a mouse: `value` is a list of choice ids, or a list of such lists (attempts)."""
         attempts = value if value and isinstance(value[0], list) else [value]
         for number, choices in enumerate(attempts):
             if number or self.run.steps:
+                if self.graded_attempt_open:
+                    return          # as in a browser: the button is disabled during the graded attempt
                 self.restart_button.click()
             for choice_id in choices:
                 self.choice.value = choice_id

@@ -1,14 +1,19 @@
 """Score a scenario item: replay the saved attempts with the engine, apply the rubric.
 
 The key entry names the scenario (`scenario: mental-health-crisis`); the rubric is the
-instructor-only `keys/scenarios/<scenario>.yaml` beside the assignment's key file.
+instructor-only `keys/scenarios/<scenario>.yaml` beside the assignment's key file. The same
+file holds the scenario's recommended choices and ending debriefs, which students see only
+here, in the feedback after grading: the debrief of the attempt that was graded.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from ..scenarios import POLICY, ScenarioError, load_rubric, load_scenario, load_shipped, rubric_path, score_attempt
+from ..scenarios import (
+    POLICY, ScenarioError, apply_key, debrief, load_key, load_rubric, load_scenario, load_shipped, rubric_path,
+    score_attempt, select_attempt,
+)
 from .keys import ItemKey
 from .score import ItemResult
 
@@ -18,7 +23,9 @@ def score_scenario(key: ItemKey, value: Any) -> ItemResult:
     keys_dir = Path(key.extra.get("keys_dir", "keys"))
     try:
         scenario = load_scenario(scenario_ref) if scenario_ref.endswith((".yaml", ".yml")) else load_shipped(scenario_ref)
-        rubric = load_rubric(rubric_path(scenario.id, keys_dir), scenario)
+        path = rubric_path(scenario.id, keys_dir)
+        rubric = load_rubric(path, scenario)
+        scenario = apply_key(scenario, load_key(path, scenario))
     except (ScenarioError, FileNotFoundError, KeyError) as exc:
         return ItemResult(key.item_id, 0.0, [f"The scenario or its rubric could not be loaded ({exc}); ask your instructor."])
     result = score_attempt(scenario, rubric, value)
@@ -26,5 +33,26 @@ def score_scenario(key: ItemKey, value: Any) -> ItemResult:
              + (f", ending: {result.outcome}" if result.outcome else ", not finished")]
     lines += [f"{line.description}: {line.earned:g} of {line.possible:g}. {line.what_you_did}" for line in result.lines]
     lines += result.notes
+    lines += debrief_lines(scenario, value)
     lines.append(f"Policy: {POLICY}")
     return ItemResult(key.item_id, result.fraction, lines)
+
+
+def debrief_lines(scenario, value: Any) -> list[str]:
+    """The after-action debrief of the graded attempt: what the ending means, and each decision
+    where the recommended choice was different (the scenario must have its key applied)."""
+    _index, rep, _notes = select_attempt(scenario, value)
+    if rep is None:
+        return []
+    report = debrief(rep.run)
+    out = []
+    if report.ended and report.ending_text:
+        out.append(f"Debrief ({report.outcome_label}): {report.ending_text}")
+    for number, point in enumerate(report.points, start=1):
+        if not point.was_best:
+            out.append(f"Decision {number}: you chose \"{point.chosen_text.strip(chr(34) + chr(39))}\". "
+                       f"A better choice: \"{point.best_text.strip(chr(34) + chr(39))}\". "
+                       f"{point.best_why or point.best_teaching_point}")
+    if report.points and not report.missed:
+        out.append("Every decision on your path was the recommended one.")
+    return out

@@ -26,6 +26,7 @@ from .rubric import (
 )
 from .run import InvalidChoice, Replay, ScenarioRun, Step, replay
 from .checks import check_scenario, validate
+from .keyfile import ScenarioKey, apply_key, has_key_text, load_key, load_keyed
 
 
 def draw_map(*args, **kwargs):
@@ -47,4 +48,5 @@ __all__ = [
     "iter_paths", "load_rubric", "load_scenario", "load_shipped", "outcome_label", "read_scenario",
     "replay", "rubric_path", "save_map", "scenarios_dir", "score_attempt", "select_attempt",
     "shipped_scenario_ids", "state_label", "validate", "validate_rubric",
+    "ScenarioKey", "apply_key", "has_key_text", "load_key", "load_keyed",
 ]
