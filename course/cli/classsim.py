@@ -15,13 +15,19 @@ A student has a skill in [0, 1] and answers every graded item of every kind:
 - written: a good reply (with probability skill), else a middling or a poor one, from a
   small bank of replies written for the item's statement (REPLIES);
 - code (nbgrader solution cells): the instructor's solution from source/ with probability
-  skill, else a plausible mistake (WRONG_CODE), an unfinished attempt, or the released stub.
+  skill, else a plausible mistake (WRONG_CODE), an unfinished attempt, or the released stub;
+- reflections (markdown answer cells graded by hand): a good reflection with probability skill,
+  else a middling or a poor one (REFLECTIONS), now and then left blank; `grade_reflections`
+  is the instructor who then grades them in the gradebook, as formgrader would.
 """
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import os
 import random
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +161,33 @@ WRONG_CODE: dict[str, list[str]] = {
 }
 
 
+# Reflections (markdown answer cells nbgrader leaves to the instructor), by quality, and the
+# share of the cell's points the simulated instructor gives each quality (grade_reflections).
+REFLECTIONS: dict[str, list[str]] = {
+    "good": [
+        "In the exercise I named the other person's feeling before asking anything, and the tension dropped: "
+        "he started explaining instead of shouting. I would keep that, and next time I would paraphrase his "
+        "main point earlier, because I jumped to an option too soon. The evidence from the lesson supports "
+        "slowing down; its limit is that the studies were of trained officers, not of new recruits.",
+        "Two skills worked: an open question about what mattered to her, and a short summary before I "
+        "proposed anything, which she corrected, so I learnt what she really needed. I made the mistake of "
+        "giving advice once; rapport dipped and I had to go back to listening. I would now check my summary "
+        "with her before moving on, so the plan rests on her interests, not on my guess.",
+    ],
+    "middling": [
+        "I think listening is important and I tried to stay calm. It went mostly well but I could improve.",
+        "I used an open question and it helped a bit. Next time I would try to be more patient.",
+    ],
+    "poor": [
+        "It was fine.",
+        "I would just tell them what to do, because that is quicker.",
+    ],
+}
+REFLECTION_CREDIT = {"good": 1.0, "middling": 0.5, "poor": 0.25}
+UNKNOWN_REFLECTION_CREDIT = 0.5   # a reflection not from the bank above (a real student's): half marks
+BLANK_CHANCE = 0.15               # at skill 0 a student leaves the reflection blank this often
+
+
 @dataclass
 class LessonPlan:
     """What one student does in one lesson: widget answers (item id -> value) and the code
@@ -211,9 +244,9 @@ def plan_answers(keys: dict, skill: float, rng: random.Random,
 
 @functools.lru_cache(maxsize=None)
 def _scenario(ref: str):
-    from ..scenarios import load_scenario, load_shipped
+    from ..scenarios import load_keyed
 
-    return load_scenario(ref) if ref.endswith((".yaml", ".yml")) else load_shipped(ref)
+    return load_keyed(ref)   # with its recommended choices from keys/scenarios (instructor side)
 
 
 def play_scenario(scenario, skill: float, rng: random.Random) -> list[str]:
@@ -400,6 +433,84 @@ def plan_code(release_dir: Path, skill: float, rng: random.Random) -> dict[str, 
     return plan
 
 
+def _reflection_cells(notebook) -> list:
+    """Markdown answer cells graded by hand (nbgrader solution + grade cells)."""
+    return [c for c in notebook.cells if c.cell_type == "markdown"
+            and c.metadata.get("nbgrader", {}).get("solution") and c.metadata["nbgrader"].get("grade")]
+
+
+@functools.lru_cache(maxsize=None)
+def _reflection_ids(release_dir: str) -> dict[str, list[str]]:
+    import nbformat
+
+    found = {}
+    for notebook in sorted(Path(release_dir).glob("*.ipynb")):
+        ids = [c.get("id") for c in _reflection_cells(nbformat.read(notebook, as_version=4)) if c.get("id")]
+        if ids:
+            found[notebook.name] = ids
+    return found
+
+
+def plan_reflections(release_dir: Path, skill: float, rng: random.Random) -> dict[str, dict[str, str]]:
+    """What a student writes into each reflection cell of the released lesson: {notebook name:
+    {cell id: text}}: good with probability `skill`, else middling or poor; a cell is left blank
+    (not in the plan) with probability BLANK_CHANCE * (1 - skill)."""
+    plan = {}
+    for notebook, ids in _reflection_ids(str(Path(release_dir).resolve())).items():
+        typed = {}
+        for cell_id in ids:
+            if rng.random() < BLANK_CHANCE * (1 - skill):
+                continue
+            tier = "good" if rng.random() < skill else rng.choice(("middling", "poor"))
+            typed[cell_id] = rng.choice(REFLECTIONS[tier])
+        if typed:
+            plan[notebook] = typed
+    return plan
+
+
+def reflection_credit(text: str) -> float:
+    """The share of a reflection's points the simulated instructor gives `text`."""
+    text = text.strip()
+    for tier, bank in REFLECTIONS.items():
+        if text in bank:
+            return REFLECTION_CREDIT[tier]
+    return UNKNOWN_REFLECTION_CREDIT
+
+
+def grade_reflections(course: Path, assignments: list[str]) -> int:
+    """The instructor's manual grading, through nbgrader's API (nbgrader.api.Gradebook): every
+    grade that needs manual grading gets a manual score (reflection_credit of the autograded
+    notebook's answer, to half a point), and no longer needs grading, as in formgrader.
+    Returns the number of grades given."""
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    from .coursedir import load_config
+
+    config = load_config(course)
+    root = Path(config.CourseDirectory.root)
+    autograded = root / "autograded"
+    given = 0
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+        for assignment in assignments:
+            for submission in gb.assignment_submissions(assignment):
+                student = submission.student.id
+                for notebook in submission.notebooks:
+                    pending = [g for g in notebook.grades if g.needs_manual_grade]
+                    if not pending:
+                        continue
+                    path = autograded / student / assignment / f"{notebook.name}.ipynb"
+                    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
+                             for c in nbformat.read(path, as_version=4).cells}
+                    for grade in pending:
+                        credit = reflection_credit(cells.get(grade.name, ""))
+                        grade.manual_score = round(credit * grade.max_score * 2) / 2
+                        grade.needs_manual_grade = False
+                        given += 1
+        gb.db.commit()
+    return given
+
+
 def unsimulated_reason(release_dir: Path) -> str | None:
     """Why the lesson in `release_dir` cannot be answered by a simulated student, or None.
     A lesson where students write code (nbgrader solution code cells) needs the instructor's
@@ -450,6 +561,25 @@ def _check_saved(folder: Path, answers: dict[str, Any]) -> None:
         raise RuntimeError(f"{folder}: the widgets did not save {missing}")
 
 
+@contextlib.contextmanager
+def _stderr_to(path: str | None):
+    """Send this process's standard error (file descriptor 2, which the kernels it starts
+    inherit) to the file `path` meanwhile; with no path, change nothing."""
+    if not path:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def student_turn(job: dict) -> dict:
     """Fetch, answer and submit one lesson as one student. Returns a small report.
     In a notebook with code to write, any cell may raise (as in a real student's notebook:
@@ -464,8 +594,9 @@ def student_turn(job: dict) -> dict:
         code = (job.get("code") or {}).get(notebook.name) or {}
         for attempt in range(3):  # a kernel that cannot start (zmq port taken on a busy machine) is retried
             try:
-                answer_notebook(notebook, job["answers"], timeout=job.get("timeout", 60), code=code,
-                                allow_errors=_asks_for_code(notebook))
+                with _stderr_to(job.get("kernel_log")):  # the kernel's warnings go to the log, if one is given
+                    answer_notebook(notebook, job["answers"], timeout=job.get("timeout", 60), code=code,
+                                    allow_errors=_asks_for_code(notebook))
                 break
             except RuntimeError as exc:
                 if "Kernel died" not in str(exc) or attempt == 2:
@@ -493,15 +624,20 @@ def make_class(keys_dir: Path, assignments: list[str], n_students: int, seed: in
             release_dir = course_dir / "release" / assignment
             answers, skipped = plan_answers(keys[assignment], skill, rng, release_dir=release_dir)
             code = plan_code(release_dir, skill, rng) if release_dir.is_dir() else {}
+            if release_dir.is_dir():  # own random stream: the answers and code drawn above stay as they were
+                written = plan_reflections(release_dir, skill, random.Random(f"{seed} {student} {assignment}"))
+                for notebook, cells in written.items():
+                    code.setdefault(notebook, {}).update(cells)
             plans[student][assignment] = LessonPlan(answers, code)
             notes.update(f"{assignment} {n}" for n in skipped)
     return plans, sorted(notes)
 
 
 def submit_class(plans: dict[str, dict[str, LessonPlan | dict]], homes: Path, exchange: Path, course_id: str,
-                 workers: int = 2, on_done=None) -> None:
+                 workers: int = 2, on_done=None, kernel_log: str | os.PathLike | None = None) -> None:
     """Every student answers and submits every lesson in their plan, `workers` at a time.
-    A plan is a LessonPlan, or just the widget answers (item id -> value)."""
+    A plan is a LessonPlan, or just the widget answers (item id -> value). With `kernel_log`,
+    what the students' kernels write to standard error goes to that file, not the terminal."""
     jobs = []
     for student, lessons in plans.items():
         for assignment, plan in lessons.items():
@@ -509,7 +645,7 @@ def submit_class(plans: dict[str, dict[str, LessonPlan | dict]], homes: Path, ex
                 plan = LessonPlan(plan)
             jobs.append({"home": str(Path(homes) / student), "assignment": assignment, "student": student,
                          "answers": plan.answers, "code": plan.code, "course_id": course_id,
-                         "exchange": str(exchange)})
+                         "exchange": str(exchange), "kernel_log": str(kernel_log) if kernel_log else None})
     if workers <= 1:
         for job in jobs:
             report = student_turn(job)
