@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from course.scenarios import (
-    POLICY, ScenarioError, load_rubric, load_shipped, replay, rubric_path, score_attempt, validate_rubric,
+    POLICY, ScenarioError, has_key_text, load_rubric, load_shipped, replay, rubric_path, score_attempt,
+    validate_rubric,
 )
 
 KEYS = Path(__file__).resolve().parents[1] / "keys"
@@ -14,13 +15,15 @@ KEYS = Path(__file__).resolve().parents[1] / "keys"
 PATHS = {
     "mental-health-crisis": {
         "good": ["ask_sister", "plan_roles", "announce_and_hold", "label_emotion", "open_question_daughter",
-                 "paraphrase", "ask_knife_gently", "thank_and_ask", "offer_choices"],
+                 "paraphrase", "ask_suicide_directly", "secure_means_together", "ask_knife_gently", "thank_and_ask",
+                 "offer_choices"],
         "poor": ["go_straight_up", "order_drop_hall", "draw_and_order"],
         "unfinished": ["ask_sister", "plan_roles", "announce_and_hold", "label_emotion"],
     },
     "domestic-dispute": {
         "good": ["ask_see_everyone", "separate_parties", "ask_injury", "full_screen", "acknowledge_and_document",
-                 "compare_evidence", "name_predominant", "explain_arrest", "safety_plan"],
+                 "lethality_screen", "secure_knife", "compare_evidence", "name_predominant", "explain_arrest",
+                 "safety_plan"],
         "poor": ["ask_see_everyone", "joint_talk", "screen_together", "mediate_rent"],
         "unfinished": ["ask_see_everyone", "separate_parties", "ask_injury", "full_screen",
                        "acknowledge_and_document"],
@@ -33,14 +36,15 @@ PATHS = {
     },
 }
 EXPECTED = {
-    "mental-health-crisis": {"good": 1.0, "poor": 1 / 9, "unfinished": 4 / 9},  # the all-recommended path earns full marks
-    "domestic-dispute": {"good": 1.0, "poor": 2 / 10, "unfinished": 3 / 10},
+    "mental-health-crisis": {"good": 1.0, "poor": 0.0, "unfinished": 3 / 10},  # the all-recommended path earns full marks
+    "domestic-dispute": {"good": 1.0, "poor": 0.0, "unfinished": 2 / 10},
     "protest": {"good": 1.0, "poor": 0.0, "unfinished": 4 / 10},
 }
 
 
 def loaded(scenario_id):
     s = load_shipped(scenario_id)
+    assert not has_key_text(s), "a graded scenario's file must not carry best/best_why/debrief"
     return s, load_rubric(rubric_path(scenario_id, KEYS), s)
 
 
@@ -65,22 +69,39 @@ def test_exact_fractions(scenario_id, kind):
         assert not score.complete and "without ending credit" in score.feedback()
 
 
-def test_first_complete_attempt_counts():
+def test_first_attempt_counts_even_unfinished():
+    """Graded: the first attempt counts, complete or not; abandoning a bad run does not help."""
     s, rubric = loaded("protest")
     p = PATHS["protest"]
-    record = {"attempts": [{"choices": p["unfinished"], "complete": False},
-                           {"choices": p["poor"], "complete": True},
+    record = {"attempts": [{"choices": p["poor"], "complete": True},
                            {"choices": p["good"], "complete": True}]}
     score = score_attempt(s, rubric, record)
-    assert score.attempt_index == 1 and score.fraction == 0.0 and score.outcome == "use_of_force"
+    assert score.attempt_index == 0 and score.fraction == 0.0 and score.outcome == "use_of_force"
+    assert any("practice" in n for n in score.notes)
+    gamed = {"attempts": [{"choices": p["poor"][:2], "complete": False},
+                          {"choices": p["poor"][:3], "complete": False},
+                          {"choices": p["good"], "complete": True}]}
+    score = score_attempt(s, rubric, gamed)
+    assert score.attempt_index == 0 and not score.complete and score.fraction == 0.0
+    assert "without ending credit" in score.feedback()
 
 
-def test_longest_unfinished_attempt_when_none_complete():
+def test_an_empty_first_attempt_is_not_an_attempt():
     s, rubric = loaded("protest")
-    record = {"attempts": [{"choices": ["meet_organisers"], "complete": False},
+    record = {"attempts": [{"choices": [], "complete": False},
                            {"choices": PATHS["protest"]["unfinished"], "complete": False}]}
     score = score_attempt(s, rubric, record)
     assert score.attempt_index == 1 and score.fraction == pytest.approx(0.4)
+
+
+def test_harmful_endings_are_capped_and_say_why():
+    s, rubric = loaded("domestic-dispute")
+    wrong = ["ask_see_everyone", "separate_parties", "minimise", "check_evidence_anyway", "arrest_both"]
+    score = score_attempt(s, rubric, {"attempts": [{"choices": wrong}]})
+    assert score.outcome == "arrest" and score.earned <= rubric.caps["wrong_arrest_end"]
+    assert any("capped" in n for n in score.notes)
+    left = score_attempt(s, rubric, {"attempts": [{"choices": ["accept_and_leave"]}]})
+    assert left.earned == 0     # nothing for "did not mediate" or "did not arrest the victim" at the door
 
 
 def test_invalid_choice_stops_replay_and_is_reported():
@@ -103,7 +124,8 @@ def test_answers_file_record_and_empty_record():
 
 
 def test_policy_text():
-    assert "FIRST COMPLETE" in POLICY and "longest unfinished" in POLICY
+    assert "FIRST attempt is the one that counts, finished or not" in POLICY
+    assert "locked" in POLICY and "feedback after grading" in POLICY
 
 
 def test_chose_rule_on_unvisited_node(tmp_path):

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from course.scenarios import InvalidChoice, ScenarioRun, debrief, describe_state, load_shipped, replay
+from course.scenarios import InvalidChoice, ScenarioRun, debrief, describe_state, load_keyed, load_shipped, replay
 
 GOOD_MH = ["ask_sister", "plan_roles", "announce_and_hold", "label_emotion", "open_question_daughter",
-           "paraphrase", "ask_knife_gently", "thank_and_ask", "offer_choices"]
+           "paraphrase", "ask_suicide_directly", "secure_means_together", "ask_knife_gently", "thank_and_ask",
+           "offer_choices"]
 
 
 def test_play_a_path_and_end():
@@ -71,7 +72,8 @@ def test_state_is_clamped_and_branches_on_tension():
     assert step.node.id == "knife_raised" and run.state["tension"] == 10
     step = run.choose("draw_and_order")          # +2, clamped at 10
     assert run.state["tension"] == 10 and run.state["risk"] == 8 and step.changes == {"risk": 2}
-    assert run.outcome == "injury"
+    assert run.outcome == "use_of_force"          # he advances at tension 10: force only through the state
+    assert "comes down the hallway" in run.narrative
     # the same choice, calmer, leads elsewhere
     calm = ScenarioRun(s)
     calm.choose("ask_sister")
@@ -103,7 +105,7 @@ def test_describe_state_in_words():
 
 
 def test_debrief_names_better_choices():
-    s = load_shipped("domestic-dispute")
+    s = load_keyed("domestic-dispute")          # the recommended choices live in keys/scenarios
     run = ScenarioRun(s)
     for cid in ["ask_see_everyone", "joint_talk", "screen_together", "mediate_rent"]:
         run.choose(cid)
