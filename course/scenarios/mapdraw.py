@@ -185,14 +185,18 @@ def _place_label(ax, text: str, start, end, rad: float, spots: tuple[float, ...]
             box = artist.get_window_extent(renderer).transformed(to_data).padded(LABEL_PAD)
             covered = sum(_overlap(box, other) for other in taken)
             if best is None or covered < best[0]:
-                best = (covered, (x + dx, y + dy), box)
+                best = (covered, (x + dx, y + dy), box, (x, y))
             if covered == 0:
                 break
         if best[0] == 0:
             break
-    _, where, box = best
+    _, where, box, on_arrow = best
     artist.set_position(where)
     taken.append(box)
+    if where != on_arrow:   # a label moved off its arrow points at it: a dot on the arrow, a line to the label
+        ax.plot([on_arrow[0], where[0]], [on_arrow[1], where[1]], color="#222222", lw=0.6, ls=":", zorder=2.5,
+                gid="label-leader")
+        ax.plot([on_arrow[0]], [on_arrow[1]], "o", color="#222222", ms=2.5, zorder=2.5, gid="label-leader")
 
 
 def _overlap(a: Bbox, b: Bbox) -> float:
