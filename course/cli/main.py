@@ -4,12 +4,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import autograde, collect, demo, feedback, generate, grades, release, report, start, status
+from . import audit, autograde, collect, demo, feedback, generate, grades, release, report, start, status
 from .coursedir import CourseError
 
 # One verb per module, in the order an instructor uses them. The class-analytics `report`
 # verb goes here (course/cli/report.py, between grades and demo); `course demo` runs it if present.
-VERBS = [start, generate, status, release, collect, autograde, feedback, grades, report, demo]
+VERBS = [start, generate, status, release, collect, autograde, feedback, grades, report, audit, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

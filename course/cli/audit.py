@@ -1,0 +1,33 @@
+"""`course audit`: play every path of each graded scenario and check its rubric.
+
+The same check as `python -m course.scenarios.audit` (see that module for the properties:
+harmful endings under their cap, the recommended path at the maximum, no "did not do" credit
+without the chance, every ending reachable, flags set by every choice that means them). With
+no scenario named it audits every scenario that has a rubric in keys/scenarios/. Prints a table
+per scenario; exits 1 when a property fails, naming the scenario, the property and the path.
+"""
+from __future__ import annotations
+
+import argparse
+
+from .coursedir import CourseError, find_root
+
+
+def add_parser(subparsers) -> None:
+    from ..scenarios.audit import build_parser
+
+    parser = subparsers.add_parser("audit", help="check each scenario's rubric on every path through it",
+                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    build_parser(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..scenarios.audit import run_cli
+
+    if args.keys is None:
+        try:
+            args.keys = find_root() / "keys"
+        except CourseError:
+            pass            # outside a course directory: the module searches upwards itself
+    return run_cli(args)
