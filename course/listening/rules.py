@@ -280,7 +280,7 @@ def _roadblock_sentence(s: F.Sentence) -> bool:
     t = _clause_text(s)
     if IMPERATIVE_START.match(t) and not s.end.startswith("?"):
         return True
-    if HOSTILE_QUESTION.search(t) or FLAT_REFUSAL.search(t):
+    if HOSTILE_QUESTION.search(t) or FLAT_REFUSAL.search(t) or VERDICT.search(t) or ROSY.search(t):
         return True
     if not s.end.startswith("?") and (BARE_ADVICE.match(t) or ORDER_EXTRA.match(t) or IMPERATIVE_VERB.match(t)):
         return True
@@ -439,7 +439,7 @@ def paraphrasing(ctx: Context, labels_so_far: set[str]) -> list[str]:
             continue
         if MINIMISING.match(t):
             continue   # "Plenty of people lose their job" plays the problem down
-        emo = EMOTIONAL_LABEL.search(t)
+        emo = EMOTIONAL_LABEL.search(t) or FEELING_FRAME.search(t)
         if emo:
             # a feeling named with its reason: the reason is a paraphrase when it restates
             # content (the words around the feeling, not the feeling itself)
@@ -492,7 +492,7 @@ MINIMISING = re.compile(r"""
 def blaming(text: str) -> bool:
     """A hostile or blaming sentence (judging), whatever else it asks about."""
     t = F.normalise(text)
-    return bool(HOSTILE_QUESTION.search(t)) or any(p.search(t) for p in ROADBLOCK_PATTERNS["judging"])
+    return bool(HOSTILE_QUESTION.search(t) or VERDICT.search(t)) or any(p.search(t) for p in ROADBLOCK_PATTERNS["judging"])
 
 
 def _reworded(s: F.Sentence, t: str, lead: str, cue, person, shared: set[str]) -> bool:
@@ -525,6 +525,10 @@ def roadblocks(ctx: Context) -> dict[str, list[str]]:
             out.setdefault("judging", []).append(s.text)
         if FLAT_REFUSAL.search(t) and s.text not in out.get("arguing", []):
             out.setdefault("arguing", []).append(s.text)
+        if VERDICT.search(t) and s.text not in out.get("judging", []):
+            out.setdefault("judging", []).append(s.text)
+        if ROSY.search(t) and not re.match(r"^(?:i|we)(?:'ll|\s+will)\b", t) and s.text not in out.get("false_reassurance", []):
+            out.setdefault("false_reassurance", []).append(s.text)
         told = TELL_THEM_TO.match(t)
         if not s.end.startswith("?") and (BARE_ADVICE.match(t) or (IMPERATIVE_VERB.match(t) and not RIGHT_NOW.search(t))
                                           or (told and BARE_ADVICE.match(told.group("rest")))):
@@ -586,9 +590,36 @@ HOSTILE_QUESTION = re.compile(r"""
     | \bwhat\s+were\s+you\s+(?:thinking|playing\s+at|doing\s+up\s+here)\b
     | \bwhat\s+(?:kind|sort)\s+of\s+(?:person|mother|father|parent|man|woman)\b
     | \bhow\s+(?:stupid|daft|thick|naive)\b
+    | ^(?:a\s+)?bit\s+[a-z\-]+[^.!?]*,\s*(?:aren't|isn't|weren't|don't|didn't)\s+(?:you|it|they|we)\s*\?
     | \bin\s+the\s+first\s+place\b[^.!]*\?
     | \b(?:really|honestly|actually)\s+(?:going\s+to|gonna)\s+(?:help|change|fix|work)\b[^.!]*\?
     | \bwhat\s+did\s+you\s+see\s+in\s+(?:him|her)\b
+""", _X)
+
+# Verdicts on the person without a listed judging word.
+VERDICT = re.compile(r"""
+    \b(?:you're|you\s+are)\s+a\s+grown\s+(?:man|woman|adult|lad)\b
+    | \bhardly\s+(?:trying|a\s+reason|an\s+excuse|the\s+end)\b
+    | \bno\s+way\s+to\s+(?:talk|speak|behave|act|treat)\b
+    | \b(?:plenty|lots|loads|most)\s+of\s+\w+\s+(?:manage|cope|get\s+by|deal\s+with\s+it)\b
+    | \bkicking\s+off\b
+    | \b(?:need|needs)\s+to\s+grow\s+up\b
+    | \ba\s+bit\s+(?:precious|rich|dramatic|soft)\b
+""", _X)
+
+# False reassurance without a stock phrase: a rosy forecast about them or the others.
+ROSY = re.compile(r"""
+    \b(?:you|he|she|they|it|things|everyone|your\s+\w+(?:\s+and\s+\w+)?)(?:'ll|\s+will|\s+are\s+going\s+to|'re\s+going\s+to|'s\s+going\s+to)\s+(?:\w+\s+){0,3}?
+      (?:settle|lose\s+interest|get\s+bored|come\s+round|come\s+around|be\s+right\s+as\s+rain|have\s+you\s+back|be\s+home|look\s+back|laugh|get\s+over|forget|heal|be\s+cleaned\s+up|blow\s+over|calm\s+down|be\s+back\s+to\s+normal|be\s+sorted|turn\s+up|give\s+up)\b
+    | \bright\s+as\s+rain\b
+    | \btime(?:'s|\s+is)\s+a\s+(?:great\s+)?healer\b
+    | \b(?:nothing|not\s+anything)\s+(?:serious|to\s+worry\s+about|major)\b
+    | \bno\s+big\s+thing\b
+    | \b(?:soon\s+enough|before\s+you\s+know\s+it|by\s+(?:the\s+)?morning|eventually)\b(?=[^.!?]*(?:'ll|\bwill\b|\bbe\b))
+    | \b(?:another|in\s+an?)\s+(?:hour|minute|day|week)\b[^.!?]*\b(?:you'll|you\s+will|it'll|everyone'll)\b
+    | \b(?:all\s+the\s+same|it's\s+a\s+phase|just\s+a\s+phase)\b
+    | \bworse\s+things\s+happen\b
+    | \b(?:perfectly|absolutely)\s+(?:alright|all\s+right|fine|okay)\b
 """, _X)
 
 # A flat refusal of what they ask or claim: disputes their position without listening.
@@ -607,6 +638,21 @@ FLAT_REFUSAL = re.compile(r"""
     | ^\s*not\s+(?:today|tonight|here|now)\b
     | \bi'm\s+sure\s+(?:the|he|she|they)\s+\w+\s+had\s+(?:his|her|their|a)\s+reasons?\b
     | \bthere's\s+nothing\s+(?:we|i)\s+can\s+do\b
+    | \b(?:legally|by\s+law|in\s+law|strictly\s+speaking)\b
+    | \b(?:is|are|was|were)\s+(?:allowed|entitled|within\s+(?:his|her|their)\s+rights)\s+to\b
+    | \b(?:they|he|she|it|the\s+\w+)\s+(?:has|have|had|'s\s+got|'ve\s+got)\s+(?:a|an|the|their|his|her)\s+(?:\w+\s+)?(?:permit|licence|license|permission|warrant)\b
+    | \b(?:they|he|she|the\s+\w+)(?:'s|'ve)\s+got\s+(?:a|an|the|their|his|her)\s+(?:\w+\s+)?(?:permit|licence|license|permission|warrant)\b
+    | \b(?:had|have|has)\s+(?:reasonable\s+)?grounds\b
+    | \b(?:as\s+much\s+(?:right|say)|the\s+same\s+rights?)\b
+    | \b(?:is|are)\s+(?:your|their|his|her)\s+(?:own\s+)?(?:responsibility|problem|lookout)\b
+    | \b(?:a|your)\s+(?:choice|decision)\s+you\s+made\b
+    | \bmore\s+likely\b
+    | ^(?:well,?\s+)?(?:he|she|they)\s+(?:says?|said|claims?|reckons?)\s+(?:you|it\s+was\s+you)\b
+    | \bthe\s+(?:agreement|order|law|rules?|contract|lease|permit)\s+(?:says|said|states|is\s+clear)\b
+    | \bisn't\s+nothing\b
+    | \bcounts\s+as\b
+    | \bthere's\s+no\s*(?:one|body)\s+(?:in|out|there|here|at)\b
+    | \bwe\s+(?:had|sent|did\s+a|ran\s+a)\s+(?:a\s+)?(?:patrol|car|unit|officer|check)\b
     | \b(?:that's|it's|that\s+is|it\s+is)\s+(?:between\s+you\s+and|not\s+(?:our|my)\s+(?:problem|job|concern|business))\b
     | \bnot\s+(?:us|me)\s*[.!]?\s*$
 """, _X)
@@ -672,6 +718,8 @@ FEELING_FRAME = re.compile(r"""
     | \b(?:sounds|seems)\s+like\s+(?:it's|it\s+is|this\s+is)\s+(?:eating|weighing|wearing|getting\s+to)\b
     | \byou(?:'re|\s+are)\s+(?:at\s+rock\s+bottom|running\s+on\s+(?:empty|fumes)|at\s+your\s+limit|sick\s+of\s+it)
     | \bthat\s+(?:would|'d|must)\s+(?:rattle|shake|upset|floor|hurt)\s+anyone\b
+    | \b(?:means|meant)\s+(?:the\s+world|a\s+lot|so\s+much|everything|a\s+great\s+deal)\s+to\s+you\b
+    | \b(?:it|that|this)\s+must\s+(?:be|have\s+been|feel)\s+(?:(?:so|really|very|pretty|incredibly|absolutely|utterly)\s+)?(?!something\b|nothing\b|anything\b|everything\b|being\b|thing\b)[a-z]+(?:ing|ful)\b
     | \b(?:that|it)\s+(?:sounds|sounded)\s+(?:really\s+|so\s+|pretty\s+|very\s+|incredibly\s+)?(?:hard|tough|rough|heavy|awful|horrible|painful|difficult|exhausting|lonely|draining|a\s+lot)\b
 """, _X)
 # Commands about what they do right now that IMPERATIVE_START does not list.
@@ -679,6 +727,10 @@ ORDER_EXTRA = re.compile(r"""
     ^(?:(?:now|please|just|mate|sir|look)[,\s]+)*
     (?:
       wait\s+(?:in|at|by|there|here|outside|over)\b
+    | hold\s+(?:on|still|it|onto|your|the)\b
+    | pick\s+(?:\w+\s+){0,3}up\b
+    | (?:everyone|everybody|all\s+of\s+you|you\s+lot|the\s+lot\s+of\s+you),?\s+(?:take|get|move|step|stand|sit|go|stay|keep|put|back)\b
+    | go\s+back\s+(?:upstairs|downstairs|inside|in|to)\b
     | (?:swing|climb|lift|raise|show|slide|turn|walk|back)\s+(?:your|the|it|over|back|away|down|towards|up)\b(?=.*\b(?:back|over|here|me|down|away|now|side|hands|legs|feet|up)\b)
     | come\s+(?:back|away|out|down|here|over|with\s+me)\b
     | tell\s+(?:your|the)\s+\w+\s+to\b
