@@ -5,30 +5,44 @@ ignores), then: release every released lesson; simulated students of varied skil
 fetch it, answer every graded item through the widgets in a real kernel (right with a
 per-student probability, answers drawn from keys/: choices, scenarios played decision
 by decision, option packages, written replies), type code into its solution cells (the
-instructor's solution from source/, or a plausible mistake) and submit; collect;
-autograde in parallel; generate and release feedback; export grades.csv; and `course report` if that verb
-exists. Prints a summary: students, assignments, mean/min/max scores and time per step.
+instructor's solution from source/, or a plausible mistake), write the reflection (good,
+middling or poor, now and then blank) and submit; collect; autograde in parallel; grade the
+reflections by hand through nbgrader's Python API (nbgrader.api.Gradebook: a manual score on
+each grade that needs one, as formgrader would); generate and release feedback; export
+grades.csv; write the class report (course/reports/).
+
+The terminal shows one progress line per step and a summary: students, assignments,
+mean/min/max scores of the gradebook (as grades.csv: automatic points plus the hand-graded
+reflections), the class report (automatically graded points only, so its maximum is lower
+by the reflections' points) and the time per step. The students' kernels' messages go to
+DIR/kernels.log; `course -v demo` shows them and each step, `course -q demo` only the summary.
 The repository's own gradebook and exchange are never touched (COURSE_EXCHANGE and
 COURSE_DB_URL are ignored for the demo).
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
-import importlib.util
+import io
+import logging
 import os
 import shutil
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from .autograde import run_autograde
-from .classsim import make_class, submit_class, unsimulated_reason
+from .autograde import default_workers
+from .classsim import grade_reflections, make_class, submit_class, unsimulated_reason
 from .collect import collect
 from .coursedir import CourseError, copy_course, find_root, nbgrader_api
 from .feedback import feedback
-from .grades import FIXED, gradebook_table, write_csv
+from .grades import gradebook_table, write_csv
 from .progress import Progress
 from .release import release
+from .report import report as write_report
+
+log = logging.getLogger(__name__)
 
 MARKER = ".course-demo"
 
@@ -54,12 +68,47 @@ def _chdir(path: Path):
         os.chdir(before)
 
 
-def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed: int = 2024) -> dict:
+def _progress(total: int, label: str, quiet: bool) -> Progress:
+    """A progress line on the terminal, or nothing with -q."""
+    return Progress(total, label=label, stream=io.StringIO() if quiet else sys.stdout, tty=False if quiet else None)
+
+
+def _autograde(course: Path, lessons: list[str], workers: int, quiet: bool) -> None:
+    """`course autograde` of every lesson in one pool of workers, with one progress line."""
+    from ..grading.parallel import ParallelGradingError, autograde_all
+
+    state: dict = {}
+
+    def on_start(todo: int, skipped: int) -> None:
+        state["progress"] = _progress(todo, "autograde", quiet)
+
+    def on_result(result: dict) -> None:
+        note = f"{result['student']} {result['assignment']}"
+        state["progress"].advance(note if result["ok"] else f"FAILED {note}")
+
+    try:
+        outcomes = autograde_all(course, lessons, workers=workers or default_workers(), on_start=on_start,
+                                 on_result=on_result)
+    except ParallelGradingError as exc:
+        raise CourseError(str(exc)) from None
+    finally:
+        if "progress" in state:
+            state["progress"].close()
+    failed = [f"{student} ({name})" for name, outcome in outcomes.items() for student in sorted(outcome.failed)]
+    if failed:
+        raise CourseError(f"autograding failed for {', '.join(failed)}; run `course autograde` in {course} to see why")
+
+
+def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed: int = 2024,
+         verbosity: int = 0) -> dict:
+    """Run the demo (see the module docstring); print the summary and return its numbers.
+    verbosity: -1 only the summary, 0 progress lines too, 1 also each step and the kernels' messages."""
     if n_students < 1:
         raise CourseError(f"--students must be at least 1, not {n_students}")
+    quiet = verbosity < 0
     for name in ("COURSE_EXCHANGE", "COURSE_DB_URL"):
         if os.environ.pop(name, None):
-            print(f"note: {name} is ignored for the demo (it uses its own exchange and gradebook)")
+            log.warning(f"note: {name} is ignored for the demo (it uses its own exchange and gradebook)")
     released = sorted(p.name for p in (repo / "release").iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) \
         if (repo / "release").is_dir() else []
     lessons = []
@@ -67,21 +116,19 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
         reason = None if (repo / "keys" / f"{name}.yaml").is_file() else f"no keys/{name}.yaml"
         reason = reason or unsimulated_reason(repo / "release" / name)
         if reason:
-            print(f"note: {name} is left out of the demo: {reason}")
+            log.warning(f"note: {name} is left out of the demo: {reason}")
         else:
             lessons.append(name)
     if not lessons:
         raise CourseError(f"{repo / 'release'}: no released lesson with an answer key to simulate")
     times: dict[str, float] = {}
 
+    @contextlib.contextmanager
     def step(name: str):
-        @contextlib.contextmanager
-        def timed():
-            print(f"== {name}", flush=True)
-            start = time.monotonic()
-            yield
-            times[name] = time.monotonic() - start
-        return timed()
+        log.debug(f"== {name}")
+        start = time.monotonic()
+        yield
+        times[name] = time.monotonic() - start
 
     with step("prepare"):
         course = prepare(repo, target)
@@ -92,37 +139,49 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
         with step("students answer and submit"):
             plans, notes = make_class(course / "keys", lessons, n_students, seed=seed)
             for note in notes:
-                print(f"note: {note}")
-            with Progress(n_students * len(lessons), label="submit") as progress:
+                log.warning(f"note: {note}")
+            kernel_log = None if verbosity > 0 else target / "kernels.log"
+            with _progress(n_students * len(lessons), "submit", quiet) as progress:
                 submit_class(plans, target / "students", Path(api.exchange_root), api.course_id, workers=workers,
-                             on_done=lambda r: progress.advance(f"{r['student']} {r['assignment']}"))
+                             on_done=lambda r: progress.advance(f"{r['student']} {r['assignment']}"),
+                             kernel_log=kernel_log)
         with step("collect"):
-            for lesson in lessons:
-                collect(course, lesson)
+            with _progress(len(lessons), "collect", quiet) as progress:
+                for lesson in lessons:
+                    collect(course, lesson, quiet=True)
+                    progress.advance(lesson)
         with step("autograde"):
-            run_autograde(course, lessons, workers=workers)  # one pool of workers for every lesson
+            _autograde(course, lessons, workers, quiet)  # one pool of workers for every lesson
+        with step("grade reflections by hand"):
+            hand_grades = grade_reflections(course, lessons)
+            log.debug(f"{hand_grades} reflection(s) graded through nbgrader.api.Gradebook")
         with step("feedback"):
-            for lesson in lessons:
-                feedback(course, lesson)
+            with _progress(len(lessons), "feedback", quiet) as progress:
+                for lesson in lessons:
+                    feedback(course, lesson, quiet=True)
+                    progress.advance(lesson)
         with step("grades"):
             header, rows = gradebook_table(course, lessons)
             write_csv(header, rows, str(target / "grades.csv"))
-            print(f"wrote {target / 'grades.csv'}")
-        if importlib.util.find_spec("course.cli.report") is not None:
-            with step("report"):
-                from .main import main as course_main
-                try:
-                    code = course_main(["report"])
-                except SystemExit as exc:  # the verb wanted other arguments
-                    code = exc.code
-                if code:
-                    print(f"note: `course report` exited with {code}")
-    return summarize(header, rows, lessons, n_students, times, target)
+            log.debug(f"wrote {target / 'grades.csv'}")
+        with step("report"):
+            try:
+                index = write_report(course)
+            except CourseError as exc:
+                log.warning(f"note: the class report was not written: {exc}")
+                index = None
+    from ..report.gradebook import hand_graded_points
+
+    hand = {lesson: hand_graded_points(course, lesson) for lesson in lessons}
+    return summarize(header, rows, lessons, n_students, times, target, hand, hand_grades, index)
 
 
-def summarize(header, rows, lessons, n_students, times, target) -> dict:
+def summarize(header, rows, lessons, n_students, times, target, hand: dict[str, float] | None = None,
+              hand_grades: int = 0, index: Path | None = None) -> dict:
+    hand = hand or {}
     totals = [float(r[-1]) for r in rows[1:]]
     max_total = float(rows[0][-1])
+    hand_total = sum(hand.values())
     per_lesson = {}
     for lesson in lessons:
         column = header.index(lesson)
@@ -131,27 +190,36 @@ def summarize(header, rows, lessons, n_students, times, target) -> dict:
     print()
     print(f"Demo class in {target}")
     print(f"  students: {n_students}   assignments: {len(lessons)} ({', '.join(lessons)})")
-    print(f"  total score: mean {statistics.mean(totals):.2f}  min {min(totals):g}  max {max(totals):g}  of {max_total:g}")
+    print(f"  gradebook scores, as in grades.csv: automatic points plus {hand_grades} reflection(s) graded by hand")
+    print(f"  total score: mean {statistics.mean(totals):.2f}  min {min(totals):g}  max {max(totals):g}  "
+          f"of {max_total:g} ({hand_total:g} of them for reflections graded by hand)")
     for lesson, (mean, low, high, top) in per_lesson.items():
-        print(f"  {lesson}: mean {mean:.2f}  min {low:g}  max {high:g}  of {top:g}")
+        print(f"  {lesson}: mean {mean:.2f}  min {low:g}  max {high:g}  of {top:g}"
+              + (f" ({hand[lesson]:g} hand-graded)" if hand.get(lesson) else ""))
+    if index is not None:
+        print(f"  class report: {index}")
+        print(f"    automatically graded points only: of {max_total - hand_total:g}, without the {hand_total:g} "
+              f"points of the hand-graded reflections")
     print("  time per step:")
     for name, seconds in times.items():
         print(f"    {name:<28} {seconds:7.1f} s")
     print(f"    {'total':<28} {sum(times.values()):7.1f} s")
     return {"students": n_students, "assignments": lessons, "totals": totals, "times": times,
-            "per_lesson": per_lesson, "grades_csv": str(target / "grades.csv")}
+            "per_lesson": per_lesson, "grades_csv": str(target / "grades.csv"), "hand_graded": hand,
+            "hand_grades": hand_grades, "report": str(index) if index else None}
 
 
 def run(args) -> int:
     repo = find_root()
     target = Path(args.dir).resolve() if args.dir else repo / "demo"
-    demo(repo, target, n_students=args.students, workers=args.workers, seed=args.seed)
+    demo(repo, target, n_students=args.students, workers=args.workers, seed=args.seed,
+         verbosity=getattr(args, "verbosity", 0))
     return 0
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("demo", help="run the whole workflow on a simulated class in a throwaway folder",
-                                   description=__doc__)
+                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=30, help="class size (default 30)")
     parser.add_argument("--dir", default=None, help="working folder (default demo/ in the repository; replaced each run)")
     parser.add_argument("--workers", type=int, default=2, help="parallel students and autograde workers (default 2)")

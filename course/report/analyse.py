@@ -8,6 +8,7 @@ import pandas as pd
 
 from . import stats
 from .collect import Collection, Problem
+from .gradebook import hand_graded_points
 from .paths import ScenarioPaths, all_scenario_paths
 
 TOP_MISSED = 10
@@ -25,6 +26,7 @@ class AssignmentReport:
     scenarios: list[ScenarioPaths]
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    hand_graded: float = 0.0         # points graded by hand (reflections): not in these scores
 
 
 @dataclass
@@ -37,6 +39,7 @@ class CourseReport:
     items: pd.DataFrame              # item stats of every assignment
     missed: pd.DataFrame             # most missed items over the course
     problems: list[Problem]
+    hand_graded: float = 0.0         # points graded by hand over the assignments: not in the totals
 
 
 def analyse(collection: Collection, course_root: str | Path) -> CourseReport:
@@ -58,9 +61,10 @@ def analyse(collection: Collection, course_root: str | Path) -> CourseReport:
             scenarios=scen,
             problems=[p for p in problems if p.assignment == assignment],
             notes=[n for n in collection.notes if n.assignment == assignment],
+            hand_graded=hand_graded_points(course_root, assignment),
         ))
     totals, course_max = stats.course_totals(all_scores)
     every = [r.items for r in reports if not r.items.empty]
     items = pd.concat(every, ignore_index=True) if every else stats.item_stats(collection.items, "")
     return CourseReport(collection, reports, all_scores, totals, course_max, items,
-                        stats.most_missed(items, TOP_MISSED), problems)
+                        stats.most_missed(items, TOP_MISSED), problems, sum(r.hand_graded for r in reports))

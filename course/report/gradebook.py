@@ -247,3 +247,23 @@ def code_item_rows(course_root: str | Path, students: dict[str, list[str]], cove
     except Exception as exc:
         problems.append(Problem(name, f"cannot be read ({type(exc).__name__}: {exc}); {LEFT_OUT}"))
     return rows, problems
+
+
+def hand_graded_points(course_root: str | Path, assignment: str) -> float:
+    """The points of `assignment` that are graded by hand and so not in the report's scores: its
+    manually graded answers (nbgrader grade + solution cells, such as reflections) and tasks, from
+    the cells' nbgrader metadata in source/<assignment>/*.ipynb (0 when there is no source)."""
+    total = 0.0
+    for path in sorted((Path(course_root) / "source" / assignment).glob("*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue
+        for cell in cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+            if isinstance(meta, dict) and ((meta.get("grade") and meta.get("solution")) or meta.get("task")):
+                try:
+                    total += float(meta.get("points") or 0)
+                except (TypeError, ValueError):
+                    continue
+    return total

@@ -116,7 +116,8 @@ def problems_section(problems: list[Problem], notes: list[Problem] | None = None
 
 SUMMARY_COLS = [("assignment", "Assignment", None), ("n", "Students", None), ("max_points", "Max points", None),
                 ("mean", "Mean", None), ("median", "Median", None), ("sd", "SD", None),
-                ("min", "Min", None), ("max", "Max", None)]
+                ("min", "Min", None), ("max", "Max", None),
+                ("hand_graded", "Hand-graded points, not included", None)]
 ITEM_COLS = [("item", "Item", None), ("kind", "Kind", None), ("section", "Lesson section tested", None),
              ("max_points", "Points", None), ("students", "Students", None),
              ("answered_share", "Answered", pct), ("difficulty", "Difficulty (mean fraction)", None),
@@ -126,8 +127,17 @@ MISSED_COLS = [("item", "Item", None), ("section", "Lesson section tested", None
                ("students", "Students", None)]
 
 
-def _summary_row(assignment: str, scores: pd.Series, max_points: float) -> dict:
-    return {"assignment": assignment, "max_points": max_points, **describe(scores)}
+def _summary_row(assignment: str, scores: pd.Series, max_points: float, hand_graded: float = 0.0) -> dict:
+    return {"assignment": assignment, "max_points": max_points, **describe(scores), "hand_graded": hand_graded}
+
+
+def hand_graded_note(max_points: float, hand_graded: float) -> str:
+    """Why this maximum differs from the gradebook's (`course grades`, `course demo`)."""
+    if not hand_graded:
+        return f"Out of {fmt(max_points)} points: every point of it is graded automatically."
+    return (f"Out of {fmt(max_points)} automatically graded points. The {fmt(hand_graded)} points graded by hand "
+            f"(reflections) are not included, so the gradebook's maximum (<code>course grades</code>, "
+            f"<code>course demo</code>) is {fmt(max_points + hand_graded)}.")
 
 
 def write_index(report: CourseReport, out: Path, pages: dict[str, str], csv_files: dict[str, Path],
@@ -138,11 +148,11 @@ def write_index(report: CourseReport, out: Path, pages: dict[str, str], csv_file
             "<a href='#missed'>Most missed</a><a href='#items'>Items</a><a href='#problems'>Problems</a>"
             "<a href='#csv'>CSV files</a></nav>",
             "<h2 id='assignments'>Assignments</h2>"]
-    rows = [_summary_row(a.assignment, a.scores.points, a.max_points) for a in report.assignments]
+    rows = [_summary_row(a.assignment, a.scores.points, a.max_points, a.hand_graded) for a in report.assignments]
     frame = pd.DataFrame(rows)
     if not frame.empty:
         frame["assignment"] = frame.assignment
-    body.append(table(frame, SUMMARY_COLS, "Score (points) per assignment"))
+    body.append(table(frame, SUMMARY_COLS, "Score (points) per assignment: automatically graded items only"))
     body.append("<ul>" + "".join(f"<li><a href='{esc(pages[a.assignment])}'>{esc(a.assignment)}</a>: "
                                  f"its own page (score distribution, items, options, scenario paths)</li>"
                                  for a in report.assignments) + "</ul>")
@@ -151,7 +161,9 @@ def write_index(report: CourseReport, out: Path, pages: dict[str, str], csv_file
         chart = charts.score_histogram(report.totals.points, report.course_max, "Course total score",
                                        images / "course-total.png")
         body.append(img(chart, out, "Histogram of students' course total scores"))
-        body.append(table(pd.DataFrame([_summary_row("all", report.totals.points, report.course_max)]),
+        body.append(f"<p class='note'>{hand_graded_note(report.course_max, report.hand_graded)}</p>")
+        body.append(table(pd.DataFrame([_summary_row("all", report.totals.points, report.course_max,
+                                                     report.hand_graded)]),
                           SUMMARY_COLS, "Course total (an assignment without a readable grading file counts 0)"))
     else:
         body.append("<p class='note'>No scores.</p>")
@@ -250,7 +262,9 @@ def write_assignment(a: AssignmentReport, out: Path, filename: str, title: str) 
         chart = charts.score_histogram(a.scores.points, a.max_points, f"{a.assignment}: score",
                                        images / f"{slug(a.assignment)}-scores.png")
         body.append(img(chart, out, f"Histogram of scores in {a.assignment}"))
-        body.append(table(pd.DataFrame([_summary_row(a.assignment, a.scores.points, a.max_points)]), SUMMARY_COLS))
+        body.append(f"<p class='note'>{hand_graded_note(a.max_points, a.hand_graded)}</p>")
+        body.append(table(pd.DataFrame([_summary_row(a.assignment, a.scores.points, a.max_points, a.hand_graded)]),
+                          SUMMARY_COLS))
     else:
         body.append("<p class='note'>No readable grading files.</p>")
     body.append("<h2>Items: difficulty and discrimination</h2>")
