@@ -45,7 +45,6 @@ from .run import ScenarioRun, replay
 DEFAULT_LOOPS = 2
 MAX_DECISIONS = 40
 MAX_PATHS = 200_000
-SHOWN_PER_PROPERTY = 5
 
 
 @dataclass
@@ -253,11 +252,6 @@ def audit(scenario: Scenario, rubric: Rubric, config: AuditConfig) -> AuditRepor
     sid, possible = scenario.id, rubric.possible
     fail = report.failures
 
-    def limited(prop: str, messages: list[str]) -> None:
-        fail.extend(f"{sid}: {prop}: {m}" for m in messages[:SHOWN_PER_PROPERTY])
-        if len(messages) > SHOWN_PER_PROPERTY:
-            fail.append(f"{sid}: {prop}: ... and {len(messages) - SHOWN_PER_PROPERTY} more paths")
-
     if truncated:
         fail.append(f"{sid}: paths: more than {MAX_PATHS} paths; the audit saw only the first (lower 'loops')")
     # 1. the recommended path scores the maximum
@@ -272,24 +266,29 @@ def audit(scenario: Scenario, rubric: Rubric, config: AuditConfig) -> AuditRepor
             fail.append(f"{sid}: recommended path scores {s.earned:g} of {possible:g} ({missed}): {_short(best_choices)}")
         if best.ending in config.harmful:
             fail.append(f"{sid}: recommended path ends at harmful ending '{best.ending}'")
-    # 2. harmful endings score at most max_share of the maximum
+    # 2. harmful endings score at most max_share of the maximum (one line per ending: its top path)
     cap = config.max_share * possible
-    limited("harmful ending over its cap", [
-        f"'{r.ending}' scores {r.earned:g} of {possible:g} (cap {cap:g}, {config.max_share:.0%}): {_short(r.choices)}"
-        for r in sorted(results, key=lambda r: -r.earned) if r.ending in config.harmful and r.earned > cap + 1e-9])
-    # 3. no "did not do" item pays on a path that was never offered it
-    messages = []
+    for ending in config.harmful:
+        over = [r for r in results if r.ending == ending and r.earned > cap + 1e-9]
+        if over:
+            top = max(over, key=lambda r: (r.earned, -len(r.choices)))
+            fail.append(f"{sid}: harmful ending over its cap: '{ending}' scores {top.earned:g} of {possible:g} "
+                        f"(cap {cap:g}, {config.max_share:.0%}) on {len(over)} path{'s' * (len(over) > 1)}, "
+                        f"e.g. {_short(top.choices)}")
+    # 3. no "did not do" item pays on a path that was never offered it (one line per item: its shortest path)
+    unearned: dict[str, list[tuple[PathResult, str, float]]] = {}
     for r in results:
         for d, ln in zip(rubric.decisions, r.lines):
             if ln.earned <= 0:
                 continue
             for part in _negative_parts(d.rule):
                 if not _had_chance(r.run, part):
-                    what = part.flag or part.node
-                    messages.append(f"'{d.id}' pays {ln.earned:g} though the path never offered '{what}': "
-                                    f"{_short(r.choices)}")
+                    unearned.setdefault(d.id, []).append((r, part.flag or part.node, ln.earned))
                     break
-    limited("'did not do' item paid without the chance", messages)
+    for did, hits in unearned.items():
+        r, what, earned = min(hits, key=lambda h: len(h[0].choices))
+        fail.append(f"{sid}: 'did not do' item paid without the chance: '{did}' pays {earned:g} though the path "
+                    f"never offered '{what}', on {len(hits)} path{'s' * (len(hits) > 1)}, e.g. {_short(r.choices)}")
     # 4. every ending is reached
     reached = Counter(r.ending for r in results)
     for ending in scenario.endings:
@@ -303,11 +302,14 @@ def audit(scenario: Scenario, rubric: Rubric, config: AuditConfig) -> AuditRepor
     for flag in sorted(_rubric_flags(rubric)):
         if not any(flag in c.effects.set_flags for n in scenario.decision_nodes for c in n.choices):
             fail.append(f"{sid}: the rubric relies on flag '{flag}', which no choice sets")
-    # 6. every path into an ending has the flags that ending means
+    # 6. every path into an ending has the flags that ending means (one line per ending: its shortest path)
     for ending, names in config.ending_flags.items():
-        limited(f"ending '{ending}' without its flags", [
-            f"reached without {', '.join(n for n in names if _first_set(r.run, n) is None)}: {_short(r.choices)}"
-            for r in results if r.ending == ending and any(n not in r.run.flags for n in names)])
+        bad = [r for r in results if r.ending == ending and any(n not in r.run.flags for n in names)]
+        if bad:
+            r = min(bad, key=lambda r: len(r.choices))
+            missing = ", ".join(n for n in names if n not in r.run.flags)
+            fail.append(f"{sid}: ending '{ending}' without its flags: reached without {missing} on {len(bad)} "
+                        f"path{'s' * (len(bad) > 1)}, e.g. {_short(r.choices)}")
     return report
 
 
