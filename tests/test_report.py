@@ -225,10 +225,11 @@ def test_report_files(built):
     assert "Problems" in index and f"autograded/s9/{A}/{A}.grading.json" in index
     assert "corrected item-total correlation" in index
     for name in ["course-total", f"{A}-scores", f"{A}-items", f"{A}-al-g2-options", f"{A}-al-g5-options",
-                 f"{A}-al-g1-lines", f"{A}-al-s1-map", f"{A}-al-s1-endings", f"{A}-al-s1-decisions"]:
+                 f"{A}-al-g1-lines", f"{A}-al-s1-endings", f"{A}-al-s1-decisions"]:
         png = out / "images" / f"{name}.png"
         assert png.is_file() and png.read_bytes()[:4] == b"\x89PNG", name
         assert f"images/{name}.png" in index + page
+    assert f"images/{A}-al-s1-map.svg" in page
     for name in ["responses", "scores", "course_totals", "item_stats", "most_missed", "option_shares",
                  "classify_lines", "scenario_choices", "scenario_endings", "problems"]:
         assert (out / "csv" / f"{name}.csv").is_file(), name
@@ -380,3 +381,37 @@ def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):
         course_report(course, out=course / "keys")
     assert str(course / "keys") in str(error.value)
     assert (course / "keys" / f"{A}.yaml").is_file()
+
+
+def test_scenario_map_is_readable_on_the_page(built):
+    """The map is an SVG shown at a width where its smallest text is at least 11 CSS pixels (in a
+    scrollable box), its text is text (the browser finds a choice's id), and each choice's share
+    is written after the choice's id."""
+    import re
+
+    page = (built.parent / f"{A}.html").read_text()
+    shown = re.search(rf"<div class='map'[^>]*><img src='images/{A}-al-s1-map.svg'[^>]*width='(\d+)'>", page)
+    assert shown, "the map is not in a scrollable box with a width"
+    svg = (built.parent / "images" / f"{A}-al-s1-map.svg").read_text()
+    view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+    sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) * int(shown.group(1)) / view_width >= 11
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    first = P1[0]
+    assert any(text.startswith(f"{first} ") and "=" in text for text in texts), "no share after the choice id"
+
+
+def test_a_map_label_moved_off_its_arrow_points_at_it():
+    """On a crowded map some labels cannot sit on their arrow; each of those has a dotted leader
+    from a dot on its arrow to the label."""
+    from course.scenarios import draw_map
+
+    scenario = load_shipped(SCENARIO)
+    shares = {(node.id, choice.id): "12/30=40%" for node in scenario.decision_nodes for choice in node.choices}
+    ax = draw_map(scenario, shares, edge_traffic={}).axes[0]
+    labels = {tuple(np.round(t.get_position(), 6)) for t in ax.texts if t.get_gid() == "edge-label"}
+    leaders = [line for line in ax.lines if line.get_gid() == "label-leader" and len(line.get_xdata()) == 2]
+    assert leaders, "no label had to move on this map: choose a more crowded one"
+    for line in leaders:
+        end = (round(float(line.get_xdata()[1]), 6), round(float(line.get_ydata()[1]), 6))
+        assert end in labels

@@ -7,10 +7,12 @@ Every chart has a title and axis labels; correct options are named in the bar la
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from ..scenarios import draw_map
@@ -20,7 +22,10 @@ from .paths import ScenarioPaths
 BLUE, ORANGE, GREEN, GREY, VERMILION = "#0072B2", "#E69F00", "#009E73", "#999999", "#D55E00"
 FONT = 11
 DPI = 110
-MAP_DPI = 150   # the map's labels are small: the page links to the full-size image
+MAP_DPI = 150
+MAP_LABEL_PT = 6.5        # the scenario map's smallest text (its edge labels), in points
+MAP_MIN_LABEL_PX = 11.5   # ... shown at least this big on the page (CSS pixels)
+MAP_SCALE = MAP_MIN_LABEL_PX / (MAP_LABEL_PT * 4 / 3)
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -164,13 +169,28 @@ def endings_chart(paths: ScenarioPaths, out: Path) -> Path:
 
 def scenario_map(paths: ScenarioPaths, out: Path) -> Path:
     """The scenario map with "k/N=p%" of the decisions made at each node after each choice's id, and
-    arrows as thick as the number of times they were taken (drawn by the scenario engine)."""
+    arrows as thick as the number of times they were taken (drawn by the scenario engine).
+
+    Written as SVG (by `out`'s suffix; .png also works) with its text kept as text, so it stays
+    sharp at any zoom and the browser can find a choice's id in it; the page shows it at
+    MAP_SCALE, where its smallest labels are readable (see `map_width_px`)."""
     fig = draw_map(paths.scenario, paths.edge_labels(), edge_traffic=paths.arrows,
                    title=f"{paths.item}: {paths.scenario.title} - choices of {paths.students} students "
                          f"(k/N = decisions at that point taking this choice)")
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=MAP_DPI, facecolor="white")
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "course-report"}):  # text as text, stable ids
+        kind = out.suffix.lstrip(".").lower() or "png"
+        fig.savefig(out, dpi=MAP_DPI, facecolor="white", format=kind, metadata={"Date": None} if kind == "svg" else None)
     return out
+
+
+def map_width_px(svg: Path, scale: float | None = None) -> int:
+    """The CSS width in pixels to show the SVG map at, so that its smallest label (6.5 pt in the
+    figure) is about MAP_MIN_LABEL_PX on the page: the SVG's own width (points, 4/3 px each) times
+    MAP_SCALE."""
+    match = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg.read_text(encoding="utf-8")[:2000])
+    width_pt = float(match.group(1)) if match else 1000.0
+    return round(width_pt * 4 / 3 * (scale or MAP_SCALE))
 
 
 def decisions_chart(paths: ScenarioPaths, out: Path) -> Path:

@@ -33,6 +33,8 @@ table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.95rem}
 th,td{border:1px solid #bbb;padding:.25rem .55rem;text-align:left;vertical-align:top}
 th{background:#eef3f8} td.num{text-align:right;font-variant-numeric:tabular-nums}
 img{max-width:100%;height:auto;border:1px solid #ddd;margin:.4rem 0}
+.map{overflow:auto;max-height:85vh;border:1px solid #bbb;margin:.4rem 0;background:#fff}
+.map img{max-width:none;border:0;margin:0;display:block}
 .note{color:#333;font-size:.95rem} .problems li{margin:.2rem 0} .ok{color:#006644}
 nav a{margin-right:1rem}
 """
@@ -230,12 +232,17 @@ def _scenario_html(paths: ScenarioPaths, out: Path, base: str) -> list[str]:
                   "Each student's attempt that counts for the grade (the first complete attempt, else the "
                   "longest unfinished one) was replayed. On the map, <code>k/N=p%</code> on an arrow means: "
                   "of the N decisions made at that point, k took this choice; an arrow that several choices "
-                  "share lists the choices, then their shares in the same order. Arrows nobody took carry no "
-                  "numbers. Click the map for the full-size image; the table below has the same numbers.</p>"]
-    map_png = charts.scenario_map(paths, images / f"{base}-map.png")
-    html_parts.append(f"<a href='{esc(map_png.relative_to(out).as_posix())}'>"
-                      + img(map_png, out, f"Scenario map of {paths.scenario.id} with the share of students "
-                                          f"taking each choice on its arrows") + "</a>")
+                  "share lists the choices, then their shares in the same order; a label that had to move off "
+                  "its arrow points at it with a dotted line. Arrows nobody took carry no numbers. The map is "
+                  "shown at a size where its labels are readable: scroll it sideways and down, or open it alone "
+                  "(it is an SVG: the browser zooms it without blurring and finds a choice's id with Ctrl+F). "
+                  "The charts and tables below have the same numbers.</p>"]
+    map_svg = charts.scenario_map(paths, images / f"{base}-map.svg")
+    link = esc(map_svg.relative_to(out).as_posix())
+    alt = f"Scenario map of {paths.scenario.id} with the share of students taking each choice on its arrows"
+    html_parts.append(f"<p><a href='{link}'>Open the map alone</a> (full size, zoomable)</p>"
+                      f"<div class='map' role='region' aria-label='{esc(alt)} (scrollable)' tabindex='0'>"
+                      f"<img src='{link}' alt='{esc(alt)}' width='{charts.map_width_px(map_svg)}'></div>")
     ends = charts.endings_chart(paths, images / f"{base}-endings.png")
     html_parts.append("<h4>How the counted attempts ended</h4>")
     html_parts.append(img(ends, out, f"Bar chart: endings reached in {paths.item}"))
