@@ -96,3 +96,33 @@ def test_the_summary_says_why_the_report_maximum_is_lower(tmp_path, capsys):
     assert "a: mean 20.00  min 20  max 20  of 24 (4 hand-graded)" in out
     assert "automatically graded points only: of 42, without the 4 points of the hand-graded reflections" in out
     assert result["hand_grades"] == 1
+
+
+def test_kernel_messages_go_to_the_log_not_the_terminal(tmp_path):
+    """What a child process (a kernel) writes to standard error lands in the demo's kernels.log."""
+    import subprocess
+    import sys
+
+    from course.cli.classsim import _stderr_to
+
+    log = tmp_path / "kernels.log"
+    with _stderr_to(str(log)):
+        subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('[IPKernelApp] WARNING | noise\\n')"],
+                       check=True)
+    assert "noise" in log.read_text()
+
+
+def test_quiet_and_verbose_flags_set_the_course_log_level():
+    import logging
+
+    from course.cli import main as cli_main
+
+    logger = logging.getLogger("course")
+    before = (logger.handlers[:], logger.level, logger.propagate)
+    try:
+        for flag, level in (["-q", logging.WARNING], [None, logging.INFO], ["-v", logging.DEBUG]):
+            args = cli_main.build_parser().parse_args(([flag] if flag else []) + ["status"])
+            cli_main.configure_logging(args.verbosity)
+            assert logger.level == level
+    finally:
+        logger.handlers[:], logger.level, logger.propagate = before

@@ -415,3 +415,14 @@ def test_a_map_label_moved_off_its_arrow_points_at_it():
     for line in leaders:
         end = (round(float(line.get_xdata()[1]), 6), round(float(line.get_ydata()[1]), 6))
         assert end in labels
+
+
+def test_pages_say_how_many_hand_graded_points_are_left_out(tmp_path):
+    """The report's maximum is the automatically graded points; the page names the points graded
+    by hand (the reflection, from the source notebook's nbgrader metadata) and the gradebook's maximum."""
+    course = make_course(tmp_path / "course")
+    shutil.copytree(REPO / "source" / A, course / "source" / A)
+    index = build_report(course, tmp_path / "out")
+    text = index.read_text() + (index.parent / f"{A}.html").read_text()
+    assert "The 4 points graded by hand (reflections) are not included" in text
+    assert "gradebook's maximum (<code>course grades</code>, <code>course demo</code>) is 22" in text
