@@ -16,7 +16,8 @@ import os
 import sys
 from pathlib import Path
 
-from .coursedir import CourseError, find_root, nbgrader_api
+from .coursedir import CourseError, find_root
+from .status import read_only_api
 
 FIXED = ["student_id", "last_name", "first_name", "email"]
 POINTS_ROW = "Points Possible"
@@ -40,7 +41,7 @@ def _number(value: float) -> str:
 def gradebook_table(root: Path, names: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
     from nbgrader.api import MissingEntry
 
-    api = nbgrader_api(root)
+    api = read_only_api(root)  # exporting only reads: a missing gradebook is not created
     with api.gradebook as gb:
         known = [a.name for a in sorted(gb.assignments, key=lambda a: a.name)]
         for name in names or []:
