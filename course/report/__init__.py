@@ -105,7 +105,8 @@ def build_report(course_root: str | Path, out_dir: str | Path, assignments: list
     try:
         work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     except OSError as exc:
-        raise ReportError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
+        raise ReportError(f"cannot write the report to {out}: no folder can be made in {out.parent} "
+                          f"({exc.strerror or exc})") from None
     try:
         report = analyse(collect(root, assignments), root)
         csv_files = export.write_csv(report, work / "csv")
