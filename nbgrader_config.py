@@ -67,6 +67,7 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "course.grading.preprocessors.ConfirmWrittenSuggestions",
     "course.grading.review.RecordReviewFlag",
     "nbgrader.preprocessors.AssignLatePenalties",
     "course.grading.metadata_check.CompiledCheckCellMetadata",

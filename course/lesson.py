@@ -81,22 +81,34 @@ class Lesson:
         return f"Saved {item_id}: {value!r}"
 
     def saved(self, item_id: str):
-        """What the test cell of a graded item shows before grading: the saved answer."""
+        """What the test cell of a graded item shows the student: whether an answer is saved,
+        kept up to date as they save (the grader scores the item itself, outside the kernel)."""
         import os
 
-        from IPython.display import HTML
+        import ipywidgets as widgets
+
+        from .recording import local_time
 
         if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-            # The grader replaces this cell's output with the score. If this error is
-            # still in the feedback, the grader was not configured: the item scores 0.
-            raise RuntimeError(f"{item_id} is scored by the course grader (ScoreRecordedAnswers), "
-                               "which did not run; check nbgrader_config.py")
-        record = self.store.get(item_id)
-        if record is None:
-            text = f"No answer saved yet for {item_id}. Answer it above, then press Save."
-        else:
-            text = f"Saved answer for {item_id} (at {record.get('saved_at', '?')}). It is scored when your submission is graded."
-        return HTML(f"<p>{text}</p>")
+            # The grader never runs this cell; if it does, nbgrader_config.py lacks the course's
+            # grading steps, and this error makes the item score 0 rather than full marks.
+            raise RuntimeError(f"{item_id} is scored by the course grader (PlanGraderScoring and "
+                               "ScoreRecordedAnswers), which did not run; check nbgrader_config.py")
+
+        def describe(record) -> str:
+            if record is None:
+                return f"<p><em>{item_id}: not answered yet.</em> Answer it above and press its save button.</p>"
+            return (f"<p>{item_id}: answer saved at {local_time(record.get('saved_at', ''))}. "
+                    "It is scored when your submission is graded.</p>")
+
+        line = widgets.HTML(describe(self.store.get(item_id)))
+
+        def refresh(saved_item, record):
+            if saved_item == item_id:
+                line.value = describe(record)
+
+        self.store.listeners.append(refresh)
+        return line
 
 
 def _mode(answer: Any) -> str:

@@ -122,6 +122,17 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def local_time(saved_at: str) -> str:
+    """A saved time (UTC, ISO) as the student's local time, e.g. '14:05 CET'."""
+    try:
+        when = datetime.fromisoformat(str(saved_at).replace("Z", "+00:00"))
+    except ValueError:
+        return str(saved_at)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone().strftime("%H:%M %Z").strip()
+
+
 class AnswerStore:
     """Reads and records one notebook's answers file."""
 
@@ -130,6 +141,8 @@ class AnswerStore:
         self.notebook_id = notebook_id
         # Set when the file on disk could not be read; shown to the student.
         self.warning: str | None = None
+        # Called with (item_id, record) after each save: a check cell shown earlier updates itself.
+        self.listeners: list = []
 
     @classmethod
     def for_notebook(cls, notebook_id: str, folder: str | os.PathLike = ".") -> "AnswerStore":
@@ -170,6 +183,8 @@ class AnswerStore:
         self._remove_stale_temp_files()
         document = {"format": FORMAT_VERSION, "notebook": self.notebook_id, "answers": answers}
         write_atomically(self.path, json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        for listener in list(self.listeners):
+            listener(item_id, record)
         return record
 
     def _remove_stale_temp_files(self) -> None:

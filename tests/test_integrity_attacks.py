@@ -1,9 +1,11 @@
 """Adversarial submissions through the real, sandboxed autograde.
 
-One honest student answers the Active Listening lesson (7.75 points); each attacker
-submits the same answers plus a cell of hostile code. Every attacker must score no
-more than the honest answers, nobody else's grade may change, nothing outside the
-attacker's own folder may be read or written, and the batch must finish.
+One honest student solves the code exercises of the Community Policing lesson (a lesson whose
+code runs at grading time; a widget lesson starts no kernel at all); each attacker submits the
+same code plus a cell of hostile code. Every attacker must score no more than the honest
+answers, nobody else's grade may change, nothing outside the attacker's own folder may be read
+or written, and the batch must finish. (tests/test_attacks_outside_tmp.py repeats the attacks
+that matter with the course outside /tmp, through both `course autograde` and nbgrader.)
 """
 from __future__ import annotations
 
@@ -18,25 +20,19 @@ import nbformat
 import pytest
 
 from conftest import copy_course
-from course.simulate import answer_notebook
+from course.grading.keys import load_keys
 from nbgrader_pipeline import COURSE_ID, fetch, nbgrader, read_grades, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("bwrap") is None,
                                                   reason="bubblewrap is not installed (apt-get install bubblewrap)")]
 
-A = "02-active-listening"
-HONEST = yaml_free = {
-    "al-g1": {"O1": "open_question", "O2": "summarizing", "O3": "mirroring", "O4": "emotional_labeling",
-              "O5": "minimal_encourager", "O6": "roadblock", "O7": "i_message", "O8": "paraphrasing"},
-    "al-g2": "b", "al-g3": "a", "al-g4": "c", "al-g5": ["a", "c", "d"],
-}
-HONEST_SCORE = 7.75
+A = "06-community-policing"
+HONEST_SCORE = 12.0  # the six code exercises; no widget item answered
+# What an attacker writes over the answers file while the grader runs: every single-choice item right.
 PERFECT_FILE = {"format": 1, "notebook": A, "answers": {
-    "al-g1": {"kind": "classify", "value": {"O1": "open_question", "O2": "paraphrasing", "O3": "mirroring",
-              "O4": "emotional_labeling", "O5": "minimal_encourager", "O6": "roadblock", "O7": "i_message",
-              "O8": "summarizing"}},
-    "al-g2": {"kind": "single", "value": "b"}, "al-g3": {"kind": "single", "value": "c"},
-    "al-g4": {"kind": "single", "value": "c"}, "al-g5": {"kind": "multiple", "value": ["a", "c", "e", "f"]}}}
+    item: {"kind": "single", "value": key.answer, "mode": "graded"}
+    for item, key in load_keys(Path(__file__).resolve().parents[1] / "keys" / f"{A}.yaml").items()
+    if key.kind == "single"}}
 
 MARKER = uuid.uuid4().hex  # files an attack tries to create outside its folder carry this name
 
@@ -125,15 +121,20 @@ def attacked_class(tmp_path_factory):
     nbgrader(course, "release_assignment", A)
     home = course.parent / "home"
     folder = fetch(home, A, exchange)
-    answer_notebook(folder / f"{A}.ipynb", HONEST)
+    source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
+    solutions = {c.id: c.source for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
     honest_nb = nbformat.read(folder / f"{A}.ipynb", as_version=4)
+    for cell in honest_nb.cells:
+        cell.source = solutions.get(cell.id, cell.source)  # typed, not run: the grader runs it
+    nbformat.write(honest_nb, folder / f"{A}.ipynb")
     submit(home, A, "honest", exchange)
     names = list(attacks(course, listener.port))
     for name, code in attacks(course, listener.port).items():
         nb = nbformat.from_dict(json.loads(json.dumps(honest_nb)))
         cell = nbformat.v4.new_code_cell(code)
         cell.id = f"attack-{name}"
-        nb.cells.insert(2, cell)  # right after `lesson = Lesson(...)`
+        setup = next(i for i, c in enumerate(nb.cells) if c.get("id") == "setup")
+        nb.cells.insert(setup + 1, cell)  # right after the lesson's imports
         nbformat.write(nb, folder / f"{A}.ipynb")
         submit(home, A, name, exchange)
     nbgrader(course, "collect", A)
@@ -173,7 +174,7 @@ def test_no_key_or_source_text_reached_the_attackers_notebook(attacked_class):
         for reason in item.why.values():
             assert reason not in executed
     assert "BEGIN" not in executed and "grade_id" not in executed
-    assert executed.count("blocked") == 3
+    assert "blocked" in executed  # '../../../keys' relative to its folder: it does not exist there
 
 
 def test_nothing_was_written_outside_the_attackers_folder(attacked_class):

@@ -146,9 +146,11 @@ class Exercise:
         return record
 
     def _show_result(self, value: Any, record: dict[str, Any], restored: bool) -> None:
-        when = str(record.get("saved_at", ""))[11:16]
+        from ..recording import local_time
+
+        when = local_time(record.get("saved_at", ""))
         prefix = "Restored your saved answer" if restored else "Saved"
-        saved_line = f"<p>{prefix} ({escape(when)} UTC): {self.describe_value(value)}</p>"
+        saved_line = f"<p>{prefix} ({escape(when)}): {self.describe_value(value)}</p>"
         if self.mode == PRACTICE:
             self._set_status(saved_line + self.practice_feedback(value))
         else:

@@ -26,8 +26,9 @@ class Limits:
     processes: int = 128
 
 
-def apply_rlimits(limits: Limits) -> None:
-    """Run in the child before exec (preexec_fn)."""
+def apply_rlimits(limits: Limits, own_uid: bool = False) -> None:
+    """Run in the child before exec (preexec_fn). `own_uid`: the kernel will run as a uid of
+    its own (grading as root), so the process cap counts only the sandbox's processes."""
     settings = [
         (resource.RLIMIT_AS, limits.memory_bytes),
         (resource.RLIMIT_CPU, limits.cpu_seconds),
@@ -35,7 +36,9 @@ def apply_rlimits(limits: Limits) -> None:
         (resource.RLIMIT_NOFILE, limits.open_files),
         (resource.RLIMIT_CORE, 0),
     ]
-    if os.geteuid() != 0:
+    if own_uid:  # root ignores it; the unprivileged uid the kernel switches to does not
+        settings.append((resource.RLIMIT_NPROC, limits.processes))
+    elif os.geteuid() != 0:
         settings.append((resource.RLIMIT_NPROC, limits.processes + _own_process_count()))
     for which, value in settings:
         soft, hard = resource.getrlimit(which)

@@ -147,3 +147,27 @@ def assignment_answer_files(source_dir: str | os.PathLike) -> dict[str, list[str
         for folder in sorted(p for p in source.iterdir() if p.is_dir()):
             excluded[folder.name] = [f"{nb.stem}{ANSWERS_SUFFIX}" for nb in sorted(folder.glob("*.ipynb"))]
     return excluded
+
+
+class ConfirmWrittenSuggestions(CoursePreprocessor):
+    """A written reply's score is the recogniser's suggestion (course/grading/score_written.py):
+    after nbgrader saves it, mark the item as needing manual grading, so formgrader lists it for
+    an instructor to confirm or change (the suggestion stays as the auto score)."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        info = resources.get("nbgrader", {})
+        keys = read_keys(keys_folder(self), info.get("assignment"))
+        written = {item for item, key in keys.items() if key.kind == "written"}
+        graded = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                  if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("grade_id") in written}
+        if not graded:
+            return nb, resources
+        with Gradebook(info["db_url"]) as gb:
+            submitted = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            for grade in submitted.grades:
+                if grade.name in graded and grade.manual_score is None:
+                    grade.needs_manual_grade = True
+            gb.db.commit()
+        return nb, resources

@@ -32,6 +32,7 @@ TAMPERING = re.compile(r"""
   | \bf_(back|globals|locals|builtins|code)\b | \btb_frame\b | \bgi_frame\b
   | \b__builtins__\b | \bbuiltins\b | \bctypes\b | \bcffi\b | \bimport\s+gc\b | \bgc\s*\.
   | __subclasses__ | __globals__ | __code__ | __closure__ | \bimportlib\b
+  | \bcourse\s*\.\s*grading\b | \bfrom\s+course\.grading\b | \bplain_data\b
 """, re.VERBOSE)
 
 

@@ -91,7 +91,9 @@ class SandboxedExecute(Execute):
     max_file_mb = Integer(64, help="Largest file the student's code may write.").tag(config=True)
     max_output_chars = Integer(1_000_000, help="Characters of output kept per cell.").tag(config=True)
     max_export_chars = Integer(50_000_000, help="Characters of exported values kept per code exercise.").tag(config=True)
-    sandbox_user = Integer(65534, help="When grading as root, the uid (and gid) the student's kernel runs as.").tag(config=True)
+    sandbox_uid_base = Integer(200_000, help="When grading as root, the student's kernel runs as an unprivileged uid "
+                                             "from this base (one per grading process, so that a process limit "
+                                             "one student exhausts is not another's); 0 runs it as root.").tag(config=True)
     start_retries = Integer(2, help="Times to retry a kernel that fails to start (not the student's fault).").tag(config=True)
     bwrap = Unicode("bwrap", help="The bubblewrap executable.").tag(config=True)
 
@@ -149,7 +151,7 @@ class SandboxedExecute(Execute):
 
             def enter_limits():  # in the kernel's process, before bwrap starts
                 cgroups.join()
-                apply_rlimits(limits)
+                apply_rlimits(limits, own_uid=uid is not None)
 
             # The log is outside every folder the sandbox can see: the student cannot swap it.
             with open(log_path, "wb") as kernel_log:
@@ -166,7 +168,9 @@ class SandboxedExecute(Execute):
                     return f"{prefix}{type(exc).__name__}: {exc}" + (f"; kernel log: {tail}" if tail else "")
 
     def _kernel_uid(self) -> int | None:
-        return self.sandbox_user if os.geteuid() == 0 and self.sandbox_user else None
+        if os.geteuid() != 0 or not self.sandbox_uid_base:
+            return None
+        return self.sandbox_uid_base + os.getpid() % 100_000
 
     @staticmethod
     def _kernel_env() -> dict:

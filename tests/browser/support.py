@@ -217,7 +217,7 @@ def open_in_lab(page, server: JupyterServer, relpath: str, workspace: str) -> No
     wait_idle(page)
 
 
-SAVED_OUTPUT = re.compile(r"(No answer saved yet|Saved answer) for ")
+SAVED_OUTPUT = re.compile(r": (not answered yet|answer saved at)")
 
 
 def saved_cells(notebook: Path) -> int:

@@ -61,7 +61,7 @@ def test_notebook7_records_a_graded_click(page, student, tmp_path):
     notebook.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
     notebook.wait_for_function(
         """n => Array.from(document.querySelectorAll('.jp-OutputArea-output'))
-             .filter(e => /(No answer saved yet|Saved answer) for /.test(e.textContent)).length >= n""",
+             .filter(e => /: (not answered yet|answer saved at)/.test(e.textContent)).length >= n""",
         arg=student["saved_cells"], timeout=KERNEL_TIMEOUT)
 
     g2 = exercise(notebook, "al-g2")
