@@ -54,7 +54,7 @@ ANSWERS = {
            "al-s1": attempts(P1)},
     "s2": {"al-g1": PERFECT, "al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f"],
            "al-s1": attempts(P1)},
-    # first attempt unfinished, second complete: the second counts
+    # first attempt unfinished, second complete: the first counts, finished or not (graded policy)
     "s3": {"al-g1": PERFECT, "al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e"],
            "al-s1": attempts(P3[:2], P2)},
     # two complete attempts: the first counts
@@ -62,7 +62,7 @@ ANSWERS = {
            "al-s1": attempts(P2, P1)},
     "s5": {"al-g1": SWAPPED, "al-g2": "a", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "b"],
            "al-s1": attempts(P3)},
-    # nothing complete: the longest unfinished attempt counts
+    # nothing complete: the first attempt counts
     "s6": {"al-g1": SWAPPED, "al-g2": "c", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f", "b"],
            "al-s1": attempts(P1[:3], P3[:1])},
     "s7": {"al-g1": SWAPPED, "al-g2": "d", "al-g3": "a", "al-g4": "c", "al-g5": ["d"],
@@ -171,20 +171,20 @@ def test_classify_share_right_per_line(report):
 def test_scenario_path_shares_follow_the_grading_policy(report):
     (paths,) = report.assignments[0].scenarios
     choices = paths.choices.set_index(["node", "choice"])
-    # counted attempts: s1 s2 P1, s3 s4 P2, s5 P3, s6 P1[:3] (longest unfinished); s7 s8 none
+    # counted attempts (the first): s1 s2 P1, s3 P3[:2], s4 P2, s5 P3, s6 P1[:3]; s7 s8 none
     arrival = choices.loc["arrival"]
-    assert arrival["count"].to_dict() == {"ask_sister": 3, "go_straight_up": 1, "call_more_units": 2}
-    assert arrival.share.to_dict() == pytest.approx({"ask_sister": 0.5, "go_straight_up": 0.1667,
-                                                     "call_more_units": 0.3333})
-    assert choices.loc[("plan", "plan_roles"), "count"] == 5
+    assert arrival["count"].to_dict() == {"ask_sister": 3, "go_straight_up": 2, "call_more_units": 1}
+    assert arrival.share.to_dict() == pytest.approx({"ask_sister": 0.5, "go_straight_up": 0.3333,
+                                                     "call_more_units": 0.1667})
+    assert choices.loc[("plan", "plan_roles"), "count"] == 4
     assert choices.loc[("plan", "plan_roles"), "share"] == 1.0
     assert choices.loc[("plan", "go_in_fast"), "count"] == 0
     assert choices.loc[("arrival", "ask_sister"), "students_reaching"] == 6
     # P1 and P2 share their 2nd to 4th choices; s6's unfinished attempt stops after the 3rd
-    assert [choices.loc[(node, choice), "count"] for node, choice in zip(P1_NODES[1:4], P1[1:4])] == [5, 5, 4]
-    assert choices.loc["venting"]["count"].to_dict() == {"open_question_daughter": 2, "pause_encourage": 2,
+    assert [choices.loc[(node, choice), "count"] for node, choice in zip(P1_NODES[1:4], P1[1:4])] == [4, 4, 3]
+    assert choices.loc["venting"]["count"].to_dict() == {"open_question_daughter": 3, "pause_encourage": 0,
                                                          "advise": 0}
-    assert choices.loc["venting"].share.to_dict() == {"open_question_daughter": 0.5, "pause_encourage": 0.5,
+    assert choices.loc["venting"].share.to_dict() == {"open_question_daughter": 1.0, "pause_encourage": 0.0,
                                                       "advise": 0.0}
     labels = paths.edge_labels()
     assert labels[("arrival", "ask_sister")] == "3/6=50%"
@@ -194,8 +194,8 @@ def test_scenario_path_shares_follow_the_grading_policy(report):
 def test_ending_distribution(report):
     (paths,) = report.assignments[0].scenarios
     ends = paths.endings.set_index("ending")
-    assert ends["count"].to_dict() == {"voluntary_end": 2, "referral_end": 2, "unresolved_end": 0,
-                                       "force_end": 1, "injury_end": 0, "(not finished)": 1, "(no attempt)": 2}
+    assert ends["count"].to_dict() == {"voluntary_end": 2, "referral_end": 1, "unresolved_end": 0, "detained_end": 0,
+                                       "force_end": 1, "injury_end": 0, "(not finished)": 2, "(no attempt)": 2}
     assert ends.share["voluntary_end"] == 0.25
     assert ends.outcome["force_end"] == "use_of_force"
 
