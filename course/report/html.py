@@ -33,7 +33,8 @@ table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.95rem}
 th,td{border:1px solid #bbb;padding:.25rem .55rem;text-align:left;vertical-align:top}
 th{background:#eef3f8} td.num{text-align:right;font-variant-numeric:tabular-nums}
 img{max-width:100%;height:auto;border:1px solid #ddd;margin:.4rem 0}
-.map{overflow:auto;max-height:85vh;border:1px solid #bbb;margin:.4rem 0;background:#fff}
+.map{overflow:auto;max-height:85vh;border:1px solid #bbb;margin:.4rem 0 .4rem calc(50% - 48vw);width:96vw;
+background:#fff;box-sizing:border-box}
 .map img{max-width:none;border:0;margin:0;display:block}
 .note{color:#333;font-size:.95rem} .problems li{margin:.2rem 0} .ok{color:#006644}
 nav a{margin-right:1rem}
