@@ -176,3 +176,41 @@ def test_status_in_a_fresh_checkout_only_reads(course_copy):
     assert ASSIGNMENT in result.stdout and "Traceback" not in result.stderr
     assert not (course_copy / "gradebook.db").exists()
     assert not (course_copy / "exchange").exists()
+
+
+def test_grades_csv_rounds_points_as_formgrader_shows_them(course_copy, tmp_path):
+    """nbgrader stores 31.134; formgrader shows 31.13 (2 decimals), and so does the CSV."""
+    from nbgrader.api import Gradebook
+
+    from course.cli.grades import gradebook_table, write_csv
+
+    with Gradebook(f"sqlite:///{course_copy / 'gradebook.db'}", "police-negotiation") as gb:
+        gb.add_assignment("a1")
+        gb.add_notebook("a1", "a1")
+        gb.add_grade_cell("t1", "a1", "a1", max_score=40, cell_type="code")
+        gb.add_grade_cell("t2", "a1", "a1", max_score=2.5, cell_type="code")
+        for student, (one, two) in {"ann": (31.134, 2.005), "bo": (10.0, 0.1255)}.items():
+            gb.add_student(student)
+            gb.add_submission("a1", student)
+            gb.find_grade("t1", "a1", "a1", student).auto_score = one
+            gb.find_grade("t2", "a1", "a1", student).auto_score = two
+        gb.db.commit()
+    header, rows = gradebook_table(course_copy)
+    text = write_csv(header, rows, str(tmp_path / "g.csv"))
+    by_student = {r[0]: r for r in csv.reader(io.StringIO(text))}
+    assert by_student["Points Possible"][4:] == ["42.5", "42.5"]
+    assert by_student["ann"][4:] == ["33.14", "33.14"]      # 33.139 -> 33.14
+    assert by_student["bo"][4:] == ["10.13", "10.13"]       # 10.1255 -> 10.13
+    assert all(len(v.partition(".")[2]) <= 2 for r in rows for v in r[4:])
+
+
+@pytest.mark.parametrize("args, path", [
+    (["grades", "-o", "/nonexistent/dir/g.csv"], "/nonexistent/dir/g.csv"),
+    (["report", "--out", "/proc/nope"], "/proc/nope"),
+])
+def test_unwritable_output_is_one_line_naming_the_path(course_copy, args, path):
+    result = course_cli(course_copy, *args)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and path in lines[0], result.stderr
