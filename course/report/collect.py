@@ -107,9 +107,12 @@ def collect(course_root: str | Path, assignments: list[str] | None = None, grade
     rows: list[dict] = []
     students: dict[str, list[str]] = {}
     keys: dict[str, dict[str, ItemKey]] = {}
+    plain: dict[str, bool] = {}  # assignment -> no key file: graded by nbgrader alone, no grading files
     if not autograded.is_dir():
         problems.append(Problem(_rel(autograded, root), "no autograded/ folder: run `nbgrader autograde` first"))
-    folders = sorted(p for p in autograded.glob("*/*") if p.is_dir()) if autograded.is_dir() else []
+    # <student>/<assignment>; not the grader's own .scratch/ and .logs/ (nbgrader's glob skips dot-names too)
+    folders = sorted(p for p in autograded.glob("*/*") if p.is_dir() and not p.parent.name.startswith(".")
+                     ) if autograded.is_dir() else []
     if autograded.is_dir() and not folders:
         problems.append(Problem(_rel(autograded, root), "no graded submissions yet: run `nbgrader autograde` first"))
     wanted = set(assignments or [])
@@ -122,9 +125,13 @@ def collect(course_root: str | Path, assignments: list[str] | None = None, grade
         if wanted and assignment not in wanted:
             continue
         if assignment not in keys:
-            keys[assignment] = _load_key(root, assignment, problems)
+            plain[assignment] = not key_path(root / "keys", assignment).exists()
+            keys[assignment] = {} if plain[assignment] else _load_key(root, assignment, problems)
             students.setdefault(assignment, [])
         files = sorted(folder.glob(f"*{GRADING_SUFFIX}"))
+        if not files and plain[assignment]:  # a plain nbgrader assignment (no key): its scores are in the gradebook
+            students[assignment].append(student)
+            continue
         if not files:
             problems.append(Problem(_rel(folder, root), f"no {GRADING_SUFFIX} file (autograde failed or older "
                                                         f"than the course grader?); student left out", assignment))
