@@ -62,6 +62,27 @@ def lessons() -> list[str]:
     return chosen
 
 
+def kept_class(class_dir: Path, submissions: int, lessons_: list[str]) -> tuple[Path, list[tuple[str, str]]]:
+    """The class simulated once into `class_dir` and kept there (simulated now if absent or too small)."""
+    info_file = class_dir / "class.json"
+    if info_file.is_file():
+        info = json.loads(info_file.read_text())
+        if len(info["order"]) >= submissions and info["lessons"] == lessons_:
+            print(f"kept class in {class_dir}: {len(info['order'])} submissions, simulated in "
+                  f"{info['simulation_s']:.0f} s", flush=True)
+            return class_dir / "collected", [tuple(x) for x in info["order"]]
+    if class_dir.exists():
+        shutil.rmtree(class_dir)
+    class_dir.mkdir(parents=True)
+    start = time.monotonic()
+    collected, order = build_class(class_dir, submissions, lessons_)
+    shutil.rmtree(class_dir / "homes", ignore_errors=True)
+    info = {"lessons": lessons_, "order": order, "simulation_s": time.monotonic() - start,
+            "load_after": os.getloadavg()}
+    info_file.write_text(json.dumps(info) + "\n")
+    return collected, order
+
+
 def build_class(work: Path, submissions: int, lessons_: list[str]) -> tuple[Path, list[tuple[str, str]]]:
     course = copy_course(work / "collected")
     release(course, lessons_, quiet=True)
@@ -78,11 +99,16 @@ def build_class(work: Path, submissions: int, lessons_: list[str]) -> tuple[Path
     return course, order
 
 
-def subset(collected: Path, target: Path, chosen: list[tuple[str, str]]) -> Path:
+def subset(collected: Path, target: Path, chosen: list[tuple[str, str]], copies: int = 1) -> Path:
+    """A fresh course copy holding the chosen submissions. With `copies` > 1 (a full term from a
+    smaller simulated class), every simulated student's submissions are also filed under
+    `copies - 1` more names (<student>-c2, <student>-c3, ...): real submissions, graded in full."""
     copy_course(target)
     shutil.copy2(collected / "gradebook.db", target / "gradebook.db")
-    for student, lesson in chosen:
-        shutil.copytree(collected / "submitted" / student / lesson, target / "submitted" / student / lesson)
+    for copy in range(1, copies + 1):
+        for student, lesson in chosen:
+            name = student if copy == 1 else f"{student}-c{copy}"
+            shutil.copytree(collected / "submitted" / student / lesson, target / "submitted" / name / lesson)
     return target
 
 
@@ -99,14 +125,23 @@ def _execute(path: str) -> None:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    # allow_errors: a student's failing test is a result to record, as the grader records it
-    NotebookClient(nb, timeout=60, startup_timeout=60, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+    # allow_errors: a student's failing test is a result to record, as the grader records it.
+    # A kernel that fails to start (a busy machine: "Kernel died before replying to kernel_info")
+    # is not what is measured: retried, as the grader retries it (SandboxedExecute.start_retries).
+    for attempt in range(3):
+        try:
+            NotebookClient(nb, timeout=60, startup_timeout=60, kernel_name="python3", allow_errors=True,
+                           resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+            return
+        except RuntimeError as exc:
+            if "Kernel died" not in str(exc) or attempt == 2:
+                raise
+            nb = nbformat.read(path, as_version=4)
 
 
-def floor(course: Path, workers: int, scratch: Path) -> float:
+def floor(course: Path, workers: int, scratch: Path, submitted: str = "submitted") -> float:
     copies = []
-    for notebook in sorted((course / "submitted").glob("*/*/*.ipynb")):
+    for notebook in sorted((course / submitted).glob("*/*/*.ipynb")):
         target = scratch / notebook.parent.parent.name / notebook.parent.name
         shutil.copytree(notebook.parent, target)
         copies.append(str(target / notebook.name))
@@ -123,8 +158,77 @@ def same_scores(serial: Path, parallel: Path) -> bool:
     snapshots = []
     for course in (serial, parallel):
         config = load_course_config(course)
-        snapshots.append(gradebook_snapshot(config.CourseDirectory.db_url, config.CourseDirectory.course_id))
+        from nbgrader.coursedir import CourseDirectory
+
+        coursedir = CourseDirectory(config=config)
+        snapshots.append(gradebook_snapshot(coursedir.db_url, coursedir.course_id))
     return snapshots[0] == snapshots[1]
+
+
+def profiled(command: list[str], cwd: Path, profile: Path) -> tuple[float, dict]:
+    """Run `course autograde` with its per-phase timing (COURSE_AUTOGRADE_PROFILE) written to `profile`."""
+    os.environ["COURSE_AUTOGRADE_PROFILE"] = str(profile)
+    try:
+        seconds = timed(command, cwd)
+    finally:
+        os.environ.pop("COURSE_AUTOGRADE_PROFILE", None)
+    return seconds, json.loads(profile.read_text()) if profile.is_file() else {}
+
+
+def show_profile(profile: dict) -> str:
+    if not profile:
+        return "(no profile)"
+    n = max(1, profile.get("jobs", 1))
+    phases = ", ".join(f"{name} {value / n * 1000:.0f} ms" for name, value in
+                       sorted(profile.get("worker_s", {}).items(), key=lambda kv: -kv[1]))
+    return (f"per submission in a worker: {phases}; parent: start {profile.get('start_s', 0):.1f} s, "
+            f"gradebook merge {profile.get('merge_s', 0):.1f} s in {profile.get('merge_batches', 0)} transactions, "
+            f"install {profile.get('install_s', 0):.1f} s")
+
+
+PLAIN_DOCS = Path(__import__("nbgrader").__file__).parent / "docs" / "source" / "user_guide"
+
+
+def plain_course(target: Path, students: int) -> Path:
+    """nbgrader's own documentation course (problem set ps1, its two real submissions, bitdiddle
+    and hacker), with a minimal config of nbgrader's defaults (plain Execute), copied to a class
+    of `students` and generated by nbgrader itself."""
+    target.mkdir(parents=True)
+    (target / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "course101"\n')
+    shutil.copytree(PLAIN_DOCS / "source" / "ps1", target / "source" / "ps1")
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "ps1"], cwd=target,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"nbgrader generate_assignment failed:\n{result.stdout}\n{result.stderr}")
+    real = ["bitdiddle", "hacker"]
+    for index in range(students):
+        shutil.copytree(PLAIN_DOCS / "submitted" / real[index % 2] / "ps1",
+                        target / "submitted" / f"student{index + 1:03d}" / "ps1")
+    return target
+
+
+def bench_plain(work: Path, students: int, workers: int) -> dict:
+    """The plain nbgrader course: serial `nbgrader autograde ps1` vs `course autograde ps1`."""
+    base = plain_course(work / "plain-base", students)
+    serial, parallel = work / "plain-serial", work / "plain-parallel"
+    shutil.copytree(base, serial)
+    shutil.copytree(base, parallel)
+    row = {"course": "nbgrader docs ps1", "submissions": students}
+    row["serial_s"] = timed([sys.executable, "-m", "nbgrader", "autograde", "ps1"], serial)
+    print(f"plain course, {students} submissions: serial nbgrader {row['serial_s']:.1f} s", flush=True)
+    row["parallel_s"], row["profile"] = profiled(
+        [sys.executable, "-m", "course.cli.main", "autograde", "ps1", "--workers", str(workers)], parallel,
+        work / "plain-profile.json")
+    row["speedup_vs_serial"] = row["serial_s"] / row["parallel_s"]
+    row["same_scores_as_serial"] = same_scores(serial, parallel)
+    row["load_after"] = os.getloadavg()
+    print(f"plain course, {students} submissions: course autograde --workers {workers} {row['parallel_s']:.1f} s "
+          f"({row['speedup_vs_serial']:.2f}x serial), same gradebook: {row['same_scores_as_serial']}; "
+          f"load {row['load_after'][0]:.1f}\n  {show_profile(row['profile'])}", flush=True)
+    row["floor_s"] = floor(serial, workers, work / "plain-floor")
+    print(f"plain course, {students} submissions: floor (nbclient x{workers}, unsandboxed) {row['floor_s']:.1f} s",
+          flush=True)
+    return row
 
 
 def import_time() -> float:
@@ -136,9 +240,18 @@ def import_time() -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 40], help="numbers of submissions to grade")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 40], help="numbers of submissions to grade")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--class-dir", metavar="DIR",
+                        help="simulate the class once into DIR and keep it; later runs reuse it")
+    parser.add_argument("--simulate-only", action="store_true", help="only simulate (with --class-dir)")
+    parser.add_argument("--term", type=int, metavar="N",
+                        help="also grade a term of N submissions with `course autograde --all` only (the kept "
+                             "class's submissions, each also filed under more student names when N is larger)")
+    parser.add_argument("--plain", type=int, metavar="N",
+                        help="also benchmark nbgrader's documentation course (ps1) copied to N students")
+    parser.add_argument("--no-floor", action="store_true", help="skip the nbclient floor")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
     parser.add_argument("--per-lesson", action="store_true",
                         help="also time `course autograde LESSON` run once per lesson")
@@ -146,43 +259,89 @@ def main() -> int:
     for name in ("COURSE_EXCHANGE", "COURSE_DB_URL"):
         os.environ.pop(name, None)
     lessons_ = lessons()
-    work = Path(tempfile.mkdtemp(prefix="autograde-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="autograde-bench-", dir="/var/tmp"))
     results = {"lessons": lessons_, "workers": args.workers, "cpus": os.cpu_count(),
                "load_before": os.getloadavg(), "import_course_s": import_time(), "sizes": []}
-    print(f"import course: {results['import_course_s'] * 1000:.0f} ms; lessons {', '.join(lessons_)}", flush=True)
+    print(f"import course: {results['import_course_s'] * 1000:.0f} ms; lessons {', '.join(lessons_)}; "
+          f"load {results['load_before'][0]:.1f}", flush=True)
+
+    def save() -> None:  # after every figure: a run that dies later keeps what it measured
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+
     try:
-        collected, order = build_class(work, max(args.sizes), lessons_)
+        if args.plain:
+            results["plain"] = bench_plain(work, args.plain, args.workers)
+            save()
+        if not args.sizes and not args.term and not args.simulate_only:
+            return 0
+        if args.class_dir:
+            collected, order = kept_class(Path(args.class_dir).resolve(), max(args.sizes or [1]), lessons_)
+        else:
+            collected, order = build_class(work, max(args.sizes or [len(lessons_)]), lessons_)
+        if args.simulate_only:
+            return 0
         for size in args.sizes:
             chosen = order[:size]
             row = {"submissions": size}
+            results["sizes"].append(row)
             serial = subset(collected, work / f"serial-{size}", chosen)
             row["serial_s"] = sum(timed([sys.executable, "-m", "nbgrader", "autograde", lesson], serial)
-                                  for lesson in lessons_)
+                                  for lesson in lessons_ if any((serial / "submitted").glob(f"*/{lesson}")))
+            print(f"{size:>4} submissions: serial nbgrader {row['serial_s']:.1f} s "
+                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
+            save()
             parallel = subset(collected, work / f"parallel-{size}", chosen)
-            row["parallel_s"] = timed([sys.executable, "-m", "course.cli.main", "autograde", "--all",
-                                       "--workers", str(args.workers)], parallel)
+            row["parallel_s"], row["profile"] = profiled(
+                [sys.executable, "-m", "course.cli.main", "autograde", "--all", "--workers", str(args.workers)],
+                parallel, work / f"profile-{size}.json")
+            row["speedup_vs_serial"] = row["serial_s"] / row["parallel_s"]
+            row["same_scores_as_serial"] = same_scores(serial, parallel)
+            row["load_after"] = os.getloadavg()
+            print(f"{size:>4} submissions: course autograde --all --workers {args.workers} {row['parallel_s']:.1f} s "
+                  f"({row['speedup_vs_serial']:.2f}x faster than serial); same gradebook as serial: "
+                  f"{row['same_scores_as_serial']}; load {row['load_after'][0]:.1f}\n  {show_profile(row['profile'])}",
+                  flush=True)
+            save()
             if args.per_lesson:
                 per_lesson = subset(collected, work / f"per-lesson-{size}", chosen)
                 row["parallel_per_lesson_s"] = sum(
                     timed([sys.executable, "-m", "course.cli.main", "autograde", lesson, "--workers",
                            str(args.workers)], per_lesson) for lesson in lessons_ if any((per_lesson / "submitted").glob(f"*/{lesson}")))
-            row["floor_s"] = floor(serial, args.workers, work / f"floor-{size}")
-            row["speedup_vs_serial"] = row["serial_s"] / row["parallel_s"]
-            row["parallel_over_floor"] = row["parallel_s"] / row["floor_s"]
+                save()
+            if not args.no_floor:
+                row["floor_s"] = floor(serial, args.workers, work / f"floor-{size}")
+                row["parallel_over_floor"] = row["parallel_s"] / row["floor_s"]
+                print(f"{size:>4} submissions: floor (nbclient x{args.workers}) {row['floor_s']:.1f} s "
+                      f"(parallel {row['parallel_over_floor']:.2f}x the floor)", flush=True)
+                save()
+            for folder in (serial, parallel):
+                shutil.rmtree(folder, ignore_errors=True)
+        if args.term:
+            copies = -(-args.term // len(order))
+            chosen = order[:-(-args.term // copies)]
+            start = time.monotonic()
+            term = subset(collected, work / "term", chosen, copies)
+            n = sum(1 for _ in (term / "submitted").glob("*/*"))
+            row = {"submissions": n, "students": len({p.name for p in (term / "submitted").iterdir()}),
+                   "copies_per_simulated_student": copies, "setup_s": time.monotonic() - start}
+            results["term"] = row
+            print(f"term: {n} submissions of {row['students']} students (the kept class's {len(chosen)} submissions, "
+                  f"each filed under {copies} names) set up in {row['setup_s']:.0f} s; grading...", flush=True)
+            row["parallel_s"], row["profile"] = profiled(
+                [sys.executable, "-m", "course.cli.main", "autograde", "--all", "--workers", str(args.workers)],
+                term, work / "profile-term.json")
             row["load_after"] = os.getloadavg()
-            results["sizes"].append(row)
-            same = same_scores(serial, parallel)
-            row["same_scores_as_serial"] = same
-            print(f"{size:>4} submissions: serial {row['serial_s']:.1f} s, parallel {row['parallel_s']:.1f} s "
-                  f"({row['speedup_vs_serial']:.2f}x faster), floor {row['floor_s']:.1f} s "
-                  f"(parallel {row['parallel_over_floor']:.2f}x the floor); load {row['load_after'][0]:.1f}; "
-                  f"same scores as serial: {same}",
-                  flush=True)
+            row["gradebook_mb"] = (term / "gradebook.db").stat().st_size / 1e6
+            print(f"term: {n} submissions graded by course autograde --all --workers {args.workers} in "
+                  f"{row['parallel_s']:.1f} s ({row['parallel_s'] / 60:.1f} min, {row['parallel_s'] / n * 1000:.0f} ms "
+                  f"per submission); load {row['load_after'][0]:.1f}; gradebook {row['gradebook_mb']:.1f} MB\n"
+                  f"  {show_profile(row['profile'])}", flush=True)
+            save()
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+    save()
     return 0
 
 

@@ -1,14 +1,25 @@
 """`course autograde ASSIGNMENT [ASSIGNMENT ...] | --all`: grade the collected submissions in parallel.
 
-Gives exactly the scores and gradebook contents of serial `nbgrader autograde`: each
-worker runs nbgrader's own autograde for one student in a scratch copy of the course;
-with the default SQLite gradebook this process is the only writer and merges each
-student's grades in one transaction, then moves the graded folder into autograded/.
-Interrupted? Run the same command again: finished students are skipped, the rest are
-graded; nothing is counted twice. Submissions already autograded are skipped unless
---force (or the submission is newer), like nbgrader. Several assignments (or --all: every
-assignment with collected submissions) are graded in one pool of workers, which is
-faster than one command per assignment.
+A drop-in for `nbgrader autograde` on any nbgrader course (this one, or another course's
+folder with its own nbgrader_config.py): the same scores and gradebook contents, the same
+CourseDirectory settings (submitted_directory, autograded_directory, source_directory,
+directory_structure, student_id_exclude, ...) and `c.Autograde.create_student`. Each worker
+runs nbgrader's own autograde for one student in a scratch copy; with the default SQLite
+gradebook this process is the only writer and merges the students' grades, then moves each
+graded folder into place. Interrupted? Run the same command again: finished students are
+skipped, the rest are graded; nothing is counted twice. Submissions already autograded are
+skipped unless --force (or the submission is newer), like nbgrader. A collected folder with no
+notebook is skipped with a warning, like nbgrader. A failed submission is named with its
+notebook and cause, its full log is kept in <autograded>/.logs/ASSIGNMENT/STUDENT.log, and
+the command exits 1 (what nbgrader recorded before failing, an unreadable notebook's empty
+submission for one, is kept in the gradebook as nbgrader keeps it). Several assignments (or
+--all: every assignment with collected submissions) are graded in one pool of workers.
+
+Students' code always runs in the bubblewrap sandbox (docs/threat-model.md): if the course's
+nbgrader_config.py runs it with nbgrader's plain Execute (any course not set up like this
+one), `course autograde` runs course.grading.sandbox.SandboxedExecute in its place and says
+so (the scores are the same); another unsandboxed executing step is refused. To run a
+course's code unsandboxed, use plain `nbgrader autograde`.
 
 --dask SCHEDULER_ADDRESS runs the same workers on an existing Dask cluster; it needs a
 shared filesystem and a PostgreSQL gradebook (COURSE_DB_URL=postgresql+psycopg2://...).
@@ -17,9 +28,10 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 from ..grading.parallel import ParallelGradingError, autograde_all
-from .coursedir import CourseError, assignments, find_root, require_assignment
+from .coursedir import CourseError, assignments, find_root
 from .progress import Progress
 
 
@@ -31,8 +43,6 @@ def run_autograde(root, assignment: str | list[str], workers: int | None = None,
                   force: bool = False, dask: str | None = None, quiet: bool = False):
     """Grade one assignment (returns its Outcome) or a list of them (returns {assignment: Outcome})."""
     names = [assignment] if isinstance(assignment, str) else list(assignment)
-    for name in names:
-        require_assignment(root, name)
     label = names[0] if len(names) == 1 else f"{len(names)} assignments"
     state = {}
 
@@ -60,14 +70,20 @@ def run_autograde(root, assignment: str | list[str], workers: int | None = None,
     finally:
         if "progress" in state:
             state["progress"].close()
+    import sys
+
+    note = next((o.sandbox_note for o in outcomes.values() if o.sandbox_note), "")
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    for name, outcome in outcomes.items():  # nbgrader: "No notebooks were matched by ...", and goes on
+        for student, folder in sorted(outcome.empty.items()):
+            print(f"warning: {student} ({name}): no notebook in {folder}; skipped, as nbgrader skips it",
+                  file=sys.stderr)
     failed = [(name, student, text) for name, outcome in outcomes.items() for student, text in sorted(outcome.failed.items())]
     if failed:
-        details = "\n".join(f"--- {student} ({name}):\n" + "\n".join(text.strip().splitlines()[-6:])
-                            for name, student, text in failed)
+        details = "\n".join(f"  {student} ({name}): {text}" for name, student, text in failed)
         graded = sum(len(o.graded) for o in outcomes.values())
-        raise CourseError(f"{label}: autograding failed for {len(failed)} submission(s): "
-                          + ", ".join(f"{student} ({name})" for name, student, _ in failed)
-                          + f" ({graded} graded):\n{details}")
+        raise CourseError(f"{label}: autograding failed for {len(failed)} submission(s) ({graded} graded):\n{details}")
     if not quiet:
         for name, outcome in outcomes.items():
             print(f"{name}: graded {len(outcome.graded)}, skipped {len(outcome.skipped)}")
@@ -76,17 +92,39 @@ def run_autograde(root, assignment: str | list[str], workers: int | None = None,
 
 
 def collected_assignments(root) -> list[str]:
-    """Assignments with at least one collected submission."""
-    return [a for a in assignments(root) if any((root / "submitted").glob(f"*/{a}"))]
+    """Assignments (in the gradebook, or with a source folder) with at least one collected
+    submission, found where the course's CourseDirectory settings say."""
+    from ..grading.parallel import collected_students, course_coursedir
+
+    _, coursedir = course_coursedir(root)
+    names = set(assignments(root)) if (root / "source").is_dir() else set()
+    try:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+            names |= {a.name for a in gb.assignments}
+    except Exception:  # noqa: BLE001 - no gradebook yet: autograde itself says so
+        pass
+    return [a for a in sorted(names) if collected_students(coursedir, a)]
+
+
+def course_root() -> Path:
+    """The nearest folder at or above the current one with an nbgrader_config.py (any nbgrader
+    course, whatever its source_directory), else this course's root."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "nbgrader_config.py").is_file():
+            return folder
+    return find_root()
 
 
 def run(args) -> int:
-    root = find_root()
+    root = course_root()
     if args.all == bool(args.assignment):
         raise CourseError("name the assignments to grade, or give --all (not both)")
     names = collected_assignments(root) if args.all else args.assignment
     if not names:
-        raise CourseError(f"--all: no collected submissions in {root / 'submitted'}; run `course collect` first")
+        raise CourseError("--all: no collected submissions; run `course collect` (or nbgrader collect) first")
     run_autograde(root, names, workers=args.workers, students=args.student or None, force=args.force, dask=args.dask)
     return 0
 
@@ -96,6 +134,8 @@ def add_parser(subparsers) -> None:
                                    description=__doc__)
     parser.add_argument("assignment", nargs="*", help="assignment ids, e.g. 02-active-listening")
     parser.add_argument("--all", action="store_true", help="every assignment with collected submissions")
+    parser.epilog = ("Students' code always runs sandboxed: a config with nbgrader's plain Execute gets "
+                     "course.grading.sandbox.SandboxedExecute in its place (same scores).")
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="worker processes (default: the CPU cores, at most 4)")
     parser.add_argument("--student", action="append", metavar="S", help="grade only this student (repeatable)")
