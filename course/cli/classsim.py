@@ -9,7 +9,7 @@ A student has a skill in [0, 1] and answers every graded item of every kind:
 - scenario: played one decision at a time with the engine (course.scenarios.ScenarioRun):
   at each decision the author's recommended choice with probability skill, else another
   choice the engine offers there; some students who end badly play a second attempt
-  (the first complete attempt is the one graded);
+  (the first attempt is the one graded; the second is practice);
 - package: each needed option ticked, and each option that breaks a party's core interest
   left out, with probability skill; a sound reason for a needed option with probability skill;
 - written: a good reply (with probability skill), else a middling or a poor one, from a

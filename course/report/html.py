@@ -230,8 +230,8 @@ def _item_section(a: AssignmentReport, row, out: Path) -> list[str]:
 def _scenario_html(paths: ScenarioPaths, out: Path, base: str) -> list[str]:
     images = out / "images"
     html_parts = [f"<p>Scenario <strong>{esc(paths.scenario.title)}</strong> (<code>{esc(paths.scenario.id)}</code>). "
-                  "Each student's attempt that counts for the grade (the first complete attempt, else the "
-                  "longest unfinished one) was replayed. On the map, <code>k/N=p%</code> on an arrow means: "
+                  "Each student's attempt that counts for the grade (the first attempt, finished or not) "
+                  "was replayed. On the map, <code>k/N=p%</code> on an arrow means: "
                   "of the N decisions made at that point, k took this choice; an arrow that several choices "
                   "share lists the choices, then their shares in the same order; a label that had to move off "
                   "its arrow points at it with a dotted line. Arrows nobody took carry no numbers. The map is "

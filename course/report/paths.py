@@ -3,7 +3,7 @@ counted attempt ended.
 
 Each student's saved attempts are replayed with the scenario engine and the attempt that
 counts is picked by the grading POLICY (`course.scenarios.select_attempt`: the first
-complete attempt, else the longest unfinished one), so the report shows the same path the
+attempt, finished or not), so the report shows the same path the
 grade was given for.
 
 Choice shares are per decision made at a node: of the N decisions made at node X, k took
