@@ -263,3 +263,29 @@ def test_unsandboxed_custom_execute_is_refused(base):
     assert got.returncode == 1
     assert "not sandboxed" in got.stderr and "course.grading.sandbox.SandboxedExecute" in got.stderr
     assert not (course / "autograded" / "alice").exists()
+
+
+def test_course_report_on_a_plain_course(base):
+    """`course report` on a plain nbgrader course (no keys/, no grading files): the students and
+    their code test scores, from the gradebook, and no problem blaming autograde."""
+    import csv
+
+    course = make_course(base)
+    for student in ANSWERS:
+        for assignment in PROBLEMS:
+            submit(course, student, assignment)
+    submit(course, "dave", "ps1", notebook_text="")  # a failure leaves autograded/.logs/ behind
+    got = course_cli(course, "autograde", "--all", "--workers", "2")
+    assert got.returncode == 1 and (course / "autograded" / ".logs" / "ps1" / "dave.log").is_file()
+    report = course_cli(course, "report")
+    assert report.returncode == 0, report.stdout + report.stderr
+    folder = course / "reports" / "csv"
+    with open(folder / "responses.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    points = {(r["student"], r["assignment"], r["item"]): float(r["points"]) for r in rows}
+    assert {s for s, _, _ in points} == set(ANSWERS)
+    assert points[("alice", "ps1", "add-tests")] == 2 and points[("bob", "ps1", "add-tests")] == 0
+    assert points[("alice", "ps1", "squares-tests")] == 3 and points[("carol", "ps1", "squares-tests")] == 0
+    assert points[("alice", "ps2", "mean-tests")] == 1
+    problems = (folder / "problems.csv").read_text() if (folder / "problems.csv").exists() else ""
+    assert "autograde" not in problems and ".logs" not in problems, problems
