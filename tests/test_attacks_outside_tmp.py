@@ -303,15 +303,18 @@ def test_no_key_source_or_other_students_text_reaches_any_output(attacked, how):
 
     run = attacked["runs"][how]
     course = run["course"]
-    # The other lesson's key and the hidden checks never belong in the code lesson's outputs.
+    # The other lesson's key never belongs in the code lesson's outputs, nor system files; the
+    # hidden checks are in the instructor's graded copy, never in what students get back.
     secrets = [reason for item in load_keys(course / "keys" / f"{WIDGETS}.yaml").values() for reason in item.why.values()]
-    secrets += ["368, 265, 4683, 4838", "BEGIN HIDDEN TESTS", "root:x:0:0"]
-    outputs = list((course / "autograded").glob(f"*/{CODE}/*")) + list((course / "feedback").glob(f"*/{CODE}/*"))
-    assert len(outputs) > len(attacked["attacks"])
-    for path in outputs:
+    secrets += ["root:x:0:0"]
+    hidden = ["368, 265, 4683, 4838", "BEGIN HIDDEN TESTS"]
+    graded = list((course / "autograded").glob(f"*/{CODE}/*"))
+    feedback = list((course / "feedback").glob(f"*/{CODE}/*.html"))
+    assert len(graded) > len(attacked["attacks"]) and len(feedback) > len(attacked["attacks"])
+    for path, forbidden in [(p, secrets) for p in graded] + [(p, secrets + hidden) for p in feedback]:
         if path.is_file():
             text = path.read_text(errors="replace")
-            for secret in secrets:
+            for secret in forbidden:
                 assert secret not in text, f"{secret[:40]!r} leaked into {path.relative_to(course)} ({how})"
     key_text = (course / "keys" / f"{WIDGETS}.yaml").read_text()
     for path in (course / "submitted" / "inbound-links").rglob("*"):

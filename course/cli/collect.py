@@ -11,6 +11,7 @@ archive too: it holds the student's choices.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -26,7 +27,11 @@ def collect(root: Path, assignment: str, quiet: bool = False) -> int:
     api = nbgrader_api(root)
     if not api.exchange_is_functional:
         raise CourseError(f"the exchange {api.exchange_root or '(none)'} is not usable: check Exchange.root / COURSE_EXCHANGE")
-    check_result(api.collect(assignment, update=True), f"collecting {assignment} from {api.exchange_root}")
+    result = check_result(api.collect(assignment, update=True), f"collecting {assignment} from {api.exchange_root}")
+    # What collect refused (links, special files) must reach the instructor, not only its log.
+    for line in (result.get("log") or "").splitlines():
+        if "ERROR" in line or "refused" in line:
+            print(line.strip(), file=sys.stderr)
     count = len(api.get_submitted_students(assignment))
     if not quiet:
         print(f"{assignment}: {count} submission(s) in submitted/")
