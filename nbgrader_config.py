@@ -28,6 +28,7 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
+    "course.grading.student_checks.FriendlyCodeChecks",
     "nbgrader.preprocessors.ClearSolutions",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -39,6 +40,10 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
     "course.grading.preprocessors.StripRuntimeMetadata",
 ]
+# Code exercises (lesson 06): the student's checks say "Not yet: ..." instead of raising, and the
+# stub does not raise, so Run All goes on (course/grading/student_checks.py); the grader still
+# checks the source's asserts outside the kernel.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE"}
 
 # Autograde: nbgrader's own steps, except that metadata checks use a schema compiled once
 # (course/grading/metadata_check.py: the same checks and errors, a tenth of the time).
