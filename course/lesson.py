@@ -111,5 +111,49 @@ class Lesson:
         return line
 
 
+    def check_code(self, item_id: str, names: list[str], checks: str, namespace: dict | None = None) -> bool:
+        """What a code exercise's check cell runs in the released notebook: the exercise's
+        visible checks, in the student's namespace, reporting "Not yet: ..." instead of raising,
+        so Run All goes on. True when every check passed. The grader runs the instructor's own
+        checks outside the kernel (course/grading/code_checks.py); this is only the student's view.
+        Under `nbgrader validate` a failed check raises, so Validate reports it."""
+        import os
+        import sys
+
+        mode = os.environ.get("NBGRADER_EXECUTION")
+        if mode == "autograde":
+            # As for `saved`: the grader replaces this cell; if it runs, the config is wrong.
+            raise RuntimeError(f"{item_id} is checked by the course grader (PlanGraderScoring and "
+                               "CheckCodeOutsideKernel), which did not run; check nbgrader_config.py")
+        if namespace is None:
+            namespace = sys._getframe(1).f_globals  # the notebook's namespace, where the cell runs
+        try:
+            exec(compile(checks, f"<checks of {item_id}>", "exec"), namespace)
+        except AssertionError as exc:
+            message = str(exc).strip() or "one of the checks failed"
+            self._not_yet(message if message[-1] in ".?!" else message + ".", exc, mode)
+        except NameError as exc:
+            name = getattr(exc, "name", None) or str(exc)
+            if name in names:
+                why = (f"`{name}` is not made yet: write it in the cell above, run that cell, "
+                       "then run this one.")
+            else:
+                why = (f"`{name}` is not defined: it comes from a cell above, which needs the exercises "
+                       "before it. Finish those, run the cells above (Run ▸ Run All Cells), then this one.")
+            self._not_yet(why, exc, mode)
+        except Exception as exc:  # the student's values made a check fail in another way
+            self._not_yet(f"checking your answer gave {type(exc).__name__}: {exc}. Look at what you "
+                          "wrote in the cell above.", exc, mode)
+        else:
+            return True
+        return False
+
+    @staticmethod
+    def _not_yet(message: str, exc: BaseException, mode: str | None) -> None:
+        print(f"Not yet: {message}")
+        if mode == "validate":
+            raise exc
+
+
 def _mode(answer: Any) -> str:
     return PRACTICE if answer is not None else GRADED
