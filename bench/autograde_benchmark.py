@@ -143,7 +143,8 @@ def floor(course: Path, workers: int, scratch: Path, submitted: str = "submitted
     copies = []
     for notebook in sorted((course / submitted).glob("*/*/*.ipynb")):
         target = scratch / notebook.parent.parent.name / notebook.parent.name
-        shutil.copytree(notebook.parent, target)
+        if not target.exists():
+            shutil.copytree(notebook.parent, target)
         copies.append(str(target / notebook.name))
     start = time.monotonic()
     with ProcessPoolExecutor(max_workers=workers) as pool:
