@@ -289,3 +289,33 @@ def test_course_report_on_a_plain_course(base):
     assert points[("alice", "ps2", "mean-tests")] == 1
     problems = (folder / "problems.csv").read_text() if (folder / "problems.csv").exists() else ""
     assert "autograde" not in problems and ".logs" not in problems, problems
+
+
+def test_worker_config_describes_the_real_course(tmp_path):
+    """Workers grade with the real course's settings (loaded once, from the real root), never a
+    scratch copy's: the keys and the release folder of the real course, and a hide list with the
+    real root, the exchange and the scratch root. This course's config keeps its own sandbox."""
+    from course.grading.parallel import load_course_config, worker_config
+
+    scratch = tmp_path / "scratch"
+    config = load_course_config(REPO)
+    wconfig, replaced = worker_config(config, REPO, scratch)
+    assert not replaced
+    assert "course.grading.sandbox.SandboxedExecute" in wconfig.Autograde.autograde_preprocessors
+    hide = set(wconfig.SandboxedExecute.hide)
+    assert {str(REPO), str(scratch), str(Path(config.Exchange.root))} <= hide
+    assert wconfig.CoursePreprocessor.keys_dir == str(REPO / "keys")
+    assert Path(wconfig.Autograde.pre_convert_hook.release_root) == REPO / "release"
+    assert "root" not in wconfig.CourseDirectory or wconfig.CourseDirectory.root == str(REPO)  # set per job
+
+
+def test_plain_execute_is_replaced_by_the_sandbox(tmp_path):
+    from course.grading.parallel import load_course_config, worker_config
+
+    (tmp_path / "nbgrader_config.py").write_text(CONFIG)
+    config = load_course_config(tmp_path)
+    wconfig, replaced = worker_config(config, tmp_path, tmp_path / "scratch")
+    assert replaced
+    steps = wconfig.Autograde.autograde_preprocessors
+    assert steps[0] == "course.grading.sandbox.SandboxedExecute" and len(steps) == 7
+    assert str(tmp_path) in wconfig.SandboxedExecute.hide
