@@ -25,15 +25,20 @@ def test_a_run_that_cannot_start_leaves_every_code_cell_failed(tmp_path):
         assert "not run" in cell.outputs[0].evalue
 
 
-def test_the_course_package_is_mounted_back_wherever_it_lives(tmp_path):
+def test_only_python_and_the_course_package_are_mounted_never_the_course_root(tmp_path):
     import course
 
-    pre = SandboxedExecute(hide=[str(tmp_path)])
-    needed = pre._needed_inside(pre._hidden())
     package = Path(course.__file__).resolve().parent
-    hidden_roots = pre._hidden() + [Path("/tmp").resolve()]
-    if any(h == package or h in package.parents for h in hidden_roots):
-        assert any(p == package or p in package.parents for p in needed)
+    root = package.parent  # an editable install: the package lives inside the course folder
+    pre = SandboxedExecute(hide=[str(root)])
+    mounts = pre.mounts()
+    assert any(p == package or p in package.parents for p in mounts)
+    assert all(p != root and p not in root.parents for p in mounts)
+    command = " ".join(pre.bwrap_command("bwrap", tmp_path / "work", tmp_path / "sock"))
+    for folder in ("keys", "source", "release", "exchange", "autograded", "submitted"):
+        assert str(root / folder) not in command
+    with pytest.raises(Exception, match="contains"):
+        SandboxedExecute(hide=[str(package / "grading")]).mounts()
 
 
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
@@ -76,23 +81,24 @@ def test_the_whole_run_has_a_wall_clock_limit(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
-def test_the_kernel_sees_only_its_own_folder(tmp_path):
+def test_the_kernel_sees_only_a_private_copy_of_its_folder(tmp_path):
     hidden = tmp_path / "hidden"
     hidden.mkdir()
     (hidden / "key.yaml").write_text("answer: b\n")
     folder = tmp_path / "submission"
     folder.mkdir()
+    (folder / "given.txt").write_text("given")
     pre = SandboxedExecute(hide=[str(hidden)], timeout=30)
-    probe = (f"import os, socket\nprint(os.listdir({str(hidden)!r}))\n"
-             "open('mine.txt', 'w').write('ok')\n"
+    probe = (f"import os, socket\nprint(os.path.exists({str(hidden)!r}) or os.path.exists({str(folder)!r}))\n"
+             "print(open('given.txt').read()); open('mine.txt', 'w').write('ok')\n"
              "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2); print('net')\n"
              "except OSError:\n    print('no net')\n"
              "print(os.getpid())")
     nb, _ = pre.preprocess(notebook(probe), {"metadata": {"path": str(folder)}})
     lines = nb.cells[0].outputs[0].text.split()
-    assert lines[:3] == ["[]", "no", "net"]
+    assert lines[:4] == ["False", "given", "no", "net"]
     assert int(lines[-1]) < 10  # its own PID namespace
-    assert (folder / "mine.txt").read_text() == "ok"
+    assert not (folder / "mine.txt").exists()  # it wrote in its private copy, never in the grader's folder
 
 
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
