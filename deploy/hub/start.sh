@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# One command for a class on JupyterHub (see deploy/hub/README.md):
+#
+#   sudo deploy/hub/start.sh --students alice,bob,carol --instructor teacher
+#
+# installs what it needs (apt; a venv under /opt from Debian's python3 with jupyterhub, the
+# first-use authenticator, nbgrader 0.9.6 and this course package; configurable-http-proxy from
+# npm), creates one Unix user per student and the instructor (homes 700) with a password each,
+# the course directory (owned by the instructor), nbgrader's exchange, the hub configuration, and
+# then runs JupyterHub in the foreground (Ctrl-C stops it). Running it again is safe: what is
+# there already is kept (passwords too); new students on the list are added.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+
+STUDENTS=""
+INSTRUCTOR=""
+PREFIX="/opt/course-hub"
+EXCHANGE="/srv/nbgrader/exchange"
+COURSE_DIR=""                     # default: ~INSTRUCTOR/police-negotiation
+COURSE_ID="police-negotiation"
+IP="0.0.0.0"
+PORT=8000
+HUB_PORT=8081
+PROXY_API_PORT=8001
+FORMGRADER_PORT=9999
+SETUP_ONLY=0
+RELEASE=""
+
+usage() {
+  cat <<EOF
+usage: sudo $0 --students a,b,c --instructor NAME [options]
+
+  --students LIST         comma-separated Unix user names for the students (created if missing)
+  --instructor NAME       the instructor's Unix user (created if missing); owns the course
+  --prefix DIR            where the hub's venv, proxy and state go      (default $PREFIX)
+  --exchange DIR          nbgrader's exchange                            (default $EXCHANGE)
+  --course-dir DIR        the nbgrader course directory                  (default ~INSTRUCTOR/$COURSE_ID)
+  --ip IP --port N        where students reach the hub                   (default $IP:$PORT)
+  --hub-port N --proxy-api-port N --formgrader-port N   internal ports (default $HUB_PORT, $PROXY_API_PORT, $FORMGRADER_PORT)
+  --release A[,B]         release these lessons to the exchange before the hub starts
+  --setup-only            set everything up, print the login details, do not start the hub
+EOF
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --students) STUDENTS="$2"; shift 2 ;;
+    --instructor) INSTRUCTOR="$2"; shift 2 ;;
+    --prefix) PREFIX="$2"; shift 2 ;;
+    --exchange) EXCHANGE="$2"; shift 2 ;;
+    --course-dir) COURSE_DIR="$2"; shift 2 ;;
+    --ip) IP="$2"; shift 2 ;;
+    --port) PORT="$2"; shift 2 ;;
+    --hub-port) HUB_PORT="$2"; shift 2 ;;
+    --proxy-api-port) PROXY_API_PORT="$2"; shift 2 ;;
+    --formgrader-port) FORMGRADER_PORT="$2"; shift 2 ;;
+    --release) RELEASE="$2"; shift 2 ;;
+    --setup-only) SETUP_ONLY=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+[ "$(id -u)" = 0 ] || { echo "run as root (sudo): the hub starts each user's server as that user" >&2; exit 2; }
+[ -n "$STUDENTS" ] && [ -n "$INSTRUCTOR" ] || { usage >&2; exit 2; }
+NAME_RE='^[a-z_][a-z0-9_-]{0,30}$'
+IFS=',' read -r -a STUDENT_LIST <<<"$STUDENTS"
+for name in "$INSTRUCTOR" "${STUDENT_LIST[@]}"; do
+  [[ "$name" =~ $NAME_RE ]] || { echo "not a valid Unix user name: '$name'" >&2; exit 2; }
+done
+for name in "${STUDENT_LIST[@]}"; do
+  [ "$name" != "$INSTRUCTOR" ] || { echo "the instructor cannot also be a student: $name" >&2; exit 2; }
+done
+
+say() { printf '[course-hub] %s\n' "$*"; }
+T0=$(date +%s)
+
+# ---- 1. System packages (Debian) -----------------------------------------------------------
+need=()
+for pkg in python3 python3-venv bubblewrap; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+if [ ${#need[@]} -gt 0 ]; then
+  say "apt-get install ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# ---- 2. The hub's Python: a venv from Debian's python3, readable by every user --------------
+# (A Python inside /root, e.g. pyenv's, cannot be executed by the students' servers.)
+umask 022
+VENV="$PREFIX/venv"
+mkdir -p "$PREFIX"/{etc,state,bin}
+chmod 755 "$PREFIX"
+chmod 700 "$PREFIX/state"
+if [ ! -x "$VENV/bin/jupyterhub" ] || [ ! -x "$VENV/bin/course" ] || [ "$REPO/pyproject.toml" -nt "$VENV/.course-installed" ] \
+   || [ -n "$(find "$REPO/course" -newer "$VENV/.course-installed" -print -quit 2>/dev/null)" ]; then
+  say "creating $VENV (jupyterhub, first-use authenticator, nbgrader 0.9.6, the course package)"
+  [ -x "$VENV/bin/python" ] || /usr/bin/python3 -m venv "$VENV"
+  # The course package is installed non-editable from a copy of its sources, so the installed
+  # code lives in the venv (readable by everyone) and nothing is built inside the checkout.
+  BUILD="$(mktemp -d)"
+  trap 'rm -rf "$BUILD"' EXIT
+  cp -r "$REPO/pyproject.toml" "$REPO/README.md" "$BUILD/"
+  (cd "$REPO" && tar cf - --exclude='__pycache__' course) | tar xf - -C "$BUILD"
+  "$VENV/bin/pip" install -q --disable-pip-version-check \
+    "jupyterhub==6.1.1" "jupyterhub-firstuseauthenticator==1.1.1" "nbgrader==0.9.6" "$BUILD" \
+    >"$PREFIX/pip-install.log" 2>&1 || { tail -30 "$PREFIX/pip-install.log" >&2; exit 1; }
+  rm -rf "$BUILD"; trap - EXIT
+  touch "$VENV/.course-installed"
+fi
+# Students get the Assignment List and Validate; the instructor panels (formgrader, create
+# assignment, course list) are off for everyone here and on again only in the instructor's
+# own config folder, used by the instructor's server and the formgrader service.
+"$VENV/bin/jupyter" server extension disable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null 2>&1
+"$VENV/bin/jupyter" server extension disable --sys-prefix nbgrader.server_extensions.course_list >/dev/null 2>&1
+mkdir -p "$VENV/etc/jupyter/labconfig"
+cat >"$VENV/etc/jupyter/labconfig/page_config.json" <<'EOF'
+{
+  "disabledExtensions": {
+    "@jupyter/nbgrader:formgrader": true,
+    "@jupyter/nbgrader:create-assignment": true,
+    "@jupyter/nbgrader:course-list": true
+  }
+}
+EOF
+INSTRUCTOR_CONFIG="$PREFIX/etc/instructor-jupyter"
+mkdir -p "$INSTRUCTOR_CONFIG/labconfig"
+cat >"$INSTRUCTOR_CONFIG/jupyter_server_config.json" <<'EOF'
+{
+  "ServerApp": {
+    "jpserver_extensions": {
+      "nbgrader.server_extensions.formgrader": true,
+      "nbgrader.server_extensions.course_list": true
+    }
+  }
+}
+EOF
+cat >"$INSTRUCTOR_CONFIG/labconfig/page_config.json" <<'EOF'
+{
+  "disabledExtensions": {
+    "@jupyter/nbgrader:formgrader": false,
+    "@jupyter/nbgrader:create-assignment": false,
+    "@jupyter/nbgrader:course-list": false
+  }
+}
+EOF
+
+# ---- 3. configurable-http-proxy from npm -----------------------------------------------------
+CHP="$PREFIX/proxy/node_modules/.bin/configurable-http-proxy"
+if [ ! -x "$CHP" ]; then
+  say "npm install configurable-http-proxy"
+  npm install --silent --no-audit --no-fund --prefix "$PREFIX/proxy" configurable-http-proxy@5 >/dev/null 2>&1 \
+    || npm install --no-audit --no-fund --prefix "$PREFIX/proxy" configurable-http-proxy@5
+fi
+
+# ---- 4. Users: one Unix user per student, and the instructor; homes 700 -----------------------
+PASSWORDS="$PREFIX/passwords.csv"
+[ -f "$PASSWORDS" ] || { echo "user,password" >"$PASSWORDS"; }
+chmod 600 "$PASSWORDS"
+for name in "$INSTRUCTOR" "${STUDENT_LIST[@]}"; do
+  if ! id -u "$name" >/dev/null 2>&1; then
+    useradd -m -s /bin/bash "$name"
+    say "created Unix user $name"
+  fi
+  home="$(getent passwd "$name" | cut -d: -f6)"
+  chmod 700 "$home"          # useradd -m makes 755: students could list each other's work
+  if ! grep -q "^$name," "$PASSWORDS"; then
+    echo "$name,$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(9))')" >>"$PASSWORDS"
+  fi
+done
+# The first-use authenticator's password file, seeded with the passwords above (bcrypt), so
+# nobody can claim a classmate's account by logging in first; users may change theirs at
+# /hub/auth/change-password.
+"$VENV/bin/python" - "$PASSWORDS" "$PREFIX/state/passwords.dbm" <<'EOF'
+import csv, dbm, sys
+import bcrypt
+rows = list(csv.DictReader(open(sys.argv[1])))
+with dbm.open(sys.argv[2], "c", 0o600) as db:
+    for row in rows:
+        if row["user"].encode() not in db:
+            db[row["user"]] = bcrypt.hashpw(row["password"].encode(), bcrypt.gensalt())
+EOF
+
+# ---- 5. The course directory, owned by the instructor ---------------------------------------
+INSTRUCTOR_HOME="$(getent passwd "$INSTRUCTOR" | cut -d: -f6)"
+COURSE_DIR="${COURSE_DIR:-$INSTRUCTOR_HOME/$COURSE_ID}"
+if [ ! -f "$COURSE_DIR/nbgrader_config.py" ]; then
+  say "course directory $COURSE_DIR"
+  mkdir -p "$COURSE_DIR"
+  (cd "$REPO" && tar cf - --exclude='.ipynb_checkpoints' --exclude='*.answers.json' lessons source release keys) | tar xf - -C "$COURSE_DIR"
+  cp "$REPO/nbgrader_config.py" "$COURSE_DIR/nbgrader_config.py"
+  cat >>"$COURSE_DIR/nbgrader_config.py" <<EOF
+
+# ---- deploy/hub: the class's shared exchange (the course package comes from $VENV) ----
+c.CourseDirectory.course_id = "$COURSE_ID"
+c.Exchange.root = "$EXCHANGE"
+c.SandboxedExecute.hide = [ROOT, c.Exchange.root]
+EOF
+fi
+chown -R "$INSTRUCTOR:$INSTRUCTOR" "$COURSE_DIR"
+chmod 700 "$COURSE_DIR"          # keys/ and the gradebook are the instructor's alone
+
+# ---- 6. nbgrader's exchange -------------------------------------------------------------------
+# nbgrader's docs: the exchange root must exist and be writable by everyone (nbgrader checks it
+# on every fetch and submit). It is made 1777 (sticky, like /tmp) and the course's folder is made
+# here, owned by the instructor, so no student can create, rename or take over the course folder;
+# `course release` (as the instructor) makes outbound (755), inbound (733: students drop
+# submissions, cannot list them) and feedback (711: a student fetches a file by its hash) inside.
+mkdir -p "$EXCHANGE/$COURSE_ID"
+chown root:root "$EXCHANGE"; chmod 1777 "$EXCHANGE"
+chown "$INSTRUCTOR:$INSTRUCTOR" "$EXCHANGE/$COURSE_ID"; chmod 755 "$EXCHANGE/$COURSE_ID"
+mkdir -p "$VENV/etc/jupyter"
+cat >"$VENV/etc/jupyter/nbgrader_config.py" <<EOF
+# deploy/hub: every user's nbgrader (Assignment List) finds the course and the exchange here.
+c = get_config()
+c.CourseDirectory.course_id = "$COURSE_ID"
+c.Exchange.root = "$EXCHANGE"
+EOF
+if [ -n "$RELEASE" ]; then
+  IFS=',' read -r -a RELEASE_LIST <<<"$RELEASE"
+  (cd "$COURSE_DIR" && runuser -u "$INSTRUCTOR" -- env HOME="$INSTRUCTOR_HOME" PATH="$VENV/bin:$PATH" \
+     "$VENV/bin/course" release "${RELEASE_LIST[@]}")
+fi
+
+# ---- 7. The hub's configuration ---------------------------------------------------------------
+install -m 644 "$HERE/jupyterhub_config.py" "$PREFIX/etc/jupyterhub_config.py"
+install -m 755 "$HERE/seal_submissions.py" "$PREFIX/bin/seal_submissions.py"
+"$VENV/bin/python" - "$PREFIX/etc/hub.json" <<EOF
+import json, sys
+json.dump({
+    "prefix": "$PREFIX", "venv": "$VENV", "proxy": "$CHP", "exchange": "$EXCHANGE",
+    "course_id": "$COURSE_ID", "course_dir": "$COURSE_DIR", "instructor": "$INSTRUCTOR",
+    "students": "$STUDENTS".split(","), "ip": "$IP", "port": $PORT, "hub_port": $HUB_PORT,
+    "proxy_api_port": $PROXY_API_PORT, "formgrader_port": $FORMGRADER_PORT,
+    "instructor_config": "$INSTRUCTOR_CONFIG",
+}, open(sys.argv[1], "w"), indent=2)
+EOF
+
+say "ready in $(( $(date +%s) - T0 )) s: hub at http://$IP:$PORT/ (logins in $PASSWORDS, root only)"
+say "instructor: course release|collect|autograde|feedback in $COURSE_DIR; formgrader at /services/formgrader/"
+[ "$SETUP_ONLY" = 1 ] && exit 0
+cd "$PREFIX/state"
+exec "$VENV/bin/jupyterhub" -f "$PREFIX/etc/jupyterhub_config.py"
