@@ -48,7 +48,8 @@ def test_make_class_types_the_reflections_with_the_code():
 
 def test_the_instructor_grades_reflections_through_the_gradebook(tmp_path):
     """A reflection waiting for manual grading gets a manual score, no longer needs grading, and
-    counts in the grades CSV; a blank one (scored 0 by nbgrader) is left alone."""
+    counts in the grades CSV; a blank one (scored 0 by nbgrader) is left alone; a written reply's
+    suggested score waiting for confirmation is confirmed as it is."""
     from nbgrader.api import Gradebook
 
     from course.cli.grades import gradebook_table
@@ -61,12 +62,15 @@ def test_the_instructor_grades_reflections_through_the_gradebook(tmp_path):
         gb.add_notebook(LESSON, LESSON)
         gb.add_grade_cell("al-reflection", LESSON, LESSON, max_score=4, cell_type="markdown")
         gb.add_solution_cell("al-reflection", LESSON, LESSON)
+        gb.add_grade_cell("al-g6", LESSON, LESSON, max_score=3, cell_type="code")   # a written reply's check
         for student in [*texts, "dee"]:
             gb.add_student(student)
             gb.add_submission(LESSON, student)
             grade = gb.find_grade("al-reflection", LESSON, LESSON, student)
             grade.needs_manual_grade = student != "dee"      # dee left it blank: nbgrader scored it 0
             grade.auto_score = 0.0 if student == "dee" else None
+            reply = gb.find_grade("al-g6", LESSON, LESSON, student)
+            reply.auto_score, reply.needs_manual_grade = 1.5, student == "ann"   # the suggestion, to confirm
         gb.db.commit()
     for student, text in texts.items():
         folder = course / "autograded" / student / LESSON
@@ -75,15 +79,18 @@ def test_the_instructor_grades_reflections_through_the_gradebook(tmp_path):
                                                                           "grade": True, "solution": True}})
         nbformat.write(nbformat.v4.new_notebook(cells=[cell]), folder / f"{LESSON}.ipynb")
 
-    assert grade_reflections(course, [LESSON]) == 3
+    assert grade_reflections(course, [LESSON]) == (3, 1)
     with Gradebook(db, "police-negotiation") as gb:
         grades = {s: gb.find_grade("al-reflection", LESSON, LESSON, s) for s in [*texts, "dee"]}
         assert {s: g.score for s, g in grades.items()} == {"ann": 4.0, "bo": 1.0, "cy": 2.0, "dee": 0.0}
         assert not any(g.needs_manual_grade for g in grades.values())
+        reply = gb.find_grade("al-g6", LESSON, LESSON, "ann")
+        assert reply.score == 1.5 and not reply.needs_manual_grade
     header, rows = gradebook_table(course, [LESSON])
     by_student = {r[0]: r for r in rows}
-    assert by_student["ann"][-1] == "4" and by_student["bo"][-1] == "1" and by_student["Points Possible"][-1] == "4"
-    assert grade_reflections(course, [LESSON]) == 0                  # nothing left to grade
+    assert by_student["ann"][-1] == "5.5" and by_student["bo"][-1] == "2.5"
+    assert by_student["Points Possible"][-1] == "7"
+    assert grade_reflections(course, [LESSON]) == (0, 0)             # nothing left to grade
 
 
 def test_the_summary_says_why_the_report_maximum_is_lower(tmp_path, capsys):

@@ -477,11 +477,13 @@ def reflection_credit(text: str) -> float:
     return UNKNOWN_REFLECTION_CREDIT
 
 
-def grade_reflections(course: Path, assignments: list[str]) -> int:
-    """The instructor's manual grading, through nbgrader's API (nbgrader.api.Gradebook): every
-    grade that needs manual grading gets a manual score (reflection_credit of the autograded
-    notebook's answer, to half a point), and no longer needs grading, as in formgrader.
-    Returns the number of grades given."""
+def grade_reflections(course: Path, assignments: list[str]) -> tuple[int, int]:
+    """The instructor's manual grading, through nbgrader's API (nbgrader.api.Gradebook), of every
+    grade that needs it, as in formgrader: a reflection (a markdown answer cell) gets a manual
+    score (reflection_credit of the autograded notebook's answer, to half a point); any other
+    grade waiting for the instructor (a written reply's suggested score) is confirmed at the
+    autograder's score. Neither needs grading afterwards. Returns (reflections graded,
+    suggestions confirmed)."""
     import nbformat
     from nbgrader.api import Gradebook
 
@@ -490,7 +492,7 @@ def grade_reflections(course: Path, assignments: list[str]) -> int:
     config = load_config(course)
     root = Path(config.CourseDirectory.root)
     autograded = root / "autograded"
-    given = 0
+    reflections = confirmed = 0
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
         for assignment in assignments:
             for submission in gb.assignment_submissions(assignment):
@@ -503,12 +505,16 @@ def grade_reflections(course: Path, assignments: list[str]) -> int:
                     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
                              for c in nbformat.read(path, as_version=4).cells}
                     for grade in pending:
-                        credit = reflection_credit(cells.get(grade.name, ""))
-                        grade.manual_score = round(credit * grade.max_score * 2) / 2
+                        if grade.cell.cell_type == "markdown":
+                            credit = reflection_credit(cells.get(grade.name, ""))
+                            grade.manual_score = round(credit * grade.max_score * 2) / 2
+                            reflections += 1
+                        else:
+                            grade.manual_score = grade.auto_score or 0.0
+                            confirmed += 1
                         grade.needs_manual_grade = False
-                        given += 1
         gb.db.commit()
-    return given
+    return reflections, confirmed
 
 
 def unsimulated_reason(release_dir: Path) -> str | None:

@@ -153,8 +153,9 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
         with step("autograde"):
             _autograde(course, lessons, workers, quiet)  # one pool of workers for every lesson
         with step("grade reflections by hand"):
-            hand_grades = grade_reflections(course, lessons)
-            log.debug(f"{hand_grades} reflection(s) graded through nbgrader.api.Gradebook")
+            hand_grades, confirmed = grade_reflections(course, lessons)
+            log.debug(f"{hand_grades} reflection(s) graded and {confirmed} suggested score(s) confirmed "
+                      "through nbgrader.api.Gradebook")
         with step("feedback"):
             with _progress(len(lessons), "feedback", quiet) as progress:
                 for lesson in lessons:
@@ -173,11 +174,11 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
     from ..report.gradebook import hand_graded_points
 
     hand = {lesson: hand_graded_points(course, lesson) for lesson in lessons}
-    return summarize(header, rows, lessons, n_students, times, target, hand, hand_grades, index)
+    return summarize(header, rows, lessons, n_students, times, target, hand, hand_grades, index, confirmed)
 
 
 def summarize(header, rows, lessons, n_students, times, target, hand: dict[str, float] | None = None,
-              hand_grades: int = 0, index: Path | None = None) -> dict:
+              hand_grades: int = 0, index: Path | None = None, confirmed: int = 0) -> dict:
     hand = hand or {}
     totals = [float(r[-1]) for r in rows[1:]]
     max_total = float(rows[0][-1])
@@ -190,7 +191,8 @@ def summarize(header, rows, lessons, n_students, times, target, hand: dict[str, 
     print()
     print(f"Demo class in {target}")
     print(f"  students: {n_students}   assignments: {len(lessons)} ({', '.join(lessons)})")
-    print(f"  gradebook scores, as in grades.csv: automatic points plus {hand_grades} reflection(s) graded by hand")
+    print(f"  gradebook scores, as in grades.csv: automatic points plus {hand_grades} reflection(s) graded by hand"
+          + (f" ({confirmed} suggested score(s) of written replies confirmed)" if confirmed else ""))
     print(f"  total score: mean {statistics.mean(totals):.2f}  min {min(totals):g}  max {max(totals):g}  "
           f"of {max_total:g} ({hand_total:g} of them for reflections graded by hand)")
     for lesson, (mean, low, high, top) in per_lesson.items():
@@ -206,7 +208,7 @@ def summarize(header, rows, lessons, n_students, times, target, hand: dict[str, 
     print(f"    {'total':<28} {sum(times.values()):7.1f} s")
     return {"students": n_students, "assignments": lessons, "totals": totals, "times": times,
             "per_lesson": per_lesson, "grades_csv": str(target / "grades.csv"), "hand_graded": hand,
-            "hand_grades": hand_grades, "report": str(index) if index else None}
+            "hand_grades": hand_grades, "confirmed": confirmed, "report": str(index) if index else None}
 
 
 def run(args) -> int:
