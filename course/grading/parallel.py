@@ -89,9 +89,9 @@ def sqlite_path(db_url: str) -> Path:
 
 
 def load_course_config(root: Path, db_url: str | None = None):
-    """nbgrader's configuration for the course at `root` (its nbgrader_config.py), with the
-    root and, if given, the gradebook URL forced (the environment must not redirect a scratch
-    course to the real gradebook)."""
+    """nbgrader's configuration for the course at `root` (its nbgrader_config.py). The course
+    root is the one the file sets (`c.CourseDirectory.root`, relative to `root`), as nbgrader
+    run in that folder would use, else `root`; `db_url`, if given, is forced."""
     from traitlets.config.loader import PyFileConfigLoader
 
     saved_path = list(sys.path)
@@ -99,7 +99,11 @@ def load_course_config(root: Path, db_url: str | None = None):
         config = PyFileConfigLoader(CONFIG_NAME, path=str(root)).load_config()
     finally:
         sys.path[:] = saved_path  # the config file puts its folder first on sys.path
-    config.CourseDirectory.root = str(Path(root).resolve())
+    configured = config.CourseDirectory.get("root") if "CourseDirectory" in config else None
+    if isinstance(configured, str) and configured:
+        config.CourseDirectory.root = str((Path(root) / configured).resolve())
+    else:
+        config.CourseDirectory.root = str(Path(root).resolve())
     if db_url:
         config.CourseDirectory.db_url = db_url
     return config
@@ -591,6 +595,7 @@ def autograde_all(root: Path, assignments: list[str], students: list[str] | None
     if not assignments:
         raise ParallelGradingError("no assignment to autograde")
     config, coursedir = course_coursedir(root)
+    root = Path(coursedir.root)  # the root the config names, as nbgrader uses it
     db_url, course_id = coursedir.db_url, coursedir.course_id
     sqlite = is_sqlite(db_url)
     if dask and sqlite:
