@@ -78,6 +78,9 @@ def make_course(root: Path) -> Path:
     (root / "keys").mkdir(parents=True)
     key = yaml.safe_load((REPO / "keys" / f"{A}.yaml").read_text())
     key["items"]["al-s1"] = {"kind": "scenario", "scenario": SCENARIO, "section": SCENARIO_SECTION}
+    # the report's arithmetic is tested on a fixed single-choice item, whatever the lesson's al-g2 now keys
+    key["items"]["al-g2"] = {"kind": "single", "section": "4. Roadblocks to listening", "answer": "b",
+                             "why": {option: f"Option {option}." for option in "abcd"}}
     (root / "keys" / f"{A}.yaml").write_text(yaml.safe_dump(key))
     shutil.copytree(REPO / "keys" / "scenarios", root / "keys" / "scenarios")
     keys = load_keys(root / "keys" / f"{A}.yaml")
