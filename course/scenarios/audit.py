@@ -162,24 +162,23 @@ def parse_audit(data, file: str, scenario: Scenario) -> tuple[AuditConfig, list[
 
 # -- walking every path ---------------------------------------------------------------------
 
-def all_paths(scenario: Scenario, loops: int = DEFAULT_LOOPS, limit: int = MAX_PATHS
-              ) -> Iterator[tuple[list[str], bool]]:
-    """(choice ids, loop-free?) for every complete path: at most `loops` returns to a node
-    already on the path, no node more than twice, at most MAX_DECISIONS decisions."""
+def all_runs(scenario: Scenario, loops: int = DEFAULT_LOOPS, limit: int = MAX_PATHS
+             ) -> Iterator[tuple[ScenarioRun, bool]]:
+    """(played run, loop-free?) for every complete path: at most `loops` returns to a node
+    already on the path, no node more than twice, at most MAX_DECISIONS decisions. Each run is
+    played by the engine itself, one choice at a time (shared prefixes are played once)."""
     count = 0
-    stack = [(scenario.start, dict(scenario.initial_state), frozenset(), [], {scenario.start: 1}, 0)]
+    stack = [(ScenarioRun(scenario), {scenario.start: 1}, 0)]
     while stack and count < limit:
-        node_id, state, flags, path, seen, repeats = stack.pop()
-        node = scenario.node(node_id)
-        if node.is_ending:
+        run, seen, repeats = stack.pop()
+        if run.ended:
             count += 1
-            yield path, repeats == 0
+            yield run, repeats == 0
             continue
-        if len(path) >= MAX_DECISIONS:
+        if len(run.steps) >= MAX_DECISIONS:
             continue
-        for choice in reversed(node.choices):
-            if not choice.is_visible(state, flags):
-                continue
+        state, flags = run.state, run.flags
+        for choice in reversed(run.visible_choices()):
             new_state, new_flags = choice.effects.apply(state, flags)
             target = choice.resolve_next(new_state, new_flags)
             again = repeats + (target in seen)
@@ -187,7 +186,16 @@ def all_paths(scenario: Scenario, loops: int = DEFAULT_LOOPS, limit: int = MAX_P
                 continue
             nxt = dict(seen)
             nxt[target] = nxt.get(target, 0) + 1
-            stack.append((target, new_state, new_flags, path + [choice.id], nxt, again))
+            child = run.fork()
+            child.choose(choice.id)
+            stack.append((child, nxt, again))
+
+
+def all_paths(scenario: Scenario, loops: int = DEFAULT_LOOPS, limit: int = MAX_PATHS
+              ) -> Iterator[tuple[list[str], bool]]:
+    """(choice ids, loop-free?) for every path `all_runs` plays."""
+    for run, loop_free in all_runs(scenario, loops, limit):
+        yield run.choice_ids, loop_free
 
 
 def recommended_path(scenario: Scenario) -> tuple[list[str], str | None]:
@@ -240,10 +248,9 @@ def audit(scenario: Scenario, rubric: Rubric, config: AuditConfig) -> AuditRepor
     results: list[PathResult] = []
     simple = 0
     truncated = False
-    for count, (path, loop_free) in enumerate(all_paths(scenario, config.loops), start=1):
-        run = replay(scenario, path).run
+    for count, (run, loop_free) in enumerate(all_runs(scenario, config.loops), start=1):
         score = score_run(scenario, rubric, run, run.ended)
-        results.append(PathResult(path, run.node.id, score.earned, run, score.lines))
+        results.append(PathResult(run.choice_ids, run.node.id, score.earned, run, score.lines))
         simple += loop_free
         truncated = count >= MAX_PATHS
     best_choices, best_problem = recommended_path(scenario)

@@ -148,6 +148,14 @@ class ScenarioRun:
         self.steps.append(step)
         return step
 
+    def fork(self) -> "ScenarioRun":
+        """An independent copy of this run, at the same point (for walking every path)."""
+        other = ScenarioRun.__new__(ScenarioRun)
+        other.scenario = self.scenario
+        other._node, other._state, other._flags = self._node, dict(self._state), self._flags
+        other.steps, other.flag_events = list(self.steps), list(self.flag_events)
+        return other
+
     def undo(self) -> None:
         """Take back the last choice (replays the rest from the start)."""
         choices = self.choice_ids[:-1]
