@@ -255,6 +255,7 @@ HOW = ["course", "nbgrader"]
 def test_the_batch_completes_and_everyone_is_graded(attacked, how):
     run = attacked["runs"][how]
     assert run["grade"].returncode == 0, run["grade"].stdout[-3000:] + run["grade"].stderr[-3000:]
+    assert run["feedback"].returncode == 0, run["feedback"].stdout[-3000:] + run["feedback"].stderr[-3000:]
     for name in ["honest", "honest-wrong", *attacked["attacks"]]:
         assert (name, CODE) in run["scores"], f"{name} was not graded ({how})"
     for name in ("honest", "copied-cell", "fake-grading-file", "inbound-links"):

@@ -1,4 +1,4 @@
-"""`course feedback ASSIGNMENT`: generate feedback for autograded submissions, then release it.
+"""`course feedback ASSIGNMENT [...]`: generate feedback for autograded submissions, then release it.
 
 Runs nbgrader's generate_feedback (HTML per student in feedback/) and release_feedback
 (copies it to the exchange, where students fetch it). --no-release only generates.
@@ -37,14 +37,16 @@ def feedback(root, assignment: str, students: list[str] | None = None, release: 
 
 
 def run(args) -> int:
-    feedback(find_root(), args.assignment, args.student or None, release=not args.no_release)
+    root = find_root()
+    for assignment in args.assignment:
+        feedback(root, assignment, args.student or None, release=not args.no_release)
     return 0
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("feedback", help="generate and release feedback for autograded submissions",
                                    description=__doc__)
-    parser.add_argument("assignment", help="assignment id")
+    parser.add_argument("assignment", nargs="+", help="assignment id(s)")
     parser.add_argument("--student", action="append", metavar="S", help="only this student (repeatable)")
     parser.add_argument("--no-release", action="store_true", help="generate feedback but do not release it")
     parser.set_defaults(func=run)
