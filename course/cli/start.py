@@ -209,7 +209,12 @@ def run(args) -> int:
     if args.no_lab:
         return 0
     print(f"Opening JupyterLab in {workdir}. Open a lesson folder, then its notebook. Stop with Ctrl+C.")
-    return subprocess.call(lab_command(workdir, args.port, not args.no_browser), cwd=workdir, env=lab_env(workdir))
+    command, env = lab_command(workdir, args.port, not args.no_browser), lab_env(workdir)
+    sys.stdout.flush()
+    if os.name == "posix":  # JupyterLab takes this process's place: a signal to it stops JupyterLab
+        os.chdir(workdir)
+        os.execve(command[0], command, env)
+    return subprocess.call(command, cwd=workdir, env=env)
 
 
 def add_parser(subparsers) -> None:
