@@ -41,6 +41,7 @@ def test_only_python_and_the_course_package_are_mounted_never_the_course_root(tm
         SandboxedExecute(hide=[str(package / "grading")]).mounts()
 
 
+@pytest.mark.e2e  # starts a real kernel in the sandbox
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 def test_a_dead_kernel_fails_the_cells_after_it(tmp_path):
     pre = SandboxedExecute(hide=[str(tmp_path / "hidden")], timeout=30)
@@ -51,6 +52,7 @@ def test_a_dead_kernel_fails_the_cells_after_it(tmp_path):
     assert nb.cells[2].outputs[0].ename == "NotRun"
 
 
+@pytest.mark.e2e  # starts a real kernel in the sandbox
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 def test_a_looping_cell_is_interrupted_and_the_next_cell_still_runs(tmp_path):
     # The kernel is in its own PID namespace: the interrupt must arrive as a message, not a signal.
@@ -60,6 +62,7 @@ def test_a_looping_cell_is_interrupted_and_the_next_cell_still_runs(tmp_path):
     assert nb.cells[1].outputs[0].text.strip() == "after"
 
 
+@pytest.mark.e2e  # starts a real kernel in the sandbox
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 def test_output_is_capped_while_it_arrives(tmp_path):
     pre = SandboxedExecute(hide=[str(tmp_path / "hidden")], timeout=30, max_output_chars=1000)
@@ -71,6 +74,7 @@ def test_output_is_capped_while_it_arrives(tmp_path):
     assert nb.cells[1].outputs[0].text.strip() == "ok"
 
 
+@pytest.mark.e2e  # starts a real kernel in the sandbox
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 def test_the_whole_run_has_a_wall_clock_limit(tmp_path):
     pre = SandboxedExecute(hide=[str(tmp_path / "hidden")], timeout=30, wall_timeout=2)
@@ -80,6 +84,7 @@ def test_the_whole_run_has_a_wall_clock_limit(tmp_path):
     assert nb.cells[2].outputs[0].ename == "NotRun"
 
 
+@pytest.mark.e2e  # starts a real kernel in the sandbox
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 def test_the_kernel_sees_only_a_private_copy_of_its_folder(tmp_path):
     hidden = tmp_path / "hidden"
@@ -101,6 +106,7 @@ def test_the_kernel_sees_only_a_private_copy_of_its_folder(tmp_path):
     assert not (folder / "mine.txt").exists()  # it wrote in its private copy, never in the grader's folder
 
 
+@pytest.mark.e2e  # starts a real kernel in the sandbox
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 def test_the_graders_secrets_stay_out_of_the_kernel(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_DB_URL", "postgresql+psycopg2://grader:s3cret@db/grades")
