@@ -159,7 +159,9 @@ class ConfirmWrittenSuggestions(CoursePreprocessor):
 
         info = resources.get("nbgrader", {})
         keys = read_keys(keys_folder(self), info.get("assignment"))
-        written = {item for item, key in keys.items() if key.kind == "written"}
+        answered = (resources.get(SNAPSHOT) or {}).get("answers", {})
+        # An unanswered reply scores 0 for certain; only a written answer needs a reader.
+        written = {item for item, key in keys.items() if key.kind == "written" and answered.get(item)}
         graded = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
                   if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("grade_id") in written}
         if not graded:
