@@ -251,7 +251,6 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
             "list alice's submission": f"os.listdir({str(a_sub)!r})",
             "read alice's submitted notebook": f"open({str(a_sub / NOTEBOOK)!r}).read()",
             "add a file to alice's submission": f"open({str(a_sub / 'extra.txt')!r}, 'w').write('x')",
-            "list the feedback folder": f"os.listdir({str(hub['exchange'] / 'feedback')!r})",
             "read the course directory": f"os.listdir({str(hub['course_dir'])!r})",
         }
         for what, expression in probes.items():
@@ -323,7 +322,10 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
             mine = hub["course_dir"] / "feedback" / user / A / f"{A}.html"
             assert len(files) == 1 and filecmp.cmp(files[0], mine, shallow=False), f"{user} got feedback not theirs"
         assert not filecmp.cmp(fetched[alice][0], fetched[bob][0], shallow=False)
-        # Carol submitted nothing and gets nothing.
+        # Carol can list neither the feedback folder nor the others' feedback; she submitted
+        # nothing and gets nothing.
+        code = f"import os\ntry:\n    os.listdir({str(hub['exchange'] / 'feedback')!r})\n    print('ALLOWED')\nexcept PermissionError:\n    print('DENIED')"
+        assert probe_as(carol, code) == "DENIED", f"{carol} could list the feedback folder"
         result = as_user(carol, str(venv_bin / "nbgrader"), "fetch_feedback", A, cwd=os.path.expanduser(f"~{carol}"), env=env)
         assert not list(Path(os.path.expanduser(f"~{carol}")).rglob("*.html"))
         print(f"hub setup {hub['setup_seconds']:.0f} s; class steps {time.monotonic() - t0:.0f} s")
