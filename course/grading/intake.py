@@ -69,6 +69,17 @@ class SubmissionIntake:
         self.submitted_root = Path(submitted_root) if submitted_root else None
 
     def __call__(self, assignment: str, student: str, notebooks: list[str]) -> list[str]:
+        # nbgrader logs a failing hook at INFO level and goes on: say it as an error, then re-raise.
+        try:
+            return self._check(assignment, student, notebooks)
+        except Exception:
+            import logging
+
+            logging.getLogger("course.grading.intake").exception(
+                "%s/%s: the submission check failed; the submission is graded as it is", student, assignment)
+            raise
+
+    def _check(self, assignment: str, student: str, notebooks: list[str]) -> list[str]:
         if notebooks:
             folder = Path(notebooks[0]).parent
         elif self.submitted_root is not None and (self.submitted_root / student / assignment).is_dir():
