@@ -14,11 +14,17 @@ import pytest
 from conftest import copy_course
 from course.simulate import answer_notebook
 from nbgrader_pipeline import fetch, nbgrader, read_grades, submit
-from test_integrity_attacks import HONEST, HONEST_SCORE
 
 pytestmark = pytest.mark.e2e
 
 A = "02-active-listening"
+# The same answers for every case: 7.75 of the lesson's graded points when nothing is broken.
+HONEST = {
+    "al-g1": {"O1": "open_question", "O2": "summarizing", "O3": "mirroring", "O4": "emotional_labeling",
+              "O5": "minimal_encourager", "O6": "roadblock", "O7": "i_message", "O8": "paraphrasing"},
+    "al-g2": "e", "al-g3": "a", "al-g4": "c", "al-g5": ["a", "c", "d"],
+}
+HONEST_SCORE = 7.75
 NB = f"{A}.ipynb"
 ANSWERS = f"{A}.answers.json"
 
