@@ -285,7 +285,7 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
              "print(gb.find_submission_notebook(sys.argv[2], sys.argv[2], sys.argv[3]).id); gb.close()",
              f"sqlite:///{hub['course_dir'] / 'gradebook.db'}", A, alice],
             capture_output=True, text=True, check=True).stdout.strip()
-        formgrader.goto(f"{hub['url']}/services/formgrader/formgrader/submission/{submission_id}")
+        formgrader.goto(f"{hub['url']}/services/formgrader/formgrader/submissions/{submission_id}/")
         score = formgrader.locator(f"input.score#{MANUAL_ITEM}")
         score.wait_for(timeout=SPAWN_TIMEOUT)
         formgrader.wait_for_function(
@@ -327,7 +327,7 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
         code = f"import os\ntry:\n    os.listdir({str(hub['exchange'] / 'feedback')!r})\n    print('ALLOWED')\nexcept PermissionError:\n    print('DENIED')"
         assert probe_as(carol, code) == "DENIED", f"{carol} could list the feedback folder"
         result = as_user(carol, str(venv_bin / "nbgrader"), "fetch_feedback", A, cwd=os.path.expanduser(f"~{carol}"), env=env)
-        assert not list(Path(os.path.expanduser(f"~{carol}")).rglob("*.html"))
+        assert not list(Path(os.path.expanduser(f"~{carol}")).rglob(f"{A}.html")), f"{carol} got feedback"
         print(f"hub setup {hub['setup_seconds']:.0f} s; class steps {time.monotonic() - t0:.0f} s")
     finally:
         for context in contexts:
