@@ -80,6 +80,7 @@ c.Autograde.autograde_preprocessors = [
 # Feedback never shows hidden tests (nbgrader shows their source to every student).
 c.GenerateFeedback.preprocessors = [
     "course.grading.feedback.HideHiddenTests",
+    "course.grading.feedback.DropWidgetOutputs",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

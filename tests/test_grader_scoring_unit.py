@@ -170,3 +170,14 @@ def test_a_copied_graded_cell_keeps_the_original(tmp_path, monkeypatch):
     nb, _ = dedupe.DeduplicateGradedCells().preprocess(nb, {"nbgrader": {"assignment": "a", "notebook": "n"}})
     assert "nbgrader" not in nb.cells[0].metadata and nb.cells[1].metadata["nbgrader"]["grade_id"] == "q1"
     assert "appeared 2 times" in dedupe.grader_notes(nb)[0]
+
+
+def test_feedback_pages_leave_out_widget_outputs():
+    from course.grading.feedback import DropWidgetOutputs
+
+    cell = nbformat.v4.new_code_cell("lesson.single_choice(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+                        "application/vnd.jupyter.widget-view+json": {"model_id": "x"}, "text/plain": "VBox(children=..."}),
+                    nbformat.v4.new_output("stream", name="stdout", text="kept")]
+    DropWidgetOutputs().preprocess_cell(cell, {}, 0)
+    assert [o.output_type for o in cell.outputs] == ["stream"]

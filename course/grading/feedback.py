@@ -2,7 +2,8 @@
 
 nbgrader's feedback shows each test cell's source, hidden tests included (nbgrader#917):
 `HideHiddenTests` replaces everything between `### BEGIN HIDDEN TESTS` and `### END HIDDEN
-TESTS` with one line, so neither the checks nor how many there are is shown.
+TESTS` with one line, so neither the checks nor how many there are is shown. `DropWidgetOutputs`
+leaves out widget outputs, which a static page can only show as code.
 """
 from __future__ import annotations
 
@@ -20,4 +21,17 @@ class HideHiddenTests(CoursePreprocessor):
             cell.source = HIDDEN_BLOCK.sub(HIDDEN_NOTE, cell.source)
             if "### BEGIN HIDDEN TESTS" in cell.source:  # an unclosed block: hide the rest
                 cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0] + HIDDEN_NOTE
+        return cell, resources
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+class DropWidgetOutputs(CoursePreprocessor):
+    """A widget has no life in a feedback page: its output would show as raw code
+    (`VBox(children=(HTML(...`). The grader's own item results are plain HTML and stay."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW not in o.get("data", {})]
         return cell, resources
