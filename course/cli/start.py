@@ -17,6 +17,7 @@
 """
 from __future__ import annotations
 
+import argparse
 import filecmp
 import json
 import os
@@ -220,7 +221,7 @@ def run(args) -> int:
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "start", help="fetch the lessons into your folder and open JupyterLab (students)",
-        description=__doc__)
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dir", default=str(DEFAULT_WORKDIR), help=f"your working folder (default {DEFAULT_WORKDIR})")
     parser.add_argument("--exchange", default=None,
                         help="your instructor's nbgrader exchange folder (default: a local one in DIR/.course/exchange)")
