@@ -111,10 +111,10 @@ class Lesson:
         return line
 
 
-    def check_code(self, item_id: str, names: list[str], checks: str, namespace: dict | None = None) -> bool:
+    def check_code(self, item_id: str, names: list[str], checks: str, namespace: dict | None = None) -> None:
         """What a code exercise's check cell runs in the released notebook: the exercise's
         visible checks, in the student's namespace, reporting "Not yet: ..." instead of raising,
-        so Run All goes on. True when every check passed. The grader runs the instructor's own
+        so Run All goes on (and returns nothing, so the cell shows only the message). The grader runs the instructor's own
         checks outside the kernel (course/grading/code_checks.py); this is only the student's view.
         Under `nbgrader validate` a failed check raises, so Validate reports it."""
         import os
@@ -127,6 +127,8 @@ class Lesson:
                                "CheckCodeOutsideKernel), which did not run; check nbgrader_config.py")
         if namespace is None:
             namespace = sys._getframe(1).f_globals  # the notebook's namespace, where the cell runs
+        if mode is None:
+            self._explain_missing_names(item_id, names)
         try:
             exec(compile(checks, f"<checks of {item_id}>", "exec"), namespace)
         except AssertionError as exc:
@@ -144,9 +146,35 @@ class Lesson:
         except Exception as exc:  # the student's values made a check fail in another way
             self._not_yet(f"checking your answer gave {type(exc).__name__}: {exc}. Look at what you "
                           "wrote in the cell above.", exc, mode)
-        else:
-            return True
-        return False
+
+    def _explain_missing_names(self, item_id: str, names: list[str]) -> None:
+        """In the student's kernel, a NameError for a name a code exercise makes says which
+        exercise to finish, instead of a bare traceback (the cells using it are tagged
+        raises-exception at release, so Run All goes on past them)."""
+        owners = self.__dict__.setdefault("_exercise_names", {})
+        owners.update({name: item_id for name in names})
+        if self.__dict__.get("_name_error_hook"):
+            return
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return
+        shell = get_ipython()
+        if shell is None or not hasattr(shell, "set_custom_exc"):
+            return
+
+        def explain(shell, etype, value, tb, tb_offset=None):
+            # IPython ignores what a custom handler returns: it must show the error itself.
+            owner = owners.get(getattr(value, "name", None))
+            if owner is None:
+                shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            else:
+                shell._showtraceback(etype, value, [
+                    f"NameError: `{value.name}` is made by the code exercise {owner} above, which is not done "
+                    "yet. Finish it (its check says what is missing), then run this cell again."])
+
+        shell.set_custom_exc((NameError,), explain)
+        self._name_error_hook = True
 
     @staticmethod
     def _not_yet(message: str, exc: BaseException, mode: str | None) -> None:

@@ -37,15 +37,15 @@ def test_check_code_reports_instead_of_raising(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     lesson = Lesson("demo")
     namespace = {}
-    assert lesson.check_code("x1", ["x"], "assert x == 2, 'x should be 2'", namespace) is False
+    assert lesson.check_code("x1", ["x"], "assert x == 2, 'x should be 2'", namespace) is None
     assert capsys.readouterr().out == "Not yet: `x` is not made yet: write it in the cell above, run that cell, then run this one.\n"
     namespace["x"] = 3
-    assert lesson.check_code("x1", ["x"], "assert x == 2, 'x should be 2'", namespace) is False
+    assert lesson.check_code("x1", ["x"], "assert x == 2, 'x should be 2'", namespace) is None
     assert capsys.readouterr().out == "Not yet: x should be 2.\n"
-    assert lesson.check_code("x1", ["x"], "assert x.upper()", namespace) is False
+    assert lesson.check_code("x1", ["x"], "assert x.upper()", namespace) is None
     assert "Not yet: checking your answer gave AttributeError" in capsys.readouterr().out
     namespace["x"] = 2
-    assert lesson.check_code("x1", ["x"], "assert x == 2\nprint('Well done')", namespace) is True
+    assert lesson.check_code("x1", ["x"], "assert x == 2\nprint('Well done')", namespace) is None
     assert capsys.readouterr().out == "Well done\n"
 
 
@@ -84,8 +84,11 @@ def test_run_all_of_the_released_lesson_reaches_the_end(tmp_path):
     cells = cells_by_id(nb)
     for grade_id in ("cp-scan", "cp-hotspot", "cp-night", "cp-plot", "cp-assess", "cp-bias"):
         assert text_of(cells[grade_id]).startswith("Not yet: "), (grade_id, cells[grade_id].outputs)
-        assert not [o for o in cells[grade_id].outputs if o.output_type == "error"]
+        assert {o.output_type for o in cells[grade_id].outputs} == {"stream"}  # the message only: no error, no value
     assert "`calls_per_location` is not made yet" in text_of(cells["cp-scan"])
+    for cell_id, exercise in (("scan-compare", "cp-scan"), ("outcome-table", "cp-hotspot"), ("bias-table", "cp-bias")):
+        errors = [o for o in cells[cell_id].outputs if o.output_type == "error"]
+        assert errors and f"is made by the code exercise {exercise} above" in "\n".join(errors[0].traceback), cell_id
     last_code = [c for c in nb.cells if c.cell_type == "code"][-1]
     assert last_code.execution_count is not None and last_code.outputs  # the last cell ran and showed something
 
