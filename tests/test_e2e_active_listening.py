@@ -20,12 +20,12 @@ A = "02-active-listening"
 PERFECT = {
     "al-g1": {"O1": "open_question", "O2": "paraphrasing", "O3": "mirroring", "O4": "emotional_labeling",
               "O5": "minimal_encourager", "O6": "roadblock", "O7": "i_message", "O8": "summarizing"},
-    "al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f"],
+    "al-g2": "e", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f"],
 }
 PARTIAL = {
     # 6 of 8 lines right -> 3 of 4 points
     "al-g1": {**PERFECT["al-g1"], "O2": "summarizing", "O8": "paraphrasing"},
-    "al-g2": "b",                # 2
+    "al-g2": "e",                # 2 (the label with the plain question about suicide)
     "al-g3": "a",                # 0
     "al-g4": "c",                # 2
     "al-g5": ["a", "c", "d"],    # (2 right - 1 wrong) / 4 * 3 = 0.75
