@@ -209,12 +209,14 @@ def test_simulated_students_answer_in_a_real_kernel(tmp_path):
         saved = json.loads((folder / f"{lesson}.answers.json").read_text())["answers"]
         assert set(saved) == set(KEYS[lesson])
         if lesson == CODE_LESSON:
-            checks = {c.metadata["nbgrader"]["grade_id"]: any(o.output_type == "error" for o in c.outputs)
+            # A check cell in the student's notebook says "Not yet: ..." rather than raising (Run All goes on).
+            checks = {c.metadata["nbgrader"]["grade_id"]: any(o.output_type == "error" or "Not yet" in o.get("text", "")
+                                                              for o in c.outputs)
                       for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("points")
                       and not c.source.startswith("lesson.saved")}
             if skill == 1.0:
                 assert checks and not any(checks.values()), checks  # every check passes
             if skill == 0.0:
                 assert sum(checks.values()) >= len(checks) / 2, checks  # most checks fail
-    with pytest.raises(Exception):  # strict by default: the released stub raises
-        answer_notebook(tmp_path / f"{CODE_LESSON}-2" / f"{CODE_LESSON}.ipynb", {})
+    # Run All is safe: the released lesson runs to its end with nothing written, strict as it is.
+    answer_notebook(tmp_path / f"{CODE_LESSON}-2" / f"{CODE_LESSON}.ipynb", {})
