@@ -208,7 +208,12 @@ def wait_idle(page, timeout: int = KERNEL_TIMEOUT) -> None:
 def open_in_lab(page, server: JupyterServer, relpath: str, workspace: str) -> None:
     """Open a notebook in a fresh JupyterLab workspace and wait for an idle kernel."""
     login(page, server)
-    page.goto(f"{server.url}/lab/workspaces/{workspace}/tree/{relpath}?reset")
+    open_notebook_url(page, f"{server.url}/lab/workspaces/{workspace}/tree/{relpath}?reset")
+
+
+def open_notebook_url(page, url: str) -> None:
+    """Go to a notebook's JupyterLab address, accept the kernel, wait until it is idle."""
+    page.goto(url)
     page.locator(".jp-Notebook").first.wait_for(timeout=UI_TIMEOUT * 2)
     dismiss_toasts(page)
     select_kernel = page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept", has_text="Select")

@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .support import A, NOTEBOOK, UI_TIMEOUT, dismiss_toasts, exercise, free_port, status_of, wait_idle
+from .support import A, NOTEBOOK, UI_TIMEOUT, dismiss_toasts, exercise, free_port, open_notebook_url, status_of, wait_idle
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(os.environ.get("COURSE_HUB_TEST") == "0",
@@ -158,13 +158,7 @@ def answer_and_submit(page, hub, user: str, choice: str) -> None:
     assert notebook.is_file()
     assert notebook.stat().st_uid == Path(home).stat().st_uid, "the fetched lesson must belong to the student"
 
-    page.goto(f"{hub['url']}/user/{user}/lab/workspaces/hub/tree/{A}/{NOTEBOOK}?reset")
-    page.locator(".jp-Notebook").first.wait_for(timeout=UI_TIMEOUT * 2)
-    dismiss_toasts(page)
-    select_kernel = page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept", has_text="Select")
-    if select_kernel.count():
-        select_kernel.click()
-    wait_idle(page)
+    open_notebook_url(page, f"{hub['url']}/user/{user}/lab/workspaces/hub/tree/{A}/{NOTEBOOK}?reset")
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
     box = exercise(page, "al-g2")
