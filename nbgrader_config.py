@@ -11,6 +11,7 @@ c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, ROOT)  # the `course` package, even before `pip install -e .`
 
+from course.grading.feedback import CleanFeedbackPages  # noqa: E402
 from course.grading.intake import SubmissionIntake  # noqa: E402
 from course.grading.preprocessors import assignment_answer_files  # noqa: E402
 
@@ -84,6 +85,7 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+c.GenerateFeedback.post_convert_hook = CleanFeedbackPages(os.path.join(ROOT, "feedback"))
 # Collect copies plain files only: a link in a submission is refused, never followed.
 c.ExchangeFactory.collect = "course.grading.safe_collect.LinkRefusingCollect"
 # Mend what can be mended (unreadable or renamed notebooks) and report the rest, before grading.

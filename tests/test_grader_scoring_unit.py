@@ -181,3 +181,17 @@ def test_feedback_pages_leave_out_widget_outputs():
                     nbformat.v4.new_output("stream", name="stdout", text="kept")]
     DropWidgetOutputs().preprocess_cell(cell, {}, 0)
     assert [o.output_type for o in cell.outputs] == ["stream"]
+
+
+def test_feedback_pages_request_nothing_from_the_internet_and_name_their_items(tmp_path):
+    from course.grading.feedback import CleanFeedbackPages
+
+    page = tmp_path / "alice" / "02" / "02.html"
+    page.parent.mkdir(parents=True)
+    page.write_text('<head><script type="text/x-mathjax-config">MathJax.Hub.Config({})</script>'
+                    '<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js"></script>'
+                    '<script>keep()</script></head><a href="#al-g2">Test cell</a>')
+    CleanFeedbackPages(str(tmp_path))("02", "alice", [])
+    text = page.read_text()
+    assert "mathjax" not in text.lower() and "<script>keep()</script>" in text
+    assert '<a href="#al-g2">al-g2</a>' in text

@@ -35,3 +35,27 @@ class DropWidgetOutputs(CoursePreprocessor):
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW not in o.get("data", {})]
         return cell, resources
+
+
+class CleanFeedbackPages:
+    """GenerateFeedback's post_convert_hook: nbgrader's feedback page loads MathJax from a CDN
+    (a request to the internet for every student, and the lessons have no mathematics) and
+    lists every graded cell as "Test cell". Remove the MathJax scripts and name each cell by
+    its item id."""
+
+    MATHJAX = re.compile(r"<script[^>]*>(?:(?!</script>).)*?</script>", re.S | re.I)
+    TEST_CELL = re.compile(r'<a href="#([^"]+)">Test cell</a>')
+
+    def __init__(self, feedback_root: str):
+        self.feedback_root = feedback_root
+
+    def __call__(self, assignment: str, student: str, notebooks: list[str]) -> None:
+        from pathlib import Path
+
+        folder = Path(self.feedback_root) / student / assignment
+        for page in folder.glob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            cleaned = self.MATHJAX.sub(lambda m: "" if "mathjax" in m.group(0).lower() else m.group(0), text)
+            cleaned = self.TEST_CELL.sub(r'<a href="#\1">\1</a>', cleaned)
+            if cleaned != text:
+                page.write_text(cleaned, encoding="utf-8")
