@@ -204,7 +204,7 @@ def test_keyboard_only_answer_is_recorded(page, lab, tmp_path):
     state = tab_until(page, lambda s: s["type"] == "radio" and s["text"].startswith("(b)"), limit=1)
     page.keyboard.press("Space")                           # Space selects the focused option
     assert focused(page)["checked"], focused(page)
-    state = tab_until(page, lambda s: s["tag"] == "BUTTON", limit=3)
+    state = tab_until(page, lambda s: s["tag"] == "BUTTON", limit=4)  # past (c), (d), (e)
     assert state["item"] == "Graded · al-g2" and state["text"] == "Save answer", state
     page.keyboard.press("Enter")
 
