@@ -38,8 +38,8 @@ class ScenarioPlayer(Exercise):
         self.attempts: list[dict[str, Any]] = []
         self.last_step = None
         super().__init__(item_id, self._prompt(), store, mode)
-        self.button.description = "Do this"
-        self.button.tooltip = "Make the selected choice"
+        self.button.description = "Save move"  # like "Save answer": the button says that it saves
+        self.button.tooltip = "Save the selected move; the call goes on from there"
         self.render()
 
     # ---- layout ---------------------------------------------------------

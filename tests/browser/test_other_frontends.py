@@ -95,7 +95,7 @@ SCENARIO_ITEM = "ac-g4"
 
 def test_scenario_played_to_an_ending_with_the_mouse(page, student, tmp_path):
     """Lesson 03's graded scenario player (course.exercises.scenario.ScenarioPlayer), in Voila:
-    pick an option and press "Do this" until the call ends; the attempt is saved complete."""
+    pick an option and press "Save move" until the call ends; the attempt is saved complete."""
     server, home = student["server"], student["home"]
     notebook = home / SCENARIO_LESSON / f"{SCENARIO_LESSON}.ipynb"
     if not notebook.exists():
@@ -110,7 +110,7 @@ def test_scenario_played_to_an_ending_with_the_mouse(page, student, tmp_path):
             break
         before = player.text_content()
         player.get_by_role("radio").first.click()
-        player.get_by_role("button", name="Do this").click()
+        player.get_by_role("button", name="Save move").click()
         # The step is shown when the page has changed and either the debrief is there or the
         # next options are, none chosen yet (the kernel updates the widgets one by one).
         page.wait_for_function(
