@@ -70,8 +70,8 @@ def clone_state(src: Path, target: Path) -> Path:
     return target
 
 
-def snapshot(course: Path) -> dict:
-    return gradebook_snapshot("sqlite:///" + str(course / "gradebook.db"), "police-negotiation", ASSIGNMENT)
+def snapshot(course: Path, assignment: str = ASSIGNMENT) -> dict:
+    return gradebook_snapshot("sqlite:///" + str(course / "gradebook.db"), "police-negotiation", assignment)
 
 
 def reports(course: Path) -> dict:
@@ -123,11 +123,44 @@ def test_parallel_autograde_equals_serial_nbgrader(collected):
     assert snapshot(parallel) == expected
 
 
-def test_killed_autograde_resumes_without_loss_or_double_counting(collected):
+CODE = "06-community-policing"
+
+
+@pytest.fixture(scope="module")
+def collected_code(tmp_path_factory):
+    """Six submissions of the code lesson (its notebooks run in the sandbox, a few seconds each:
+    long enough to kill a run between two of them; a widget lesson is graded too fast for that)."""
+    import nbformat
+
+    from nbgrader_pipeline import fetch, student_flags
+
+    base = tmp_path_factory.mktemp("resume")
+    course = copy_course(base / "collected")
+    release(course, [CODE], quiet=True)
+    exchange = Path(nbgrader_api(course).exchange_root)
+    source = nbformat.read(course / "source" / CODE / f"{CODE}.ipynb", as_version=4)
+    solutions = {c.id: c.source for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    for number in range(6):
+        home = base / "homes" / f"s{number}"
+        folder = fetch(home, CODE, exchange)
+        nb = nbformat.read(folder / f"{CODE}.ipynb", as_version=4)
+        for index, cell in enumerate(c for c in nb.cells if c.id in solutions):
+            if index <= number:  # student s<n> has solved the first n+1 exercises
+                cell.source = solutions[cell.id]
+        nbformat.write(nb, folder / f"{CODE}.ipynb")
+        nbgrader(home, "submit", CODE, f"--student=s{number}", *student_flags(exchange))
+    collect(course, CODE, quiet=True)
+    serial = clone_state(course, base / "serial")
+    nbgrader(serial, "autograde", CODE)
+    return {"base": base, "course": course, "serial": serial, "students": [f"s{n}" for n in range(6)]}
+
+
+def test_killed_autograde_resumes_without_loss_or_double_counting(collected_code):
+    collected = collected_code
     course = clone_state(collected["course"], collected["base"] / "resumed")
-    process = subprocess.Popen([sys.executable, "-m", "course.cli.main", "autograde", ASSIGNMENT, "--workers", "2"],
+    process = subprocess.Popen([sys.executable, "-m", "course.cli.main", "autograde", CODE, "--workers", "2"],
                                cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+                               start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     seen = []
     deadline = time.monotonic() + 300
     try:
@@ -139,19 +172,18 @@ def test_killed_autograde_resumes_without_loss_or_double_counting(collected):
         os.killpg(process.pid, signal.SIGKILL)  # the parent, its workers and anything they started
         process.wait(timeout=30)
     assert any(" graded " in line for line in seen), "".join(seen)
-    done_before = len([p for p in (course / "autograded").glob(f"*/{ASSIGNMENT}")
+    done_before = len([p for p in (course / "autograded").glob(f"*/{CODE}")
                        if p.is_dir() and not p.parent.name.startswith(".")])
     assert 1 <= done_before < len(collected["students"]), "kill came too late to test resuming"
 
-    result = course_cli(course, "autograde", ASSIGNMENT, "--workers", "2")
+    result = course_cli(course, "autograde", CODE, "--workers", "2")
     assert result.returncode == 0, result.stderr
     remaining = len(collected["students"]) - done_before
     assert f"{remaining} to grade, {done_before} already autograded" in result.stdout
-    assert snapshot(course) == snapshot(collected["serial"])
-    assert reports(course) == reports(collected["serial"])
-    leftovers = [p for p in (course / "autograded").rglob(".*") if p.name not in (".scratch",)
+    assert snapshot(course, CODE) == snapshot(collected["serial"], CODE)
+    leftovers = [p for p in (course / "autograded").rglob(".*") if p.name not in (".scratch", ".logs")
                  and not p.name.endswith(".lock")]
-    assert not leftovers and not any((course / "autograded" / ".scratch" / ASSIGNMENT).glob("*"))
+    assert not leftovers and not any((course / "autograded" / ".scratch" / CODE).glob("*"))
 
 
 def test_one_pool_for_several_assignments_equals_serial_nbgrader(tmp_path):
