@@ -288,3 +288,27 @@ def screenshot(locator_or_page, name: str, tmp_path: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(target, folder / target.name)
     return target
+
+
+def open_nbgrader_menu(page, url: str) -> None:
+    """Open a JupyterLab workspace at `url` and its Nbgrader menu."""
+    page.goto(url)
+    page.locator("#jp-main-statusbar").wait_for(timeout=UI_TIMEOUT * 2)
+    dismiss_toasts(page)
+    page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+
+
+def enter_manual_score(formgrader, score, value, timeout: float) -> None:
+    """Type a score in formgrader once its script can save it, and wait for the save.
+
+    The score box is in the page before formgrader's script has fetched the grades and bound its
+    change handler; typing earlier saves nothing. Its own `loaded` flag never turns true offline
+    (init stops at the missing MathJax): wait on grades and comments instead."""
+    formgrader.wait_for_function(
+        "() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
+        " && formgrader.comments && formgrader.comments.loaded", timeout=timeout)
+    with formgrader.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
+                                    timeout=UI_TIMEOUT) as saved:
+        score.fill(str(value))
+        score.press("Tab")
+    assert saved.value.ok

@@ -23,7 +23,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -32,7 +31,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .support import A, NOTEBOOK, UI_TIMEOUT, dismiss_toasts, exercise, free_port, open_notebook_url, status_of, wait_idle
+from .support import (A, NOTEBOOK, UI_TIMEOUT, dismiss_toasts, enter_manual_score, exercise, free_port,
+                      open_notebook_url, status_of, wait_idle)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(os.environ.get("COURSE_HUB_TEST") == "0",
@@ -283,14 +283,7 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
         formgrader.goto(f"{hub['url']}/services/formgrader/formgrader/submissions/{submission_id}/")
         score = formgrader.locator(f"input.score#{MANUAL_ITEM}")
         score.wait_for(timeout=SPAWN_TIMEOUT)
-        formgrader.wait_for_function(
-            "() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
-            " && formgrader.comments && formgrader.comments.loaded", timeout=SPAWN_TIMEOUT)
-        with formgrader.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
-                                        timeout=UI_TIMEOUT) as saved:
-            score.fill(str(MANUAL_SCORE))
-            score.press("Tab")
-        assert saved.value.ok
+        enter_manual_score(formgrader, score, MANUAL_SCORE, SPAWN_TIMEOUT)
         formgrader.screenshot(path=str(tmp_path / "hub-formgrader.png"))
 
         result = as_user(teacher, str(venv_bin / "course"), "feedback", A, cwd=str(hub["course_dir"]), env=env)

@@ -14,7 +14,8 @@ import pytest
 from nbgrader_pipeline import COURSE_ID, nbgrader, read_grades
 
 from .conftest import register_server
-from .support import A, KERNEL_TIMEOUT, NOTEBOOK, UI_TIMEOUT, JupyterServer, dismiss_toasts, login
+from .support import (A, KERNEL_TIMEOUT, NOTEBOOK, UI_TIMEOUT, JupyterServer, enter_manual_score, login,
+                      open_nbgrader_menu)
 
 pytestmark = pytest.mark.browser
 
@@ -52,10 +53,7 @@ def course(tmp_path_factory, request):
 def test_fetch_submit_in_lab_then_grade_by_hand_in_formgrader(page, course, tmp_path):
     student, home = course["student"], course["home"]
     login(page, student)
-    page.goto(f"{student.url}/lab/workspaces/panels?reset")
-    page.locator("#jp-main-statusbar").wait_for(timeout=UI_TIMEOUT * 2)
-    dismiss_toasts(page)
-    page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+    open_nbgrader_menu(page, f"{student.url}/lab/workspaces/panels?reset")
     page.get_by_role("menuitem", name="Assignment List").click()
 
     released = page.locator("#released_assignments_list")
@@ -84,18 +82,7 @@ def test_fetch_submit_in_lab_then_grade_by_hand_in_formgrader(page, course, tmp_
     formgrader.get_by_role("link", name=re.compile(r"Submission #")).first.click()
     score = formgrader.locator(f"input.score#{MANUAL_ITEM}")
     score.wait_for(timeout=KERNEL_TIMEOUT)
-    # The score box is in the page before formgrader's script has fetched the grades and bound
-    # its change handler; typing earlier saves nothing, which raced once in CI. Its own `loaded`
-    # flag never turns true offline (init stops at the missing MathJax): wait on grades, comments.
-    formgrader.wait_for_function(
-        "() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
-        " && formgrader.comments && formgrader.comments.loaded",
-        timeout=KERNEL_TIMEOUT)
-    with formgrader.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
-                                    timeout=UI_TIMEOUT) as saved:
-        score.fill(str(MANUAL_SCORE))
-        score.press("Tab")
-    assert saved.value.ok
+    enter_manual_score(formgrader, score, MANUAL_SCORE, KERNEL_TIMEOUT)
     formgrader.screenshot(path=str(tmp_path / "formgrader.png"))
 
     row = read_grades(folder)[(student_id, A)]

@@ -9,7 +9,7 @@ import pytest
 from course.cli.start import lab_command, lab_env, local_exchange, set_up
 
 from .conftest import register_server
-from .support import A, UI_TIMEOUT, JupyterServer, dismiss_toasts, login, screenshot
+from .support import A, UI_TIMEOUT, JupyterServer, login, open_nbgrader_menu, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +32,7 @@ def student(tmp_path_factory, request):
 def test_assignments_panel_submits_and_instructor_panels_are_off(page, student, tmp_path):
     server, work = student["server"], student["work"]
     login(page, server)
-    page.goto(f"{server.url}/lab/workspaces/start?reset")
-    page.locator("#jp-main-statusbar").wait_for(timeout=UI_TIMEOUT * 2)
-    dismiss_toasts(page)
-    page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+    open_nbgrader_menu(page, f"{server.url}/lab/workspaces/start?reset")
     assert page.get_by_role("menuitem", name="Formgrader").count() == 0
     assert page.get_by_role("menuitem", name="Course List").count() == 0
     page.get_by_role("menuitem", name="Assignment List").click()
