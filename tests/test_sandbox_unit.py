@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -78,10 +79,14 @@ def test_output_is_capped_while_it_arrives(tmp_path):
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 def test_the_whole_run_has_a_wall_clock_limit(tmp_path):
     pre = SandboxedExecute(hide=[str(tmp_path / "hidden")], timeout=30, wall_timeout=2)
+    started = time.monotonic()
     nb, _ = pre.preprocess(notebook("import time; time.sleep(1)", "time.sleep(5)", "print('late')"),
                            {"metadata": {"path": str(tmp_path)}})
-    assert nb.cells[1].outputs[-1].ename == "TimeoutError"
+    # Stopped by its timeout or, if the kernel went quiet, by the watchdog that kills it: either
+    # way the run ends and fails closed (the late cells carry an error, so they earn nothing).
+    assert nb.cells[1].outputs[-1].ename in ("TimeoutError", "DeadKernelError", "NotRun")
     assert nb.cells[2].outputs[0].ename == "NotRun"
+    assert time.monotonic() - started < 2 + 30 + 30  # wall limit + watchdog grace + start-up
 
 
 @pytest.mark.e2e  # starts a real kernel in the sandbox

@@ -7,6 +7,7 @@ fill the grader's memory) and again when the cell ends.
 """
 from __future__ import annotations
 
+import threading
 import time
 
 from nbclient import NotebookClient
@@ -112,10 +113,25 @@ def execute(nb, km, folder: str, timeout: int, max_output: int, wall_timeout: in
         kernel.__enter__()
     except Exception as exc:  # noqa: BLE001 - whatever stopped the start, it was not a cell
         raise KernelStartError(f"{type(exc).__name__}: {exc}") from exc
+    # A watchdog past the wall-clock limit: if nbclient ever waits forever on a kernel that went
+    # quiet after an interrupt, killing the kernel turns the wait into a DeadKernelError (fail closed).
+    watchdog = threading.Timer(wall_timeout + WATCHDOG_GRACE, _kill_kernel, args=(km,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         _run_cells(nb, client, timeout, max_output, wall_timeout)
     finally:
+        watchdog.cancel()
         kernel.__exit__(None, None, None)
+
+
+WATCHDOG_GRACE = 30  # seconds after the wall-clock limit
+
+
+def _kill_kernel(km) -> None:
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None:
+        process.kill()
 
 
 def _run_cells(nb, client, timeout: int, max_output: int, wall_timeout: int) -> None:
