@@ -8,6 +8,8 @@ grading without them would fail open.
 """
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 
 import nbformat
@@ -27,14 +29,22 @@ def source_notebook_path(config, assignment: str, notebook: str) -> Path:
 
 
 def read_source_notebook(config, assignment: str, notebook: str):
+    """The instructor's notebook; parsed once per file version (three grading steps read it per
+    submission, and a worker grades many), a fresh copy each call so no step changes another's."""
     path = source_notebook_path(config, assignment, notebook)
     try:
-        return nbformat.read(path, as_version=4)
+        stat = path.stat()
+        return copy.deepcopy(_parse_notebook(str(path), stat.st_mtime_ns, stat.st_size))
     except FileNotFoundError:
         raise TrustedSourceError(f"{path}: the instructor's source notebook is missing; "
                                  f"{assignment}/{notebook} cannot be graded safely") from None
     except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing here
         raise TrustedSourceError(f"{path}: the instructor's source notebook cannot be read ({exc})") from None
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_notebook(name: str, mtime_ns: int, size: int):
+    return nbformat.read(name, as_version=4)
 
 
 def read_keys(keys_dir: str | Path, assignment: str) -> dict[str, ItemKey]:
