@@ -305,10 +305,21 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
             assignment_list(page)
             page.locator("#submitted_assignments_list").get_by_role("button", name="Fetch Feedback").first.click()
             home = Path(os.path.expanduser(f"~{user}"))
-            files = wait_until(f"{user}'s feedback", lambda: sorted((home / A / "feedback").rglob(f"{A}.html")), 60)
-            fetched[user] = files
             mine = hub["course_dir"] / "feedback" / user / A / f"{A}.html"
-            assert len(files) == 1 and filecmp.cmp(files[0], mine, shallow=False), f"{user} got feedback not theirs"
+
+            def fetched_copy():
+                # The page appears before nbgrader has finished copying it: wait for the whole file.
+                files = sorted((home / A / "feedback").rglob(f"{A}.html"))
+                if files and files[0].stat().st_size >= mine.stat().st_size:
+                    return files
+                return None
+
+            files = wait_until(f"{user}'s feedback", fetched_copy, 60)
+            fetched[user] = files
+            assert len(files) == 1, files
+            assert filecmp.cmp(files[0], mine, shallow=False), (
+                f"{user} got feedback not theirs: {files[0]} ({files[0].stat().st_size} bytes) "
+                f"differs from {mine} ({mine.stat().st_size} bytes)")
         assert not filecmp.cmp(fetched[alice][0], fetched[bob][0], shallow=False)
         # Carol can list neither the feedback folder nor the others' feedback; she submitted
         # nothing and gets nothing.
