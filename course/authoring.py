@@ -11,10 +11,15 @@ marker line:
     <!-- solution id=cp-scan-code -->  code the student writes; the body holds
                                    ### BEGIN SOLUTION / ### END SOLUTION, which
                                    nbgrader's release replaces with a stub
+    <!-- item id=al-g2 -->         an exercise, defined in YAML (kind, prompt, options...;
+                                   see course/items/kinds.py); the notebook gets one
+                                   hidden-input line, `lesson.show("al-g2")`
 
 The text is easy to review and diff; `python -m course.authoring lessons/*.md`
 writes `source/NN-topic/NN-topic.ipynb` with nbgrader's cell metadata and fixed cell
-ids, so regenerating gives the same bytes. A test checks the notebooks are current.
+ids, so regenerating gives the same bytes, and the item definitions beside it
+(`NN-topic.items.json`, released with the notebook). A graded item's answer is never
+in the lesson file: it lives in keys/. A test checks both files are current.
 """
 from __future__ import annotations
 
@@ -23,9 +28,13 @@ import sys
 from pathlib import Path
 
 import nbformat
+import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-MARKER = re.compile(r"^<!--\s*(markdown|code|test|manual|solution)\b(.*?)-->\s*$")
+from .items.definitions import ItemDefinitionError, check_definition, items_path, render_definitions
+
+MARKER = re.compile(r"^<!--\s*(markdown|code|test|manual|solution|item)\b(.*?)-->\s*$")
+SAVED_LINE = re.compile(r"""^lesson\.saved\(["'][\w.-]+["']\)$""")
 ATTRIBUTE = re.compile(r"(\w+)(?:=([\w.-]+))?")
 CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -63,13 +72,48 @@ def _nbgrader_meta(cell_id: str, *, grade: bool, solution: bool, locked: bool, p
     return {"nbgrader": meta}
 
 
+def _hide_input(cell) -> None:
+    # JupyterLab collapses the input of such a cell: the student sees the widget, not the call.
+    cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+
+
+def _item_definition(spec: dict, path: Path) -> dict:
+    """The YAML body of an item cell, checked; errors name the lesson file's own line."""
+    where = f"{path}:{spec['line']}"
+    if "id" not in spec["attrs"]:
+        raise LessonFormatError(f"{where}: an item cell needs id= (the id its key and answers use)")
+    try:
+        body = yaml.safe_load("\n".join(spec["lines"]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = spec["line"] + 1 + mark.line if mark is not None else spec["line"]
+        raise LessonFormatError(f"{path}:{line}: item {spec['attrs']['id']!r} is not valid YAML: "
+                                f"{getattr(exc, 'problem', None) or exc}") from None
+    try:
+        return check_definition(spec["attrs"]["id"], body, where)
+    except ItemDefinitionError as exc:
+        raise LessonFormatError(str(exc)) from None
+
+
 def build_notebook(path: Path):
+    return build_lesson(path)[0]
+
+
+def build_lesson(path: Path):
+    """(the source notebook, {item id: definition}) built from one lesson file."""
     seen: dict[str, int] = {}
+    items: dict[str, dict] = {}
     nb = new_notebook(metadata={"kernelspec": KERNELSPEC})
     for index, spec in enumerate(parse_lesson(path), start=1):
         kind, attrs, where = spec["kind"], spec["attrs"], f"{path}:{spec['line']}"
         source = "\n".join(spec["lines"]).strip("\n")
-        cell_id = attrs.get("id") or f"{kind}-{index:03d}"
+        if kind == "item":
+            item_id = attrs.get("id", "")
+            if item_id in items:
+                raise LessonFormatError(f"{where}: item {item_id!r} is defined twice")
+            items[item_id] = _item_definition(spec, path)
+            source = f'lesson.show("{item_id}")'
+        cell_id = attrs.get("cell") or (f"{attrs['id']}-cell" if kind == "item" else None) or attrs.get("id") or f"{kind}-{index:03d}"
         if not CELL_ID.match(cell_id):
             raise LessonFormatError(f"{where}: cell id {cell_id!r} may use only letters, digits, '-' and '_'")
         if cell_id in seen:
@@ -86,6 +130,9 @@ def build_notebook(path: Path):
             points = int(points) if points.is_integer() else points
         if kind == "markdown":
             cell = new_markdown_cell(source, metadata=_nbgrader_meta(cell_id, grade=False, solution=False, locked=True))
+        elif kind == "item":
+            cell = new_code_cell(source, metadata=_nbgrader_meta(cell_id, grade=False, solution=False, locked=True))
+            _hide_input(cell)
         elif kind == "code":
             editable = "editable" in attrs
             cell = new_code_cell(source, metadata=_nbgrader_meta(cell_id, grade=False, solution=False, locked=not editable))
@@ -98,12 +145,14 @@ def build_notebook(path: Path):
             cell = new_code_cell(source, metadata=_nbgrader_meta(cell_id, grade=False, solution=True, locked=False))
         elif kind == "test":
             cell = new_code_cell(source, metadata=_nbgrader_meta(cell_id, grade=True, solution=False, locked=True, points=points))
+            if SAVED_LINE.match(source.strip()):
+                _hide_input(cell)
         else:  # manual: a written answer, graded by hand in formgrader
             cell = new_markdown_cell(source or "YOUR ANSWER HERE",
                                      metadata=_nbgrader_meta(cell_id, grade=True, solution=True, locked=False, points=points))
         cell.id = cell_id
         nb.cells.append(cell)
-    return nb
+    return nb, items
 
 
 def _check_solution_markers(spec: dict, where: str) -> None:
@@ -127,8 +176,14 @@ def render(nb) -> str:
 
 def build(lesson_file: Path, source_root: Path) -> Path:
     target = notebook_path(lesson_file, source_root)
+    nb, items = build_lesson(lesson_file)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(build_notebook(lesson_file)), encoding="utf-8")
+    target.write_text(render(nb), encoding="utf-8")
+    definitions = items_path(target.parent, target.stem)
+    if items:
+        definitions.write_text(render_definitions(target.stem, items), encoding="utf-8")
+    elif definitions.exists():
+        definitions.unlink()
     return target
 
 

@@ -2,7 +2,9 @@
 
 A notebook starts with `lesson = Lesson("02-active-listening")`; the id must be the
 notebook's file name without `.ipynb`, because the grader looks for
-`<id>.answers.json` next to the submitted notebook.
+`<id>.answers.json` next to the submitted notebook. Each exercise cell is one line,
+`lesson.show("al-g2")`, which builds the item from its definition in `<id>.items.json`
+beside the notebook (course/items/); the methods below build one from Python directly.
 """
 from __future__ import annotations
 
@@ -19,8 +21,22 @@ from .recording import AnswerStore
 class Lesson:
     def __init__(self, notebook_id: str, folder: str = "."):
         self.notebook_id = notebook_id
+        self.folder = folder
         self.store = AnswerStore.for_notebook(notebook_id, folder)
         self.exercises: dict[str, Exercise] = {}
+        self._definitions: dict[str, dict] | None = None
+
+    def show(self, item_id: str) -> Exercise:
+        """The exercise `item_id`, as its definition in `<notebook>.items.json` describes it."""
+        from .items import KINDS, items_path, load_definitions
+
+        if self._definitions is None:
+            self._definitions = load_definitions(items_path(self.folder, self.notebook_id))
+        definition = self._definitions.get(item_id)
+        if definition is None:
+            raise ExerciseError(f"{items_path(self.folder, self.notebook_id)}: no item {item_id!r} "
+                                f"(it defines {', '.join(self._definitions) or 'none'})")
+        return KINDS[definition["kind"]].show(self, item_id, definition)
 
     # Practice when an answer is given (it is shown to the student anyway);
     # graded when not (the key lives only in the instructor's keys/ folder).

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from course.items import load_definitions
 from course.grading.keys import load_keys
 from course.scenarios import (
     ScenarioRun, explore, has_key_text, iter_paths, load_keyed, load_rubric, load_shipped, rubric_path,
@@ -38,8 +39,9 @@ def test_the_capstone_grades_the_new_scenarios_not_the_earlier_ones():
     assert not EARLIER & set(graded.values())
     lesson = (REPO / "lessons" / "08-capstone.md").read_text()
     points = {m.group(1): float(m.group(2)) for m in re.finditer(r"<!-- test id=(\S+) points=([\d.]+)", lesson)}
+    definitions = load_definitions(REPO / "source" / "08-capstone" / "08-capstone.items.json")
     for item, scenario_id in graded.items():
-        assert f'lesson.scenario("{item}", "{scenario_id}", graded=True)' in lesson
+        assert definitions[item] == {"kind": "scenario", "graded": True, "scenario": scenario_id}
         rubric = load_rubric(rubric_path(scenario_id, KEYS), load_shipped(scenario_id))
         assert points[item] == rubric.possible == 10
 

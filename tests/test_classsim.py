@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from course import Lesson
+from course.items import items_path, load_definitions
 from course.cli.classsim import (
     GENERIC_REPLIES, REPLIES, WRONG_CODE, LessonPlan, _package_definitions, _scenario, instructor_solution,
     make_class, plan_answers, plan_code, plan_reply, plan_scenario, unsimulated_reason,
@@ -29,13 +30,14 @@ CODE_LESSON = "06-community-policing"
 
 
 def widgets_of(lesson: str, folder: Path) -> Lesson:
-    """The lesson's exercises, built in this process from the released notebook's widget cells
-    (cells that only call `lesson.<exercise>(...)` with literal arguments), saving under `folder`."""
+    """The lesson's exercises, built in this process from the released item definitions (as
+    the notebook's `lesson.show(...)` cells build them), saving under `folder`."""
+    released = items_path(REPO / "release" / lesson, lesson)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(released, items_path(folder, lesson))
     handle = Lesson(lesson, str(folder))
-    for notebook in sorted((REPO / "release" / lesson).glob("*.ipynb")):
-        for cell in nbformat.read(notebook, as_version=4).cells:
-            if cell.cell_type == "code" and cell.source.startswith("lesson.") and "lesson.saved" not in cell.source:
-                exec(cell.source, {"lesson": handle})  # noqa: S102 - the course's own released notebook
+    for item_id in load_definitions(released):
+        handle.show(item_id)
     return handle
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -10,8 +11,10 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import REPO
-from course.authoring import build_notebook, notebook_path, render
+from course.authoring import build_lesson, notebook_path, render
+from course.items.definitions import render_definitions
 from course.grading.keys import key_path, load_keys
+from course.items import items_path, load_definitions
 from nbgrader_pipeline import nbgrader
 
 LESSONS = sorted((REPO / "lessons").glob("*.md"))
@@ -25,8 +28,12 @@ def tree(folder: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
 def test_source_notebook_is_built_from_its_lesson_file(lesson):
     target = notebook_path(lesson, REPO / "source")
-    assert target.read_text(encoding="utf-8") == render(build_notebook(lesson)), (
+    nb, items = build_lesson(lesson)
+    assert target.read_text(encoding="utf-8") == render(nb), (
         f"{target} is out of date with {lesson}: run `course generate`")
+    definitions = items_path(target.parent, target.stem)
+    assert definitions.read_text(encoding="utf-8") == render_definitions(target.stem, items), (
+        f"{definitions} is out of date with {lesson}: run `course generate`")
 
 
 def test_no_answers_file_in_source():
@@ -67,8 +74,9 @@ def test_generate_refuses_a_source_folder_holding_answers(course_copy):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_has_no_solution_hidden_test_key_or_state(assignment):
     folder = REPO / "release" / assignment
-    assert sorted(p.name for p in folder.iterdir()) == [f"{assignment}.ipynb"]
+    assert sorted(p.name for p in folder.iterdir()) == [f"{assignment}.ipynb", f"{assignment}.items.json"]
     text = (folder / f"{assignment}.ipynb").read_text(encoding="utf-8")
+    definitions = (folder / f"{assignment}.items.json").read_text(encoding="utf-8")
     nb = json.loads(text)
     for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "BEGIN MARK SCHEME"):
         assert marker not in text
@@ -79,6 +87,16 @@ def test_release_has_no_solution_hidden_test_key_or_state(assignment):
     for item in keys.values():
         for reason in item.why.values():
             assert reason not in text, f"{assignment}: the key's explanation for {item.item_id} is in the release"
+            assert reason not in definitions, f"{assignment}: the key's explanation for {item.item_id} is in the item definitions"
+    for item_id, definition in load_definitions(folder / f"{assignment}.items.json").items():
+        if item_id in keys:
+            assert definition["graded"] and "answer" not in definition and "why" not in definition, item_id
+    # No exercise is defined in a cell: each shows its item by id, input hidden.
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and source.startswith("lesson.show("):
+            assert source.count("\n") == 0 and cell["metadata"]["jupyter"]["source_hidden"], source
+        assert "answer=" not in source and "why=" not in source, f"{assignment}: an answer in a cell: {source[:80]}"
 
 
 def test_keys_are_not_in_the_installed_package():
@@ -95,6 +113,7 @@ def test_keys_are_not_in_the_installed_package():
 def lesson_exercises(notebook: Path, tmp_path: Path, monkeypatch):
     """Run the notebook's code in-process (no kernel needed) to see its exercises."""
     monkeypatch.chdir(tmp_path)
+    shutil.copy(items_path(notebook.parent, notebook.stem), tmp_path)
     namespace: dict = {}
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade"):

@@ -22,7 +22,6 @@ A student has a skill in [0, 1] and answers every graded item of every kind:
 """
 from __future__ import annotations
 
-import ast
 import contextlib
 import functools
 import os
@@ -284,29 +283,18 @@ def plan_scenario(scenario, skill: float, rng: random.Random) -> list[list[str]]
 
 @functools.lru_cache(maxsize=None)
 def _package_definitions(release_dir: str) -> dict[str, dict[str, list[str]]]:
-    """{item id: {"options": [...], "reasons": [...]}} for every `lesson.option_package(...)`
-    call with literal options and reasons in the released notebooks (read, never run)."""
-    import nbformat
+    """{item id: {"options": [...], "reasons": [...]}} for every package item defined in the
+    released lesson's item definitions (`<notebook>.items.json`)."""
+    from ..items import ItemDefinitionError, load_definitions
 
     found = {}
-    for notebook in sorted(Path(release_dir).glob("*.ipynb")):
-        for cell in nbformat.read(notebook, as_version=4).cells:
-            if cell.cell_type != "code" or "option_package" not in cell.source:
-                continue
-            try:
-                tree = ast.parse(cell.source)
-            except SyntaxError:
-                continue
-            for node in ast.walk(tree):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr == "option_package" and node.args
-                        and isinstance(node.args[0], ast.Constant)):
-                    kwargs = {k.arg: k.value for k in node.keywords}
-                    try:
-                        found[str(node.args[0].value)] = {
-                            part: list(ast.literal_eval(kwargs[part])) for part in ("options", "reasons")}
-                    except (KeyError, ValueError):
-                        continue
+    for definitions in sorted(Path(release_dir).glob("*.items.json")):
+        try:
+            items = load_definitions(definitions)
+        except ItemDefinitionError:
+            continue
+        found.update({item_id: {part: list(d[part]) for part in ("options", "reasons")}
+                      for item_id, d in items.items() if d["kind"] == "package"})
     return found
 
 
