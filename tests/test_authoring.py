@@ -7,7 +7,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.authoring import LessonFormatError, build_notebook
+from course import Lesson
+from course.authoring import LessonFormatError, build_lesson, build_notebook
+from course.exercises.base import ExerciseError
+from course.items import ItemDefinitionError
+from course.items.definitions import render_definitions
 
 LESSON = """<!-- markdown id=intro -->
 # A lesson
@@ -95,3 +99,50 @@ def test_nbgrader_release_of_a_solution_cell_has_no_solution(course_copy):
     assert cell.source.rstrip().endswith("# YOUR CODE HERE") and "raise" not in cell.source  # the stub does not stop Run All
     assert cell.source.startswith("# radius 2: compute the area")  # text outside the markers stays
     assert cell.metadata["nbgrader"]["solution"] is True and cell.metadata["nbgrader"]["locked"] is False
+
+
+ITEM = "<!-- markdown id=intro -->\n# A lesson\n\n<!-- item id=q1 -->\n"
+
+
+def test_an_item_cell_becomes_one_hidden_line_and_a_definition(tmp_path):
+    path = write(tmp_path, ITEM + 'kind: single\ngraded: true\nprompt: "Which?"\noptions:\n  a: "One"\n  b: "Two"\n'
+                 "\n<!-- test id=q1 points=2 -->\nlesson.saved(\"q1\")\n")
+    nb, items = build_lesson(path)
+    cells = {c.id: c for c in nb.cells}
+    shown = cells["q1-cell"]
+    assert shown.source == 'lesson.show("q1")' and shown.metadata["jupyter"]["source_hidden"] is True
+    assert shown.metadata["nbgrader"]["locked"] and not shown.metadata["nbgrader"]["grade"]
+    assert cells["q1"].metadata["jupyter"]["source_hidden"] is True  # the one-line check cell too
+    assert items == {"q1": {"kind": "single", "graded": True, "prompt": "Which?", "options": {"a": "One", "b": "Two"}}}
+
+
+def test_a_built_definition_shows_the_same_widget_as_the_python_call(tmp_path):
+    path = write(tmp_path, ITEM + "kind: multiple\nprompt: Pick\noptions: {a: A, b: B, c: C}\nanswer: [a, c]\n"
+                 "why: {a: yes, b: no, c: yes}\n")
+    _nb, items = build_lesson(path)
+    (tmp_path / "09-demo.items.json").write_text(render_definitions("09-demo", items))
+    lesson = Lesson("09-demo", str(tmp_path))
+    item = lesson.show("q1")
+    assert item.kind == "multiple" and item.mode == "practice" and item.answer == ["a", "c"]
+    with pytest.raises(ExerciseError, match=r"09-demo.items.json: no item 'q9' \(it defines q1\)"):
+        lesson.show("q9")
+
+
+@pytest.mark.parametrize("body, line, message", [
+    ("kind: single\ngraded: true\nprompt: Q\noptions: {a: A}\nanswer: a\n", 4, "its answer and explanations belong in keys/"),
+    ("kind: single\nprompt: Q\noptions: {a: A}\nwhy: {a: because}\n", 4, "its answer and explanations belong in keys/"),
+    ("kind: essay\nprompt: Q\n", 4, "kind must be one of single, multiple"),
+    ("kind: single\nprompt: Q\n", 4, "'q1' (single) needs options"),
+    ("kind: single\nprompt: Q\noptions: {a: A}\ncolour: red\n", 4, "unknown field(s) colour"),
+    ("kind: single\nprompt: [Q\n", 6, "is not valid YAML"),
+])
+def test_item_errors_name_the_lesson_file_line_and_field(tmp_path, body, line, message):
+    path = write(tmp_path, ITEM + body)
+    with pytest.raises(LessonFormatError) as err:
+        build_notebook(path)
+    assert f"{path}:{line}:" in str(err.value) and message in str(err.value), str(err.value)
+
+
+def test_a_missing_definitions_file_says_what_to_do(tmp_path):
+    with pytest.raises(ItemDefinitionError, match="09-demo.items.json is missing.*Fetch the lesson again"):
+        Lesson("09-demo", str(tmp_path)).show("q1")

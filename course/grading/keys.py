@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 
-KINDS = ("single", "multiple", "classify", "scenario", "written", "package")
+from ..items.kinds import KINDS as _REGISTRY
+
+KINDS = tuple(_REGISTRY)  # one list of item kinds: course/items/kinds.py
 
 
 class KeyError_(ValueError):
