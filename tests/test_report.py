@@ -429,3 +429,22 @@ def test_pages_say_how_many_hand_graded_points_are_left_out(tmp_path):
     text = index.read_text() + (index.parent / f"{A}.html").read_text()
     assert "The 4 points graded by hand (reflections) are not included" in text
     assert "gradebook's maximum (<code>course grades</code>, <code>course demo</code>) is 22" in text
+
+
+def test_items_show_as_the_student_saw_them_in_lesson_order(tmp_path):
+    """With the lesson's item definitions in source/, options and lines carry their text, labels
+    their names, and items come in the order of the lesson, not of their ids."""
+    root = make_course(tmp_path / "course")
+    (root / "source" / A).mkdir(parents=True)
+    shutil.copy(REPO / "source" / A / f"{A}.items.json", root / "source" / A)
+    definitions = json.loads((root / "source" / A / f"{A}.items.json").read_text())["items"]
+    report = analyse(collect(root), root).assignments[0]
+    shown = [item for item in definitions if item in set(report.items["item"])]
+    assert list(report.items["item"]) == shown + ["al-s1"]   # al-s1 is not in this lesson's definitions
+    g3 = report.options[report.options.item == "al-g3"].set_index("option")
+    assert g3.loc["c", "text"] == definitions["al-g3"]["options"]["c"]
+    g2 = report.options[report.options.item == "al-g2"]
+    assert list(g2.option) == ["a", "b", "c", "d", "e", "(no answer)"]   # the lesson's options, in its order
+    lines = report.classify.set_index("line")
+    assert lines.loc["O2", "line_text"] == definitions["al-g1"]["lines"]["O2"]
+    assert lines.loc["O2", "correct_label"] == "Paraphrasing" and lines.loc["O2", "common_wrong_label"] == "Summarising"

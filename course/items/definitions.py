@@ -79,3 +79,12 @@ def load_definitions(path: str | Path) -> dict[str, dict]:
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("items"), dict):
         raise ItemDefinitionError(f"{path}: not an item-definitions file (expected format {FORMAT} with 'items')")
     return {item_id: check_definition(item_id, spec, str(path)) for item_id, spec in data["items"].items()}
+
+
+def lesson_definitions(folder: str | Path) -> dict[str, dict]:
+    """Every item defined in a lesson folder (all its `*.items.json`), in lesson order; {} when
+    the lesson has none (a plain nbgrader assignment). A broken file raises ItemDefinitionError."""
+    found: dict[str, dict] = {}
+    for path in sorted(Path(folder).glob("*.items.json")):
+        found.update(load_definitions(path))
+    return found

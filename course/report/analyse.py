@@ -50,14 +50,15 @@ def analyse(collection: Collection, course_root: str | Path) -> CourseReport:
         keys = collection.keys.get(assignment, {})
         scen, scen_problems = all_scenario_paths(collection.items, assignment, keys, Path(course_root))
         problems += scen_problems
-        items = stats.item_stats(collection.items, assignment)
+        definitions = collection.definitions.get(assignment, {})
+        items = stats.item_stats(collection.items, assignment, list(definitions))
         mine = all_scores[all_scores.assignment == assignment].reset_index(drop=True)
         reports.append(AssignmentReport(
             assignment=assignment, scores=mine,
             max_points=float(mine.max_points.max()) if len(mine) else 0.0,
             items=items, missed=stats.most_missed(items, TOP_MISSED),
-            options=stats.option_shares(collection.items, assignment, keys),
-            classify=stats.classify_lines(collection.items, assignment, keys),
+            options=stats.option_shares(collection.items, assignment, keys, definitions),
+            classify=stats.classify_lines(collection.items, assignment, keys, definitions),
             scenarios=scen,
             problems=[p for p in problems if p.assignment == assignment],
             notes=[n for n in collection.notes if n.assignment == assignment],

@@ -41,6 +41,9 @@ class Collection:
     keys: dict[str, dict[str, ItemKey]]                   # assignment -> item id -> key (empty if no key)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)    # answers-file notes copied from grading files
+    # assignment -> item id -> what the student saw (prompt, option and line texts), in lesson
+    # order, from the instructor's source/<assignment>/*.items.json; empty for a plain assignment
+    definitions: dict[str, dict[str, dict]] = field(default_factory=dict)
 
     @property
     def assignments(self) -> list[str]:
@@ -156,11 +159,22 @@ def collect(course_root: str | Path, assignments: list[str] | None = None, grade
         code_rows, code_problems = code_item_rows(root, counted, covered)
         rows += code_rows
         problems += code_problems
+    definitions = {a: _load_definitions(root, a, problems) for a in students}
     frame = pd.DataFrame(rows, columns=COLUMNS)
     # saved answers stay Python objects: pandas 3 would make a column of only strings and None a str
     # column, turning None ("no answer") into NaN
     frame["value"] = pd.Series([row.get("value") for row in rows], index=frame.index, dtype=object)
-    return Collection(frame, {a: sorted(set(s)) for a, s in students.items()}, keys, problems, notes)
+    return Collection(frame, {a: sorted(set(s)) for a, s in students.items()}, keys, problems, notes, definitions)
+
+
+def _load_definitions(root: Path, assignment: str, problems: list[Problem]) -> dict[str, dict]:
+    from ..items import ItemDefinitionError, lesson_definitions
+
+    try:
+        return lesson_definitions(root / "source" / assignment)
+    except ItemDefinitionError as exc:
+        problems.append(Problem(f"source/{assignment}", f"{exc}; options are shown by letter only", assignment))
+        return {}
 
 
 def _load_key(root: Path, assignment: str, problems: list[Problem]) -> dict[str, ItemKey]:

@@ -205,7 +205,7 @@ def _item_section(a: AssignmentReport, row, out: Path) -> list[str]:
             out_html.append(img(chart, out, f"Bar chart: share of students choosing each option of {row.item}; "
                                             f"correct: {correct}"))
             out_html.append(table(shares.assign(mark=["correct" if c else "" for c in shares.correct]), [
-                ("option", "Option", None), ("mark", "Key", None), ("count", "Students", None),
+                ("option", "Option", None), ("text", "What it says", None), ("mark", "Key", None), ("count", "Students", None),
                 ("share", "Share", pct)]))
     elif row.kind == "classify":
         lines = a.classify[a.classify.item == row.item]
@@ -213,7 +213,7 @@ def _item_section(a: AssignmentReport, row, out: Path) -> list[str]:
             chart = charts.classify_chart(lines, row.item, row.section, images / f"{base}-lines.png")
             out_html.append(img(chart, out, f"Bar chart: share of students labelling each line of {row.item} right"))
             out_html.append(table(lines, [
-                ("line", "Line", None), ("correct_label", "Correct label", None), ("right", "Right", None),
+                ("line", "Line", None), ("line_text", "What it says", None), ("correct_label", "Correct label", None), ("right", "Right", None),
                 ("students", "Students", None), ("share_right", "Share right", pct),
                 ("common_wrong_label", "Most common wrong label", None), ("common_wrong_count", "Chosen by", None)]))
     elif row.kind == "code":

@@ -65,9 +65,16 @@ def _answered_share(answered: pd.Series) -> float:
     return round(float(known.astype(bool).mean()), 4) if len(known) else float("nan")
 
 
-def item_stats(items: pd.DataFrame, assignment: str) -> pd.DataFrame:
-    """Per item of one assignment: kind, section, max_points, n, answered share, difficulty
-    (mean fraction), share fully right, and discrimination (corrected item-total r)."""
+def lesson_order(ids, order: list[str] | None) -> list:
+    """`ids` in the order the lesson shows them (`order`), then any others by id."""
+    rank = {item: i for i, item in enumerate(order or [])}
+    return sorted(ids, key=lambda item: (rank.get(item, len(rank)), str(item)))
+
+
+def item_stats(items: pd.DataFrame, assignment: str, order: list[str] | None = None) -> pd.DataFrame:
+    """Per item of one assignment, in lesson order (`order`, then by id): kind, section,
+    max_points, n, answered share, difficulty (mean fraction), share fully right, and
+    discrimination (corrected item-total r)."""
     part = items[items.assignment == assignment]
     cols = ["assignment", "item", "kind", "section", "max_points", "students", "answered_share",
             "difficulty", "full_share", "discrimination"]
@@ -87,8 +94,8 @@ def item_stats(items: pd.DataFrame, assignment: str) -> pd.DataFrame:
             "full_share": round(float((grp.fraction >= 1 - 1e-9).mean()), 4),
             "discrimination": round(_corr(frac, rest), 4),
         })
-    out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values("item", kind="stable").reset_index(drop=True)
+    out = pd.DataFrame(rows, columns=cols).set_index("item", drop=False)
+    return out.loc[lesson_order(out.index, order)].reset_index(drop=True)
 
 
 def most_missed(stats: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
@@ -101,24 +108,30 @@ def most_missed(stats: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     return (out.head(top) if top else out).reset_index(drop=True)
 
 
-def _option_order(key: ItemKey | None, seen: set[str]) -> list[str]:
+def _option_order(key: ItemKey | None, seen: set[str], shown: dict[str, str]) -> list[str]:
     known: list[str] = []
     if key is not None:
         answer = key.answer if isinstance(key.answer, list) else [key.answer] if key.answer is not None else []
         known = [str(o) for o in list(key.why) + answer]
-    return sorted(set(known) | seen)
+    return [*shown, *sorted((set(known) | seen) - set(shown))]
 
 
-def option_shares(items: pd.DataFrame, assignment: str, keys: dict[str, ItemKey]) -> pd.DataFrame:
-    """For single/multiple items: per option the count and share of students who chose it.
+def option_shares(items: pd.DataFrame, assignment: str, keys: dict[str, ItemKey],
+                  definitions: dict[str, dict] | None = None) -> pd.DataFrame:
+    """For single/multiple items, in lesson order: per option (with the text the student saw,
+    from `definitions`) the count and share of students who chose it.
 
     Single: shares add up to 100% (with "(no answer)"). Multiple (tick all that apply):
     the share of students who ticked each option, so shares add up to more than 100%."""
-    cols = ["assignment", "item", "kind", "option", "correct", "count", "students", "share"]
+    cols = ["assignment", "item", "kind", "option", "text", "correct", "count", "students", "share"]
+    definitions = definitions or {}
     part = items[(items.assignment == assignment) & items.kind.isin(["single", "multiple"])]
     rows = []
-    for item, grp in part.groupby("item", sort=True):
+    groups = dict(list(part.groupby("item", sort=False)))
+    for item in lesson_order(groups, list(definitions)):
+        grp = groups[item]
         key = keys.get(item)
+        shown = {str(o): str(t) for o, t in definitions.get(item, {}).get("options", {}).items()}
         kind = grp.kind.iloc[0]
         counts: Counter = Counter()
         for value in grp.value:
@@ -131,36 +144,45 @@ def option_shares(items: pd.DataFrame, assignment: str, keys: dict[str, ItemKey]
         correct = set()
         if key is not None:
             correct = {str(a) for a in key.answer} if isinstance(key.answer, list) else {str(key.answer)}
-        options = _option_order(key, set(counts) - {NO_ANSWER})
+        options = _option_order(key, set(counts) - {NO_ANSWER}, shown)
         if counts[NO_ANSWER]:
             options.append(NO_ANSWER)
         n = len(grp)
         for option in options:
             rows.append({"assignment": assignment, "item": item, "kind": kind, "option": option,
-                         "correct": option in correct, "count": counts[option], "students": n,
+                         "text": shown.get(option, ""), "correct": option in correct, "count": counts[option], "students": n,
                          "share": round(counts[option] / n, 4) if n else float("nan")})
     return pd.DataFrame(rows, columns=cols)
 
 
-def classify_lines(items: pd.DataFrame, assignment: str, keys: dict[str, ItemKey]) -> pd.DataFrame:
-    """For classify items: per line the share of students who labelled it right, and the
-    most common wrong label."""
-    cols = ["assignment", "item", "line", "correct_label", "right", "students", "share_right",
+def classify_lines(items: pd.DataFrame, assignment: str, keys: dict[str, ItemKey],
+                   definitions: dict[str, dict] | None = None) -> pd.DataFrame:
+    """For classify items, in lesson order: per line (with its text, and labels as the student
+    saw them, from `definitions`) the share of students who labelled it right, and the most
+    common wrong label."""
+    cols = ["assignment", "item", "line", "line_text", "correct_label", "right", "students", "share_right",
             "common_wrong_label", "common_wrong_count"]
+    definitions = definitions or {}
     part = items[(items.assignment == assignment) & (items.kind == "classify")]
     rows = []
-    for item, grp in part.groupby("item", sort=True):
+    groups = dict(list(part.groupby("item", sort=False)))
+    for item in lesson_order(groups, list(definitions)):
+        grp = groups[item]
         key = keys.get(item)
         answer = key.answer if key is not None and isinstance(key.answer, dict) else {}
+        lines = {str(k): str(v) for k, v in definitions.get(item, {}).get("lines", {}).items()}
+        labels = {str(k): str(v) for k, v in definitions.get(item, {}).get("labels", {}).items()}
         n = len(grp)
-        for line, label in answer.items():
+        for line in lesson_order(answer, list(lines)):
+            label = answer[line]
             given = [(v.get(line) if isinstance(v, dict) else None) for v in grp.value]
             right = sum(g == label for g in given)
             wrong = Counter(str(g) if g is not None else NO_ANSWER for g in given if g != label)
             common, count = (wrong.most_common(1)[0] if wrong else ("", 0))
-            rows.append({"assignment": assignment, "item": item, "line": str(line), "correct_label": str(label),
+            rows.append({"assignment": assignment, "item": item, "line": str(line), "line_text": lines.get(str(line), ""),
+                         "correct_label": labels.get(str(label), str(label)),
                          "right": right, "students": n, "share_right": round(right / n, 4) if n else float("nan"),
-                         "common_wrong_label": common, "common_wrong_count": count})
+                         "common_wrong_label": labels.get(common, common), "common_wrong_count": count})
     return pd.DataFrame(rows, columns=cols)
 
 
