@@ -81,6 +81,15 @@ def test_feedback_names_every_item_with_choice_and_reason(graded_class):
     for item in ["al-g1", "al-g2", "al-g3", "al-g4", "al-g5"]:
         assert f"{item}:" in html
     assert "You chose (a). Not the best choice." in html           # al-g3, what they chose and that it was wrong
+    # ... with the question and the chosen option's words, as the lesson showed them (no widget on the page)
+    import html as html_lib
+
+    from conftest import REPO
+    from course.items import load_definitions
+    al_g3 = load_definitions(REPO / "source" / A / f"{A}.items.json")["al-g3"]
+    text = html_lib.unescape(html)
+    assert "Question: Sam: 'What's the point of talking?" in text
+    assert f"Your answer (a): {al_g3['options']['a']}" in text
     assert "The best choice was (c)" in html                        # ... and what was right
     assert "6 of 8 lines labelled correctly." in html               # al-g1 partial credit
     assert "0.75 of 3 points" in html

@@ -18,9 +18,9 @@ from .base import CoursePreprocessor
 from .grader_scoring import keys_folder
 from .grading_file import write_grading_file
 from .intake import read_intake_problems
-from .report import render_item_html, render_item_text
+from .report import describe_answer, render_item_html, render_item_text
 from .score import ItemResult, score_item
-from .trusted import read_keys
+from .trusted import read_definitions, read_keys
 
 SNAPSHOT = "course_recorded_answers"
 
@@ -64,6 +64,7 @@ class ScoreRecordedAnswers(CoursePreprocessor):
         assignment = resources.get("nbgrader", {}).get("assignment") or _notebook_id(resources)
         # A missing or broken key stops grading: scoring nothing would let the kernel's output stand.
         keys = read_keys(keys_folder(self), assignment)
+        definitions = read_definitions(self.config, assignment, _notebook_id(resources))
         results: list[dict] = []
         seen = set()
         for cell in nb.cells:
@@ -72,7 +73,9 @@ class ScoreRecordedAnswers(CoursePreprocessor):
             if cell.cell_type != "code" or not meta.get("grade") or item_id not in keys:
                 continue
             seen.add(item_id)
-            result = score_item(keys[item_id], snapshot["answers"].get(item_id))
+            record = snapshot["answers"].get(item_id)
+            result = score_item(keys[item_id], record)
+            result.lines[:0] = describe_answer(definitions.get(item_id), (record or {}).get("value"))
             points = float(meta.get("points", 0))
             if snapshot["problems"]:
                 result.lines.append("Note from the grader: " + "; ".join(snapshot["problems"]))

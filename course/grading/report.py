@@ -2,8 +2,30 @@
 from __future__ import annotations
 
 import html
+import re
 
 from .score import ItemResult
+
+TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """A prompt's text without its HTML tags (prompts use <i> and <b>)."""
+    return html.unescape(TAG.sub("", str(text))).strip()
+
+
+def describe_answer(definition: dict | None, value) -> list[str]:
+    """The question and the chosen options as the student saw them (from the lesson's item
+    definition): the feedback page shows no widget, so letters alone would mean nothing."""
+    if not definition:
+        return []
+    lines = [f"Question: {plain(definition['prompt'])}"] if definition.get("prompt") else []
+    options = definition.get("options") or {}
+    if definition.get("kind") in ("single", "multiple") and options and value not in (None, "", []):
+        chosen = value if isinstance(value, list) else [value]
+        lines += [f"Your answer ({option}): {plain(options.get(str(option), '(not an option of this question)'))}"
+                  for option in chosen]
+    return lines
 
 
 def _points(earned: float, points: float) -> str:

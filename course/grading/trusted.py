@@ -54,3 +54,21 @@ def read_keys(keys_dir: str | Path, assignment: str) -> dict[str, ItemKey]:
     except KeyError_ as exc:
         raise TrustedSourceError(f"{exc}; grading of {assignment} stopped (a code-only assignment "
                                  f"needs a key file too: `items: {{}}`)") from None
+
+
+def read_definitions(config, assignment: str, notebook: str) -> dict[str, dict]:
+    """The lesson's item definitions from the instructor's source folder (what the student saw:
+    prompts and option texts, for the feedback); {} when the lesson has none. They never decide
+    a score, so a broken file is reported in the log and the feedback shows letters only."""
+    from ..items import ItemDefinitionError, items_path, load_definitions
+
+    path = items_path(source_notebook_path(config, assignment, notebook).parent, notebook)
+    if not path.exists():
+        return {}
+    try:
+        return load_definitions(path)
+    except ItemDefinitionError as exc:
+        import logging
+
+        logging.getLogger("course.grading").error("%s", exc)
+        return {}
