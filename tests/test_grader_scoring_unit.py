@@ -106,6 +106,38 @@ def test_checks_run_on_the_exported_values_outside_the_kernel():
     assert "total should add" not in run_checks(plan, {"t1": {"total": encode(6)}})["t1"].evalue
 
 
+def test_the_warm_check_server_gives_what_a_fresh_process_gives(monkeypatch):
+    plan = plan_checks(SOURCE, keyed={"q1"})
+    values = {"t1": {"total": encode(7)}, "t2": {"share": encode(0.6)}}
+    warm = run_checks(plan, values)
+    monkeypatch.setenv("COURSE_CHECK_SERVER", "0")
+    assert run_checks(plan, values) == warm
+
+
+def _leaky_plan(seconds: float = 0.0):
+    """A check that leaves a mark on the process (a builtin) and can take its time."""
+    return plan_checks(notebook(
+        ("solution", "total = 6", {"solution": True, "grade": False, "grade_id": "s"}),
+        ("test", f"import builtins, time\ntime.sleep({seconds})\nseen = getattr(builtins, 'mark', None)\n"
+                 "builtins.mark = total\nprint('seen', seen)", {"grade": True, "grade_id": "t", "points": 1})), set())
+
+
+def test_each_check_starts_clean_and_a_slow_one_is_killed_without_the_server():
+    from course.grading.check_server import CheckServer
+    from course.grading.code_checks import CodeCheckError
+
+    plan = _leaky_plan()
+    assert run_checks(plan, {"t": {"total": encode(1)}})["t"].stdout.strip() == "seen None"
+    assert run_checks(plan, {"t": {"total": encode(2)}})["t"].stdout.strip() == "seen None"  # no trace of the first
+    server = CheckServer.shared()
+    with pytest.raises(CodeCheckError, match="did not finish within 1 s"):
+        run_checks(_leaky_plan(30), {"t": {"total": encode(3)}}, timeout=1)
+    assert CheckServer.shared() is server and server.process.poll() is None   # the server lives on
+    server.process.kill()                                                       # ... and if it dies,
+    server.process.wait()
+    assert run_checks(plan, {"t": {"total": encode(4)}})["t"].stdout.strip() == "seen None"  # a new one answers
+
+
 def test_a_failed_hidden_check_does_not_quote_itself():
     source = notebook(("solution", "total = 5", {"solution": True, "grade": False, "grade_id": "s"}),
                       ("test", "assert total > 0\n### BEGIN HIDDEN TESTS\nassert total == 6, 'total is 6'\n"

@@ -12,8 +12,8 @@ values in a separate, trusted Python process:
    displays are not replayed).
 2. In the kernel, each test cell's source is replaced by `export_source(names)`.
 3. `run_checks(plan, exports)` replays the instructor's cells with the student's values put in
-   where the solution cells were, then runs each test cell's checks, in a fresh process with a
-   timeout. A check's result is what nbgrader would have seen: printed text, an error, or a
+   where the solution cells were, then runs each test cell's checks, in a process of its own
+   with a timeout (a child of the warm check server, check_server.py). A check's result is what nbgrader would have seen: printed text, an error, or a
    number (partial credit) as the last expression. A failure inside the hidden tests says only
    that a hidden check failed.
 """
@@ -173,13 +173,32 @@ class CheckResult:
 
 
 def run_checks(plan: CheckPlan, exports: dict[str, dict], timeout: int = CHECK_TIMEOUT) -> dict[str, CheckResult]:
-    """Replay `plan` in a fresh Python process with the student's exported values.
+    """Replay `plan` in a trusted process of its own with the student's exported values: a
+    child forked from the warm check server (course/grading/check_server.py), or, if that
+    cannot answer or COURSE_CHECK_SERVER=0, a fresh Python process.
 
     `exports` maps a test cell's grade_id to its export record (name -> encoded value), as
     the kernel displayed it; a missing record means the names were never exported."""
     if not plan.check_ids:
         return {}
-    payload = json.dumps({"steps": [asdict(s) for s in plan.steps], "exports": exports})
+    steps = [asdict(s) for s in plan.steps]
+    if os.environ.get("COURSE_CHECK_SERVER", "1") != "0":
+        from .check_server import CheckServer, CheckServerError
+
+        try:
+            answer = CheckServer.shared().run(steps, exports, timeout)
+        except CheckServerError:
+            answer = None  # the fresh process below gives the same result, only slower
+        if answer is not None:
+            if "error" in answer:
+                raise CodeCheckError(answer["error"] if answer.get("timeout")
+                                     else f"the checks failed to run: {answer['error'][-2000:]}")
+            return {r["grade_id"]: CheckResult(**r) for r in answer["results"]}
+    return _run_fresh(steps, exports, timeout)
+
+
+def _run_fresh(steps: list[dict], exports: dict[str, dict], timeout: int) -> dict[str, CheckResult]:
+    payload = json.dumps({"steps": steps, "exports": exports})
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     env.pop("NBGRADER_EXECUTION", None)
     with tempfile.TemporaryDirectory(prefix="course-checks-") as work:
