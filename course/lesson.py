@@ -63,9 +63,9 @@ class Lesson:
     def scenario(self, item_id: str, scenario: str, graded: bool = False):
         """A branching scenario player; `scenario` is a shipped scenario id or a YAML file path."""
         from .exercises.scenario import ScenarioPlayer
-        from .scenarios import load_scenario, load_shipped
+        from .scenarios import resolve_scenario
 
-        loaded = load_scenario(scenario) if scenario.endswith((".yaml", ".yml")) else load_shipped(scenario)
+        loaded = resolve_scenario(scenario, bases=[self.folder])
         return self._add(ScenarioPlayer(item_id, loaded, self.store, GRADED if graded else PRACTICE))
 
     def option_package(self, item_id: str, prompt: str, parties: dict[str, dict], options: dict[str, str],

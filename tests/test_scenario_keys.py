@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import shutil
+
 import pytest
 
 from course import Lesson
@@ -155,3 +157,18 @@ def test_the_saved_record_stays_a_plain_choice_list(tmp_path, monkeypatch):
     lesson.scenario("dd", "domestic-dispute", graded=True).submit(POOR_DD[:2])
     saved = json.loads(lesson.store.path.read_text())["answers"]["dd"]["value"]
     assert saved == {"attempts": [{"choices": POOR_DD[:2], "complete": False}]}
+
+
+def test_one_rule_resolves_a_scenario_reference(tmp_path, monkeypatch):
+    from course.scenarios import ScenarioError, resolve_scenario, scenarios_dir
+
+    assert resolve_scenario("protest").id == "protest"                      # an id: the shipped scenario
+    keys, root = tmp_path / "keys", tmp_path
+    (keys / "mine").mkdir(parents=True)
+    shutil.copy(scenarios_dir() / "protest.yaml", keys / "mine" / "s.yaml")
+    monkeypatch.chdir(tmp_path / "keys")
+    assert resolve_scenario("mine/s.yaml", bases=[keys, root]).id == "protest"   # found in the first folder
+    monkeypatch.chdir("/")
+    assert resolve_scenario("keys/mine/s.yaml", bases=[keys, root]).id == "protest"  # ... or the next
+    with pytest.raises(ScenarioError, match="keys/nowhere.yaml.*cannot read file"):  # names the first place looked
+        resolve_scenario("nowhere.yaml", bases=[keys, root])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..scenarios import (
-    POLICY, ScenarioError, apply_key, debrief, load_key, load_rubric, load_scenario, load_shipped, rubric_path,
+    POLICY, ScenarioError, apply_key, debrief, load_key, load_rubric, resolve_scenario, rubric_path,
     score_attempt, select_attempt,
 )
 from .keys import ItemKey
@@ -22,7 +22,7 @@ def score_scenario(key: ItemKey, value: Any) -> ItemResult:
     scenario_ref = str(key.extra.get("scenario", ""))
     keys_dir = Path(key.extra.get("keys_dir", "keys"))
     try:
-        scenario = load_scenario(scenario_ref) if scenario_ref.endswith((".yaml", ".yml")) else load_shipped(scenario_ref)
+        scenario = resolve_scenario(scenario_ref, bases=[keys_dir, keys_dir.parent])
         path = rubric_path(scenario.id, keys_dir)
         rubric = load_rubric(path, scenario)
         scenario = apply_key(scenario, load_key(path, scenario))

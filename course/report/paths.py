@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..grading.keys import ItemKey
-from ..scenarios import Scenario, load_scenario, load_shipped, outcome_label, select_attempt
+from ..scenarios import Scenario, outcome_label, resolve_scenario, select_attempt
 from .collect import Problem
 
 NOT_FINISHED = "(not finished)"
@@ -43,14 +43,8 @@ class ScenarioPaths:
 
 
 def load_item_scenario(key: ItemKey, course_root: Path) -> Scenario:
-    ref = str(key.extra.get("scenario", ""))
-    if ref.endswith((".yaml", ".yml")):
-        path = Path(ref)
-        if not path.is_absolute():
-            candidates = [Path(key.extra.get("keys_dir", course_root / "keys")) / path, course_root / path, path]
-            path = next((c for c in candidates if c.is_file()), candidates[0])
-        return load_scenario(path)
-    return load_shipped(ref)
+    return resolve_scenario(str(key.extra.get("scenario", "")),
+                            bases=[Path(key.extra.get("keys_dir", course_root / "keys")), course_root])
 
 
 def scenario_paths(items: pd.DataFrame, assignment: str, item: str, scenario: Scenario) -> ScenarioPaths:

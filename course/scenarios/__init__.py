@@ -15,7 +15,8 @@ from .debrief import Debrief, TurningPoint, debrief
 from .describe import describe_state, outcome_label, state_label
 from .errors import Problem, ScenarioError
 from .explore import explore, iter_paths
-from .loader import load_scenario, load_shipped, read_scenario, scenarios_dir, shipped_scenario_ids
+from .loader import (load_scenario, load_shipped, read_scenario, resolve_scenario, scenarios_dir,
+                     shipped_scenario_ids)
 from .model import (
     OUTCOME_LABELS, OUTCOMES, STATE_MAX, STATE_MIN,
     Branch, Choice, Condition, Effects, Line, Node, Person, Scenario,
@@ -45,7 +46,7 @@ __all__ = [
     "OUTCOME_LABELS", "POLICY", "Person", "Problem", "Replay", "Rubric", "STATE_MAX", "STATE_MIN",
     "Scenario", "ScenarioError", "ScenarioRun", "ScenarioScore", "ScoreLine", "ScoredDecision", "Step",
     "TurningPoint", "check_scenario", "debrief", "describe_state", "draw_map", "explore", "find_keys_dir",
-    "iter_paths", "load_rubric", "load_scenario", "load_shipped", "outcome_label", "read_scenario",
+    "iter_paths", "load_rubric", "load_scenario", "load_shipped", "outcome_label", "read_scenario", "resolve_scenario",
     "replay", "rubric_path", "save_map", "scenarios_dir", "score_attempt", "select_attempt",
     "shipped_scenario_ids", "state_label", "validate", "validate_rubric",
     "ScenarioKey", "apply_key", "has_key_text", "load_key", "load_keyed",

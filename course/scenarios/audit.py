@@ -37,7 +37,7 @@ from typing import Iterator
 
 from .errors import ERROR, Problem, ScenarioError
 from .keyfile import apply_key, parse_key
-from .loader import LineDict, load_scenario, load_shipped, load_yaml
+from .loader import LineDict, load_yaml, resolve_scenario
 from .model import Scenario
 from .rubric import Rubric, Rule, _first_set, _parse_rubric, declined_chances, find_keys_dir, score_attempt, score_run
 from .run import ScenarioRun, replay
@@ -379,7 +379,7 @@ def render_table(report: AuditReport) -> str:
 def load_for_audit(ref: str, keys_dir: Path | None = None, rubric_file: Path | None = None
                    ) -> tuple[Scenario, Rubric, AuditConfig]:
     """The keyed scenario, its rubric and its audit section; raises ScenarioError with file:line."""
-    scenario = load_scenario(ref) if ref.endswith((".yaml", ".yml")) else load_shipped(ref)
+    scenario = resolve_scenario(ref, bases=[keys_dir, keys_dir.parent] if keys_dir is not None else [])
     if rubric_file is None:
         keys = keys_dir if keys_dir is not None else find_keys_dir()
         if keys is None:

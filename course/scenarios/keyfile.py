@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .errors import ERROR, WARNING, Problem, ScenarioError
-from .loader import LineDict, load_scenario, load_shipped, load_yaml
+from .loader import LineDict, load_yaml, resolve_scenario
 from .model import Scenario
 
 
@@ -130,8 +130,8 @@ def load_keyed(ref: str, keys_dir: str | os.PathLike | None = None) -> Scenario:
     `keys/scenarios/<id>.yaml` is found (instructor side: grading, audit, class simulation)."""
     from .rubric import find_keys_dir
 
-    scenario = load_scenario(ref) if str(ref).endswith((".yaml", ".yml")) else load_shipped(ref)
     keys = Path(keys_dir) if keys_dir is not None else find_keys_dir()
+    scenario = resolve_scenario(ref, bases=[keys, keys.parent] if keys is not None else [])
     path = keys / "scenarios" / f"{scenario.id}.yaml" if keys is not None else None
     if path is None or not path.is_file():
         return scenario

@@ -537,6 +537,24 @@ def shipped_scenario_ids() -> list[str]:
     return sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
 
 
+def is_scenario_file(ref) -> bool:
+    return str(ref).endswith((".yaml", ".yml"))
+
+
+def resolve_scenario(ref, bases=()) -> Scenario:
+    """The one rule for a scenario reference (keys, lesson items, audit, report, grader): an id
+    names a shipped scenario; a YAML path, if relative, is looked for in each of `bases` in
+    order (the callers give the keys folder, then the course root or the lesson's folder), then
+    in the working folder."""
+    if not is_scenario_file(ref):
+        return load_shipped(str(ref))
+    path = Path(ref)
+    if not path.is_absolute():
+        candidates = [Path(base) / path for base in bases if base is not None] + [path]
+        path = next((c for c in candidates if c.is_file()), candidates[0])
+    return load_scenario(path)
+
+
 def load_shipped(scenario_id: str) -> Scenario:
     """Load a scenario that ships with the course, by id (e.g. 'domestic-dispute')."""
     if not ID_PATTERN.match(scenario_id):
