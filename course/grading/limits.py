@@ -86,10 +86,6 @@ class CgroupLimits:
                 folder.rmdir()
         return self
 
-    @property
-    def active(self) -> list[str]:
-        return [p.parent.name for p in self.paths]
-
     def join(self) -> None:
         """Put the calling process (the child, before exec) into the cgroups."""
         for folder in self.paths:

@@ -136,14 +136,6 @@ def submission_record(db_url: str, course_id: str, assignment: str, student: str
                 "notebooks": notebooks, "score": score, "max_score": max_score}
 
 
-def merge_record(db_url: str, course_id: str, record: dict) -> None:
-    """Write one student's autograde results into the course gradebook in ONE transaction."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url, course_id) as gb:
-        merge_records(gb, [record])
-
-
 def merge_records(gb, records: list[dict]) -> None:
     """Write several students' autograde results into the open gradebook `gb` in ONE transaction.
 
@@ -575,11 +567,6 @@ def autograded_root(coursedir) -> Path:
 
 def failure_log_path(coursedir, assignment: str, student: str) -> Path:
     return autograded_root(coursedir) / LOG_DIRNAME / assignment / f"{student}.log"
-
-
-def autograde(root: Path, assignment: str, **options) -> Outcome:
-    """Autograde the collected submissions of one assignment in parallel (see autograde_all)."""
-    return autograde_all(root, [assignment], **options)[assignment]
 
 
 def autograde_all(root: Path, assignments: list[str], students: list[str] | None = None, workers: int = 2,

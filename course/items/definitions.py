@@ -17,7 +17,6 @@ from typing import Any
 from .kinds import kind_of
 
 FORMAT = 1
-CHOICE_KINDS = ("single", "multiple", "classify", "package")
 
 
 class ItemDefinitionError(ValueError):

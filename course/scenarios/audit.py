@@ -39,7 +39,7 @@ from .errors import ERROR, Problem, ScenarioError
 from .keyfile import apply_key, parse_key
 from .loader import LineDict, load_yaml, resolve_scenario
 from .model import Scenario
-from .rubric import Rubric, Rule, _first_set, _parse_rubric, declined_chances, find_keys_dir, score_attempt, score_run
+from .rubric import Rubric, Rule, _parse_rubric, declined_chances, find_keys_dir, score_attempt, score_run
 from .run import ScenarioRun, replay
 
 DEFAULT_LOOPS = 2
@@ -189,13 +189,6 @@ def all_runs(scenario: Scenario, loops: int = DEFAULT_LOOPS, limit: int = MAX_PA
             child = run.fork()
             child.choose(choice.id)
             stack.append((child, nxt, again))
-
-
-def all_paths(scenario: Scenario, loops: int = DEFAULT_LOOPS, limit: int = MAX_PATHS
-              ) -> Iterator[tuple[list[str], bool]]:
-    """(choice ids, loop-free?) for every path `all_runs` plays."""
-    for run, loop_free in all_runs(scenario, loops, limit):
-        yield run.choice_ids, loop_free
 
 
 def recommended_path(scenario: Scenario) -> tuple[list[str], str | None]:

@@ -222,12 +222,6 @@ class Scenario:
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
 
-    def person(self, person_id: str) -> Person | None:
-        for p in self.people:
-            if p.id == person_id:
-                return p
-        return None
-
     @property
     def decision_nodes(self) -> list[Node]:
         return [n for n in self.nodes.values() if not n.is_ending]
