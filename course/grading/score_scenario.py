@@ -7,13 +7,14 @@ here, in the feedback after grading: the debrief of the attempt that was graded.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from ..scenarios import (
-    POLICY, ScenarioError, apply_key, debrief, load_key, load_rubric, resolve_scenario, rubric_path,
-    score_attempt, select_attempt,
+    POLICY, ScenarioError, apply_key, debrief, load_key, load_rubric, rubric_path, score_attempt, select_attempt,
 )
+from ..scenarios.loader import load_scenario, scenario_file
 from .keys import ItemKey
 from .score import ItemResult
 
@@ -22,11 +23,8 @@ def score_scenario(key: ItemKey, value: Any) -> ItemResult:
     scenario_ref = str(key.extra.get("scenario", ""))
     keys_dir = Path(key.extra.get("keys_dir", "keys"))
     try:
-        scenario = resolve_scenario(scenario_ref, bases=[keys_dir, keys_dir.parent])
-        path = rubric_path(scenario.id, keys_dir)
-        rubric = load_rubric(path, scenario)
-        scenario = apply_key(scenario, load_key(path, scenario))
-    except (ScenarioError, FileNotFoundError, KeyError) as exc:
+        scenario, rubric = scored_scenario(scenario_ref, keys_dir)
+    except (ScenarioError, FileNotFoundError, KeyError, ValueError) as exc:
         return ItemResult(key.item_id, 0.0, [f"The scenario or its rubric could not be loaded ({exc}); ask your instructor."])
     result = score_attempt(scenario, rubric, value)
     lines = [f"Scored attempt: {result.attempt_index + 1 if result.attempt_index is not None else 'none'}"
@@ -36,6 +34,32 @@ def score_scenario(key: ItemKey, value: Any) -> ItemResult:
     lines += debrief_lines(scenario, value)
     lines.append(f"Policy: {POLICY}")
     return ItemResult(key.item_id, result.fraction, lines)
+
+
+def _signature(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), None, None)
+    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def scored_scenario(scenario_ref: str, keys_dir: Path):
+    """(the scenario with its key applied, its rubric), parsed once per version of the two
+    files: a grading worker scores the same scenario for every submission of a lesson, and
+    parsing its YAML three times was most of a scenario item's grading time. Both objects
+    are read-only to the scorer."""
+    path = scenario_file(scenario_ref, bases=[keys_dir, keys_dir.parent])
+    scenario_id = path.stem
+    return _scored_scenario(_signature(path), _signature(rubric_path(scenario_id, keys_dir)), str(keys_dir))
+
+
+@functools.lru_cache(maxsize=32)
+def _scored_scenario(scenario_sig: tuple, rubric_sig: tuple, keys_dir: str):
+    scenario = load_scenario(scenario_sig[0])
+    path = rubric_path(scenario.id, keys_dir)
+    rubric = load_rubric(path, scenario)
+    return apply_key(scenario, load_key(path, scenario)), rubric
 
 
 def debrief_lines(scenario, value: Any) -> list[str]:

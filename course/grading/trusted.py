@@ -60,15 +60,25 @@ def read_definitions(config, assignment: str, notebook: str) -> dict[str, dict]:
     """The lesson's item definitions from the instructor's source folder (what the student saw:
     prompts and option texts, for the feedback); {} when the lesson has none. They never decide
     a score, so a broken file is reported in the log and the feedback shows letters only."""
-    from ..items import ItemDefinitionError, items_path, load_definitions
+    from ..items import ItemDefinitionError, items_path
 
     path = items_path(source_notebook_path(config, assignment, notebook).parent, notebook)
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return {}
     try:
-        return load_definitions(path)
+        return _parse_definitions(str(path), stat.st_mtime_ns, stat.st_size)
     except ItemDefinitionError as exc:
         import logging
 
         logging.getLogger("course.grading").error("%s", exc)
         return {}
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_definitions(name: str, mtime_ns: int, size: int) -> dict[str, dict]:
+    # Once per file version, like the source notebook; callers only read it.
+    from ..items import load_definitions
+
+    return load_definitions(name)

@@ -541,18 +541,25 @@ def is_scenario_file(ref) -> bool:
     return str(ref).endswith((".yaml", ".yml"))
 
 
+def scenario_file(ref, bases=()) -> Path:
+    """The file a scenario reference names (see resolve_scenario)."""
+    if not is_scenario_file(ref):
+        if not ID_PATTERN.match(str(ref)):
+            raise ValueError(f"not a scenario id: {ref!r}")
+        return scenarios_dir() / f"{ref}.yaml"
+    path = Path(ref)
+    if not path.is_absolute():
+        candidates = [Path(base) / path for base in bases if base is not None] + [path]
+        path = next((c for c in candidates if c.is_file()), candidates[0])
+    return path
+
+
 def resolve_scenario(ref, bases=()) -> Scenario:
     """The one rule for a scenario reference (keys, lesson items, audit, report, grader): an id
     names a shipped scenario; a YAML path, if relative, is looked for in each of `bases` in
     order (the callers give the keys folder, then the course root or the lesson's folder), then
     in the working folder."""
-    if not is_scenario_file(ref):
-        return load_shipped(str(ref))
-    path = Path(ref)
-    if not path.is_absolute():
-        candidates = [Path(base) / path for base in bases if base is not None] + [path]
-        path = next((c for c in candidates if c.is_file()), candidates[0])
-    return load_scenario(path)
+    return load_scenario(scenario_file(ref, bases))
 
 
 def load_shipped(scenario_id: str) -> Scenario:
