@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from course.cli.classsim import make_class, submit_class, unsimulated_reason  # noqa: E402
+from course.simulation.classroom import make_class, submit_class, unsimulated_reason  # noqa: E402
 from course.cli.collect import collect  # noqa: E402
 from course.cli.coursedir import nbgrader_api  # noqa: E402
 from course.cli.release import release  # noqa: E402

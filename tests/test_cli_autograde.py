@@ -30,7 +30,7 @@ import pytest
 import yaml
 
 from conftest import copy_course
-from course.cli.classsim import plan_answers, submit_class
+from course.simulation.classroom import plan_answers, submit_class
 from course.cli.collect import collect
 from course.cli.coursedir import nbgrader_api
 from course.cli.release import release
@@ -189,7 +189,7 @@ def test_killed_autograde_resumes_without_loss_or_double_counting(collected_code
 def test_one_pool_for_several_assignments_equals_serial_nbgrader(tmp_path):
     """`course autograde --all` over a widget lesson and the code lesson (typed solutions,
     mistakes and untouched stubs) gives serial nbgrader's gradebook for both."""
-    from course.cli.classsim import make_class
+    from course.simulation.classroom import make_class
 
     lessons = ["01-foundations", "06-community-policing"]
     course = copy_course(tmp_path / "collected")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_course
-from course.cli.classsim import submit_class
+from course.simulation.classroom import submit_class
 from course.cli.collect import collect
 from course.cli.coursedir import nbgrader_api
 from course.cli.release import release

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import copy_course
 from course.cli import main as cli_main
-from course.cli.classsim import submit_class
+from course.simulation.classroom import submit_class
 from course.cli.collect import collect
 from course.cli.coursedir import nbgrader_api
 from course.cli.progress import Progress

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 
 from conftest import copy_course
-from course.cli.classsim import (
+from course.simulation.classroom import (
     REFLECTION_CREDIT, REFLECTIONS, grade_reflections, make_class, plan_reflections, reflection_credit,
 )
 from course.cli.demo import summarize
@@ -110,7 +110,7 @@ def test_kernel_messages_go_to_the_log_not_the_terminal(tmp_path):
     import subprocess
     import sys
 
-    from course.cli.classsim import _stderr_to
+    from course.simulation.classroom import _stderr_to
 
     log = tmp_path / "kernels.log"
     with _stderr_to(str(log)):

@@ -1,6 +1,6 @@
 """The Active Listening lesson end to end through the real nbgrader pipeline.
 
-Students answer through the widgets in a real kernel (course.simulate clicks them),
+Students answer through the widgets in a real kernel (course.simulation.kernel clicks them),
 then generate, release, fetch, submit, collect, autograde, generate_feedback and
 export run as real nbgrader commands. Each student's exact score is asserted.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from course.simulate import answer_notebook
+from course.simulation.kernel import answer_notebook
 from nbgrader_pipeline import fetch, nbgrader, read_grades, submit
 
 pytestmark = pytest.mark.e2e

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import copy_course
-from course.simulate import answer_notebook
+from course.simulation.kernel import answer_notebook
 from nbgrader_pipeline import fetch, nbgrader, read_grades, submit
 
 pytestmark = pytest.mark.e2e

@@ -264,7 +264,7 @@ def test_cli_report_verb(course, tmp_path, capsys, monkeypatch):
 @pytest.mark.e2e
 def test_report_from_the_real_pipeline(tmp_path):
     from conftest import copy_course
-    from course.simulate import answer_notebook
+    from course.simulation.kernel import answer_notebook
     from nbgrader_pipeline import fetch, nbgrader, submit
 
     plan = yaml.safe_load((REPO / "tests" / "students" / f"{A}.yaml").read_text())

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from .autograde import default_workers
-from .classsim import grade_reflections, make_class, submit_class, unsimulated_reason
+from ..simulation.classroom import grade_reflections, make_class, submit_class, unsimulated_reason
 from .collect import collect
 from .coursedir import CourseError, copy_course, find_root, nbgrader_api
 from .feedback import feedback

@@ -1,7 +1,7 @@
 """A simulated class for `course demo`, the tests and the benchmark (not a verb).
 
 Each student fetches a released lesson from the exchange, answers it through the
-widgets in a real kernel (course.simulate.answer_notebook) and submits it under their
+widgets in a real kernel (course.simulation.kernel.answer_notebook) and submits it under their
 own id, all through nbgrader's exchange classes in-process.
 
 A student has a skill in [0, 1] and answers every graded item of every kind:
@@ -12,10 +12,10 @@ A student has a skill in [0, 1] and answers every graded item of every kind:
   (the first attempt is the one graded; the second is practice);
 - package: each needed option ticked, and each option that breaks a party's core interest
   left out, with probability skill; a sound reason for a needed option with probability skill;
-- written: a good reply (with probability skill), else a middling or a poor one, from a
-  small bank of replies written for the item's statement (REPLIES);
+- written: a good reply (with probability skill), else a middling or a poor one, from the
+  item's bank in `lessons/<lesson>.simulate.yaml` (course/simulation/banks.py);
 - code (nbgrader solution cells): the instructor's solution from source/ with probability
-  skill, else a plausible mistake (WRONG_CODE), an unfinished attempt, or the released stub;
+  skill, else a plausible mistake from the same file, an unfinished attempt, or the released stub;
 - reflections (markdown answer cells graded by hand): a good reflection with probability skill,
   else a middling or a poor one (REFLECTIONS), now and then left blank; `grade_reflections`
   is the instructor who then grades them in the gradebook, as formgrader would.
@@ -33,132 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from ..grading.keys import load_keys
+from .banks import Banks, course_banks
+
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 
 SIMULATED_KINDS = ("single", "multiple", "classify", "scenario", "package", "written")
 
 MAX_DECISIONS = 30          # after this many decisions a student takes the recommended choice when it is offered
 RETRY_CHANCE = 0.3          # a student whose attempt did not end well plays again with this probability
 SOLUTION_MARKERS = ("BEGIN SOLUTION", "END SOLUTION")
-
-# Written replies, by the statement the student replies to: good replies (every skill the item
-# asks for, no roadblock), middling ones (one or two skills, or a skill spoiled by a roadblock),
-# poor ones (roadblocks only). Scored by course.listening, see tests/test_classsim.py.
-REPLIES: dict[str, dict[str, list[str]]] = {
-    # 02-active-listening al-g6: emotional labelling and an open-ended question
-    "You lot just stand there while they tear down the only place our kids have got!": {
-        "good": [
-            "You sound angry and let down. What does that place mean for your kids?",
-            "So the centre is the only place your kids have, and it's being knocked down. You sound really upset. "
-            "How has this hit your family?",
-            "It sounds like you're really angry about losing it. What would you want people to know about that place?",
-        ],
-        "middling": [
-            "What happened with the centre?",
-            "You sound angry.",
-            "You sound frustrated, but you need to step back behind the line.",
-            "How long has the centre been there? Please calm down, though.",
-        ],
-        "poor": [
-            "Calm down. This isn't our decision, take it up with the council.",
-            "It'll be fine, they'll build something new.",
-            "Step back from the barrier now.",
-            "You should write to your councillor instead of shouting at us.",
-        ],
-    },
-    # 08-capstone cap-w1: a paraphrase, an emotional label and an open-ended question, no roadblock
-    "I had my rent money in that wallet. My landlord won't wait, and nobody here even cares.": {
-        "good": [
-            "You lost the rent money and your landlord won't give you more time, and it feels like nobody cares. "
-            "That sounds frightening. What would help most right now?",
-            "So your rent was in the wallet and you feel nobody here is taking it seriously. You seem scared. "
-            "Tell me more about what your landlord said.",
-            "So the wallet had all your rent in it, and the landlord won't wait. You sound really worried. "
-            "What happens if the rent is late?",
-        ],
-        "middling": [
-            "You sound really worried. What happened to the wallet?",
-            "So the rent money was in the wallet. When did you last have it?",
-            "That sounds stressful. Did you check your pockets?",
-        ],
-        "poor": [
-            "Don't worry, I'm sure your landlord will understand. You should report it to your bank.",
-            "Calm down, sir. Lots of people lose wallets.",
-            "You should have kept it in a front pocket.",
-        ],
-    },
-}
-
-# For a written item whose statement has no bank above: replies that fit any statement.
-GENERIC_REPLIES: dict[str, list[str]] = {
-    "good": ["It sounds like you're really upset about this. What happened?",
-             "You sound worried. Tell me more about what's going on."],
-    "middling": ["What happened?", "You sound upset, but you need to calm down."],
-    "poor": ["Calm down and listen to me.", "Don't worry, it will all be fine."],
-}
-
-# Plausible mistakes in code cells, by the grade id of the solution cell: each fails the cell's
-# check (some only its hidden test, which the student never sees).
-WRONG_CODE: dict[str, list[str]] = {
-    "cp-scan-code": [
-        # a percentage, not a fraction
-        'calls_per_location = calls["location"].value_counts()\n'
-        'top_location = calls_per_location.index[0]\n'
-        'top_share = calls_per_location.iloc[0] / len(calls) * 100\n',
-        # the count, not the location's name
-        'calls_per_location = calls["location"].value_counts()\n'
-        'top_location = calls_per_location.max()\n'
-        'top_share = calls_per_location.max() / len(calls)\n',
-    ],
-    "cp-hotspot-code": [
-        # counts, not shares
-        'hotspot = calls[calls["location"] == top_location]\n'
-        'type_share = hotspot["initial_call_type"].value_counts()\n',
-        # shares sorted by name, not biggest first
-        'hotspot = calls[calls["location"] == top_location]\n'
-        'type_share = hotspot["initial_call_type"].value_counts(normalize=True).sort_index()\n',
-    ],
-    "cp-night-code": [
-        # every hotspot call, not only the night types
-        'noise_calls = hotspot\n'
-        'night_share = friday_or_saturday_night(noise_calls["reported_at"]).mean()\n',
-        # the night types in the whole city, not at the hotspot
-        'noise_calls = calls[calls["initial_call_type"].isin(NIGHT_TYPES)]\n'
-        'night_share = friday_or_saturday_night(noise_calls["reported_at"]).mean()\n',
-    ],
-    "cp-plot-code": [
-        # the counts, never plotted
-        'ax = noise_calls["reported_at"].dt.hour.value_counts().sort_index()\n',
-        # a chart, but not kept in `ax`
-        'noise_calls["reported_at"].dt.hour.value_counts().sort_index().plot(kind="bar")\n',
-    ],
-    "cp-assess-code": [
-        # whole years, not March to December
-        'hotspot_before = (at_hotspot & (year == 2023)).sum()\n'
-        'hotspot_after = (at_hotspot & (year == 2024)).sum()\n'
-        'hotspot_change = (hotspot_after - hotspot_before) / hotspot_before\n'
-        'others_before = (~at_hotspot & (year == 2023)).sum()\n'
-        'others_after = (~at_hotspot & (year == 2024)).sum()\n'
-        'others_change = (others_after - others_before) / others_before\n',
-        # the comparison group includes the hotspot itself (only the hidden test notices)
-        'hotspot_before = (at_hotspot & march_to_december & (year == 2023)).sum()\n'
-        'hotspot_after = (at_hotspot & march_to_december & (year == 2024)).sum()\n'
-        'hotspot_change = (hotspot_after - hotspot_before) / hotspot_before\n'
-        'others_before = (march_to_december & (year == 2023)).sum()\n'
-        'others_after = (march_to_december & (year == 2024)).sum()\n'
-        'others_change = (others_after - others_before) / others_before\n',
-    ],
-    "cp-bias-code": [
-        # the crisis calls filtered on the wrong column
-        'raw_force_rate = calls.groupby("crisis_trained_officer")["use_of_force"].mean()\n'
-        'crisis_calls = calls[calls["crisis_trained_officer"]]\n'
-        'crisis_force_rate = crisis_calls.groupby("crisis_trained_officer")["use_of_force"].mean()\n',
-        # grouped by the kind of call, not by the officer's training
-        'raw_force_rate = calls.groupby("crisis_call")["use_of_force"].mean()\n'
-        'crisis_calls = calls[calls["crisis_call"]]\n'
-        'crisis_force_rate = crisis_calls.groupby("crisis_call")["use_of_force"].mean()\n',
-    ],
-}
-
 
 # Reflections (markdown answer cells nbgrader leaves to the instructor), by quality, and the
 # share of the cell's points the simulated instructor gives each quality (grade_reflections).
@@ -203,12 +86,13 @@ def _options(key) -> list[str]:
 
 
 def plan_answers(keys: dict, skill: float, rng: random.Random,
-                 release_dir: Path | None = None) -> tuple[dict[str, Any], list[str]]:
+                 release_dir: Path | None = None, banks: Banks | None = None) -> tuple[dict[str, Any], list[str]]:
     """Answers of a student who gets each choice right with probability `skill`, drawn from
     the answer keys, for every item of a kind in SIMULATED_KINDS. `release_dir` (the lesson's
     released folder) gives the full option and reason lists of package items; without it they
     come from the key. Returns (answers, notes about items that cannot be simulated)."""
     answers, notes = {}, []
+    banks = banks or _banks_near(release_dir)
     labels = sorted({str(v) for key in keys.values() if key.kind == "classify" for v in key.answer.values()})
     for item_id, key in keys.items():
         if key.kind not in SIMULATED_KINDS:
@@ -237,7 +121,7 @@ def plan_answers(keys: dict, skill: float, rng: random.Random,
         elif key.kind == "package":
             answers[item_id] = plan_package(key, skill, rng, _package_ids(release_dir, item_id))
         else:  # written
-            answers[item_id] = plan_reply(str(key.extra.get("statement", "")), skill, rng)
+            answers[item_id] = plan_reply(banks.replies_for(item_id), skill, rng)
     return answers, notes
 
 
@@ -339,9 +223,15 @@ def plan_package(key, skill: float, rng: random.Random, ids: dict[str, list[str]
     return {"options": chosen, "reasons": given}
 
 
-def plan_reply(statement: str, skill: float, rng: random.Random) -> str:
-    """A written reply: good with probability `skill`, else middling or poor, half and half."""
-    bank = REPLIES.get(statement.strip(), GENERIC_REPLIES)
+def _banks_near(release_dir: Path | None) -> Banks:
+    """The banks of the course a released lesson folder belongs to (else of this repository)."""
+    root = Path(release_dir).resolve().parents[1] if release_dir is not None else PACKAGE_PARENT
+    return course_banks(str(root))
+
+
+def plan_reply(bank: dict[str, list[str]], skill: float, rng: random.Random) -> str:
+    """A written reply from `bank` (quality -> replies): good with probability `skill`, else
+    middling or poor, half and half."""
     tier = "good" if rng.random() < skill else rng.choice(("middling", "poor"))
     return rng.choice(bank[tier])
 
@@ -398,12 +288,13 @@ def _cached_solutions(release_dir: str):
     return _instructor_solutions(Path(release_dir))
 
 
-def plan_code(release_dir: Path, skill: float, rng: random.Random) -> dict[str, dict[str, str]]:
+def plan_code(release_dir: Path, skill: float, rng: random.Random, banks: Banks | None = None) -> dict[str, dict[str, str]]:
     """What a student types into each solution code cell of the released lesson:
     {notebook name: {cell id: source}}. With probability `skill` the instructor's solution
-    (from source/, without the markers); else a plausible mistake from WRONG_CODE, the first
+    (from source/, without the markers); else a plausible mistake from the lesson's banks, the first
     lines of the solution only (unfinished), or nothing (the released stub stays and raises)."""
     solutions, _ = _cached_solutions(str(Path(release_dir).resolve()))
+    wrong_code = (banks or _banks_near(release_dir)).wrong_code
     plan = {}
     for notebook, cells in solutions.items():
         typed = {}
@@ -411,10 +302,10 @@ def plan_code(release_dir: Path, skill: float, rng: random.Random) -> dict[str, 
             if rng.random() < skill:
                 typed[cell_id] = prefix + "".join(line + "\n" for line in lines)
                 continue
-            ways = ["stub"] + (["unfinished"] if len(lines) > 1 else []) + (["wrong"] * 2 if grade_id in WRONG_CODE else [])
+            ways = ["stub"] + (["unfinished"] if len(lines) > 1 else []) + (["wrong"] * 2 if grade_id in wrong_code else [])
             way = rng.choice(ways)
             if way == "wrong":
-                typed[cell_id] = prefix + rng.choice(WRONG_CODE[grade_id])
+                typed[cell_id] = prefix + rng.choice(wrong_code[grade_id])
             elif way == "unfinished":
                 typed[cell_id] = prefix + "".join(line + "\n" for line in lines[:rng.randrange(1, len(lines))])
         plan[notebook] = typed
@@ -475,7 +366,7 @@ def grade_reflections(course: Path, assignments: list[str]) -> tuple[int, int]:
     import nbformat
     from nbgrader.api import Gradebook
 
-    from .coursedir import load_config
+    from ..cli.coursedir import load_config
 
     config = load_config(course)
     root = Path(config.CourseDirectory.root)
@@ -578,7 +469,7 @@ def student_turn(job: dict) -> dict:
     """Fetch, answer and submit one lesson as one student. Returns a small report.
     In a notebook with code to write, any cell may raise (as in a real student's notebook:
     later cells need the code the student did not finish); the answering itself may not."""
-    from ..simulate import answer_notebook
+    from .kernel import answer_notebook
 
     home, assignment, student = Path(job["home"]), job["assignment"], job["student"]
     home.mkdir(parents=True, exist_ok=True)

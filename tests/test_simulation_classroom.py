@@ -11,11 +11,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from course import Lesson
 from course.items import items_path, load_definitions
-from course.cli.classsim import (
-    GENERIC_REPLIES, REPLIES, WRONG_CODE, LessonPlan, _package_definitions, _scenario, instructor_solution,
+from course.simulation.banks import GENERIC_REPLIES, SimulationDataError, course_banks
+from course.simulation.classroom import (
+    LessonPlan, _package_definitions, _scenario, instructor_solution,
     make_class, plan_answers, plan_code, plan_reply, plan_scenario, unsimulated_reason,
 )
 from course.grading.keys import load_keys
@@ -113,14 +115,18 @@ def test_package_values_use_the_notebooks_options_and_reasons():
     assert set(value[item]["options"]) <= set(ids["options"])
 
 
-@pytest.mark.parametrize("statement", sorted(REPLIES))
-def test_written_reply_bank_scores_as_labelled(statement):
-    keys = [k for keys in KEYS.values() for k in keys.values()
-            if k.kind == "written" and k.extra["statement"] == statement]
-    assert keys, "a reply bank for a statement no item uses"
+BANKS = course_banks(str(REPO))
+WRONG_CODE = BANKS.wrong_code
+
+
+@pytest.mark.parametrize("item_id", sorted(BANKS.replies))
+def test_written_reply_bank_scores_as_labelled(item_id):
+    keys = [k for keys in KEYS.values() for k in keys.values() if k.kind == "written" and k.item_id == item_id]
+    assert keys, f"lessons/*.simulate.yaml has replies for {item_id!r}, which is no written item"
+    statement = keys[0].extra["statement"]
     expected = set(keys[0].extra.get("expected_skills") or []) or None
     scores = {tier: [score_reply(statement, reply, expected) for reply in replies]
-              for tier, replies in REPLIES[statement].items()}
+              for tier, replies in BANKS.replies[item_id].items()}
     assert scores["good"] == [1.0] * len(scores["good"])
     assert all(0 < s < 1 for s in scores["middling"]), scores["middling"]
     assert scores["poor"] == [0.0] * len(scores["poor"])
@@ -134,12 +140,24 @@ def test_better_students_write_better_replies():
 
         def mean_score(skill):
             return statistics.mean(
-                score_item(key, {"kind": "written", "value": plan_reply(key.extra["statement"], skill, rng)}).fraction
+                score_item(key, {"kind": "written", "value": plan_reply(BANKS.replies_for(key.item_id), skill, rng)}).fraction
                 for _ in range(40))
 
         weak, middling, strong = mean_score(0.2), mean_score(0.55), mean_score(0.9)
         assert weak < middling < strong, (key.item_id, weak, middling, strong)
-    assert plan_reply("A statement with no bank.", 1.0, random.Random(0)) in GENERIC_REPLIES["good"]
+    assert plan_reply(BANKS.replies_for("no-such-item"), 1.0, random.Random(0)) in GENERIC_REPLIES["good"]
+
+
+def test_a_new_lessons_banks_are_data_and_a_bad_file_is_named(tmp_path):
+    (tmp_path / "lessons").mkdir()
+    bank = {"good": ["You sound worried. What happened?"], "middling": ["What happened?"], "poor": ["Calm down."]}
+    (tmp_path / "lessons" / "09-new.simulate.yaml").write_text(yaml.safe_dump({
+        "replies": {"nw-g1": bank}, "wrong_code": {"nw-code": [{"why": "off by one", "code": "x = 2\n"}]}}))
+    banks = course_banks(str(tmp_path))
+    assert banks.replies_for("nw-g1") == bank and banks.wrong_code == {"nw-code": ["x = 2\n"]}
+    (tmp_path / "lessons" / "10-bad.simulate.yaml").write_text("replies:\n  nw-g2: {good: []}\n")
+    with pytest.raises(SimulationDataError, match=r"10-bad.simulate.yaml: replies of 'nw-g2' need"):
+        course_banks.__wrapped__(str(tmp_path))
 
 
 def test_code_plan_types_the_instructors_solution_or_a_mistake():
@@ -197,7 +215,7 @@ def test_make_class_is_deterministic_and_varied():
 def test_simulated_students_answer_in_a_real_kernel(tmp_path):
     """Three students (strong, middling, weak) on the code lesson and one each on the package
     and scenario lessons, through answer_notebook: every item saved, code typed and checked."""
-    from course.simulate import answer_notebook
+    from course.simulation.kernel import answer_notebook
 
     rng = random.Random(11)
     runs = [(CODE_LESSON, 1.0), (CODE_LESSON, 0.5), (CODE_LESSON, 0.0), ("04-problem-solving", 0.5),
