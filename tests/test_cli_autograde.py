@@ -30,7 +30,8 @@ import pytest
 import yaml
 
 from conftest import copy_course
-from course.simulation.classroom import plan_answers, submit_class
+from course.simulation.answers import plan_answers
+from course.simulation.classroom import submit_class
 from course.cli.collect import collect
 from course.cli.coursedir import nbgrader_api
 from course.cli.release import release

@@ -16,10 +16,8 @@ import yaml
 from course import Lesson
 from course.items import items_path, load_definitions
 from course.simulation.banks import GENERIC_REPLIES, SimulationDataError, course_banks
-from course.simulation.classroom import (
-    LessonPlan, _package_definitions, _scenario, instructor_solution,
-    make_class, plan_answers, plan_code, plan_reply, plan_scenario, unsimulated_reason,
-)
+from course.simulation.answers import _package_definitions, _scenario, plan_answers, plan_reply, plan_scenario
+from course.simulation.classroom import LessonPlan, instructor_solution, make_class, plan_code, unsimulated_reason
 from course.grading.keys import load_keys
 from course.grading.score import score_item
 from course.listening import score_reply

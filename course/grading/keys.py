@@ -14,9 +14,7 @@ from typing import Any
 
 import yaml
 
-from ..items.kinds import KINDS as _REGISTRY
-
-KINDS = tuple(_REGISTRY)  # one list of item kinds: course/items/kinds.py
+from ..items.kinds import KEYED as KINDS  # one list of item kinds: course/items/kinds.py
 
 
 class KeyError_(ValueError):

@@ -6,10 +6,9 @@ runs in the notebook can change it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .keys import ItemKey
-from .score_package import score_package
 
 
 @dataclass
@@ -65,35 +64,16 @@ def score_classify(key: ItemKey, value: Any) -> ItemResult:
     return ItemResult(key.item_id, right / len(key.answer), lines)
 
 
-SCORERS: dict[str, Callable[[ItemKey, Any], ItemResult]] = {
-    "single": score_single,
-    "multiple": score_multiple,
-    "classify": score_classify,
-    "package": score_package,
-}
-
-
-def _imported_on_first_use(module: str, name: str) -> Callable[[ItemKey, Any], ItemResult]:
-    # The scenario engine and the listening recogniser are not needed to grade other items.
-    def scorer(key: ItemKey, value: Any) -> ItemResult:
-        from importlib import import_module
-
-        return getattr(import_module(module, __package__), name)(key, value)
-
-    return scorer
-
-
-SCORERS["scenario"] = _imported_on_first_use(".score_scenario", "score_scenario")
-SCORERS["written"] = _imported_on_first_use(".score_written", "score_written")
-
-
 def score_item(key: ItemKey, record: dict[str, Any] | None) -> ItemResult:
     if record is None:
         return ItemResult(key.item_id, 0.0, ["No answer was saved for this item; scored 0."], answered=False)
     if record.get("kind") != key.kind:
         return ItemResult(key.item_id, 0.0, [
             f"The saved answer is of kind {record.get('kind')!r}, but this item is {key.kind!r}; scored 0."])
-    scorer = SCORERS.get(key.kind)
+    from ..items import KINDS  # the registry names each kind's scorer
+
+    kind = KINDS.get(key.kind)
+    scorer = kind.function("scorer") if kind is not None else None
     if scorer is None:
         return ItemResult(key.item_id, 0.0, [f"No scorer for items of kind {key.kind!r}; ask your instructor."])
     try:

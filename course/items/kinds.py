@@ -1,13 +1,20 @@
-"""The one registry of item kinds: for each kind, the fields its definition has, which of them
-may only appear on a practice item, and how a lesson shows it (the widget).
+"""The one registry of item kinds. For each kind, in one entry:
 
-A definition is what a student may see (prompt, options, lines, labels); the answers and
-explanations of graded items live only in the instructor's keys/ folder (course/grading/keys.py
-checks those per kind). Adding a kind: its exercise widget in course/exercises/, one entry
-here, and its scorer in course/grading/score.py.
+- its definition: the fields a lesson gives it (`<!-- item -->` cells, course/items/definitions.py)
+  and whether a practice item carries its answer there;
+- `show`: how a lesson shows it (the widget, course/exercises/);
+- `scorer`: how the grader scores a saved answer against the instructor's key (keys/);
+- `simulator`: how a simulated student answers it (course/simulation/answers.py);
+- `report`: how the class report shows its results (course/report/sections.py).
+
+The last three are "module:function" names, imported on first use, so reading the registry
+costs nothing and no module imports another's dependencies (the grader never loads widgets).
+A new kind is its modules' functions plus one entry here. `code` is an nbgrader solution and
+test cell, not a defined item: it has only a report section (nbgrader scores it).
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -16,14 +23,26 @@ from typing import Any, Callable
 class ItemKind:
     name: str
     summary: str
-    required: tuple[str, ...]          # fields every definition of this kind has
+    required: tuple[str, ...] = ()     # fields every definition of this kind has
     optional: tuple[str, ...] = ()     # fields it may have
     practice_answer: bool = True       # a practice item carries answer/why; a graded one never does
-    show: Callable[[Any, str, dict], Any] | None = None  # (lesson, item id, definition) -> widget
+    show: Callable[[Any, str, dict], Any] | None = None  # (lesson, item id, definition) -> widget; None: not defined in lessons
+    keyed: bool = True                 # scored from keys/<lesson>.yaml by the course grader
+    scorer: str = ""                   # "module:function" (ItemKey, saved value) -> ItemResult
+    simulator: str = ""                # "module:function" (ItemKey, skill, rng, context) -> saved value
+    report: str = ""                   # "module:function" (AssignmentReport, item row, out folder) -> HTML parts
 
     @property
     def fields(self) -> tuple[str, ...]:
         return ("kind", "graded", *self.required, *self.optional)
+
+    def function(self, role: str) -> Callable | None:
+        """The kind's scorer, simulator or report function, or None if it has none."""
+        name = getattr(self, role)
+        if not name:
+            return None
+        module, _, attribute = name.partition(":")
+        return getattr(importlib.import_module(module), attribute)
 
 
 def _choice(method: str):
@@ -49,22 +68,37 @@ def _package(lesson, item_id: str, d: dict):
                                  answer=d.get("answer"), why=d.get("why"))
 
 
+SCORE = "course.grading.score"
+SIMULATE = "course.simulation.answers"
+SECTIONS = "course.report.sections"
+
 KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
-    ItemKind("single", "one choice among options", ("prompt", "options"), ("answer", "why"), show=_choice("single_choice")),
-    ItemKind("multiple", "select all that apply", ("prompt", "options"), ("answer", "why"), show=_choice("multiple_choice")),
-    ItemKind("classify", "a label for each line", ("prompt", "lines", "labels"), ("answer", "why"), show=_choice("classify")),
+    ItemKind("single", "one choice among options", ("prompt", "options"), ("answer", "why"), show=_choice("single_choice"),
+             scorer=f"{SCORE}:score_single", simulator=f"{SIMULATE}:plan_single", report=f"{SECTIONS}:choice_section"),
+    ItemKind("multiple", "select all that apply", ("prompt", "options"), ("answer", "why"), show=_choice("multiple_choice"),
+             scorer=f"{SCORE}:score_multiple", simulator=f"{SIMULATE}:plan_multiple", report=f"{SECTIONS}:choice_section"),
+    ItemKind("classify", "a label for each line", ("prompt", "lines", "labels"), ("answer", "why"), show=_choice("classify"),
+             scorer=f"{SCORE}:score_classify", simulator=f"{SIMULATE}:plan_classify", report=f"{SECTIONS}:lines_section"),
     ItemKind("package", "a package of options, each with a reason", ("prompt", "parties", "options", "serves", "reasons"),
-             ("answer", "why"), show=_package),
+             ("answer", "why"), show=_package,
+             scorer="course.grading.score_package:score_package", simulator=f"{SIMULATE}:plan_package_item"),
     ItemKind("written", "a reply in the student's own words", ("prompt", "statement"), ("expected_skills",),
-             practice_answer=False, show=_written),
+             practice_answer=False, show=_written,
+             scorer="course.grading.score_written:score_written", simulator=f"{SIMULATE}:plan_written"),
     ItemKind("scenario", "a branching scenario played move by move", ("scenario",), (),
-             practice_answer=False, show=_scenario),
+             practice_answer=False, show=_scenario,
+             scorer="course.grading.score_scenario:score_scenario", simulator=f"{SIMULATE}:plan_scenario_item",
+             report=f"{SECTIONS}:scenario_section"),
+    ItemKind("code", "an nbgrader solution cell checked by its test cell", keyed=False,
+             report=f"{SECTIONS}:code_section"),
 )}
+DEFINED = tuple(name for name, kind in KINDS.items() if kind.show is not None)   # kinds a lesson defines
+KEYED = tuple(name for name, kind in KINDS.items() if kind.keyed)                 # kinds keys/ holds
 
 
 def kind_of(name: Any, where: str) -> ItemKind:
     from .definitions import ItemDefinitionError
 
-    if name not in KINDS:
-        raise ItemDefinitionError(f"{where}: kind must be one of {', '.join(KINDS)}, not {name!r}")
+    if name not in DEFINED:
+        raise ItemDefinitionError(f"{where}: kind must be one of {', '.join(DEFINED)}, not {name!r}")
     return KINDS[name]

@@ -33,14 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from ..grading.keys import load_keys
-from .banks import Banks, course_banks
+from .answers import banks_near, plan_answers
+from .banks import Banks
 
-PACKAGE_PARENT = Path(__file__).resolve().parents[2]
-
-SIMULATED_KINDS = ("single", "multiple", "classify", "scenario", "package", "written")
-
-MAX_DECISIONS = 30          # after this many decisions a student takes the recommended choice when it is offered
-RETRY_CHANCE = 0.3          # a student whose attempt did not end well plays again with this probability
 SOLUTION_MARKERS = ("BEGIN SOLUTION", "END SOLUTION")
 
 # Reflections (markdown answer cells nbgrader leaves to the instructor), by quality, and the
@@ -77,163 +72,6 @@ class LessonPlan:
 
     answers: dict[str, Any]
     code: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
-# ---- widget items ---------------------------------------------------------------
-
-def _options(key) -> list[str]:
-    return sorted(key.why) if key.why else []
-
-
-def plan_answers(keys: dict, skill: float, rng: random.Random,
-                 release_dir: Path | None = None, banks: Banks | None = None) -> tuple[dict[str, Any], list[str]]:
-    """Answers of a student who gets each choice right with probability `skill`, drawn from
-    the answer keys, for every item of a kind in SIMULATED_KINDS. `release_dir` (the lesson's
-    released folder) gives the full option and reason lists of package items; without it they
-    come from the key. Returns (answers, notes about items that cannot be simulated)."""
-    answers, notes = {}, []
-    banks = banks or _banks_near(release_dir)
-    labels = sorted({str(v) for key in keys.values() if key.kind == "classify" for v in key.answer.values()})
-    for item_id, key in keys.items():
-        if key.kind not in SIMULATED_KINDS:
-            notes.append(f"{item_id}: kind {key.kind!r} is not simulated; left unanswered")
-            continue
-        if key.kind == "single":
-            wrong = [o for o in _options(key) if o != key.answer]
-            answers[item_id] = key.answer if rng.random() < skill or not wrong else rng.choice(wrong)
-        elif key.kind == "multiple":
-            right = set(key.answer)
-            chosen = {o for o in _options(key) if (o in right) == (rng.random() < skill)}
-            answers[item_id] = sorted(chosen) or sorted(right)[:1]
-        elif key.kind == "classify":  # each line right with probability `skill`
-            choice = {}
-            for line, label in key.answer.items():
-                wrong = [x for x in labels if x != str(label)]
-                choice[str(line)] = label if rng.random() < skill or not wrong else rng.choice(wrong)
-            answers[item_id] = choice
-        elif key.kind == "scenario":
-            try:
-                scenario = _scenario(str(key.extra.get("scenario", "")))
-            except Exception as exc:  # noqa: BLE001 - a broken scenario is a note, not a crash
-                notes.append(f"{item_id}: scenario {key.extra.get('scenario')!r} cannot be loaded ({exc}); left unanswered")
-                continue
-            answers[item_id] = plan_scenario(scenario, skill, rng)
-        elif key.kind == "package":
-            answers[item_id] = plan_package(key, skill, rng, _package_ids(release_dir, item_id))
-        else:  # written
-            answers[item_id] = plan_reply(banks.replies_for(item_id), skill, rng)
-    return answers, notes
-
-
-@functools.lru_cache(maxsize=None)
-def _scenario(ref: str):
-    from ..scenarios import load_keyed
-
-    return load_keyed(ref)   # with its recommended choices from keys/scenarios (instructor side)
-
-
-def play_scenario(scenario, skill: float, rng: random.Random) -> list[str]:
-    """One attempt played to an ending: the choice ids. At each decision the node's recommended
-    choice with probability `skill`, else one of the other choices the engine shows there."""
-    from ..scenarios import ScenarioRun
-
-    run = ScenarioRun(scenario)
-    while not run.ended:
-        visible = [c.id for c in run.visible_choices()]
-        if not visible:
-            raise RuntimeError(f"scenario {scenario.id!r}: no choice is available at {run.node.id!r}")
-        best = run.node.best if run.node.best in visible else None
-        others = [c for c in visible if c != best]
-        if best and (not others or rng.random() < skill or len(run.steps) >= MAX_DECISIONS):
-            run.choose(best)
-        else:
-            run.choose(rng.choice(others))
-        if len(run.steps) > 5 * MAX_DECISIONS:
-            raise RuntimeError(f"scenario {scenario.id!r}: no ending after {len(run.steps)} decisions")
-    return run.choice_ids
-
-
-def plan_scenario(scenario, skill: float, rng: random.Random) -> list[list[str]]:
-    """The attempts a student plays (the value ScenarioPlayer.click takes): one attempt, and
-    sometimes, after an ending worse than the recommended path's, a second (practice) one."""
-    from ..scenarios import replay
-
-    attempts = [play_scenario(scenario, skill, rng)]
-    best_outcome = replay(scenario, play_scenario(scenario, 1.0, random.Random(0))).run.outcome
-    if replay(scenario, attempts[0]).run.outcome != best_outcome and rng.random() < RETRY_CHANCE:
-        attempts.append(play_scenario(scenario, min(1.0, skill + 0.3), rng))  # learnt from the debrief
-    return attempts
-
-
-@functools.lru_cache(maxsize=None)
-def _package_definitions(release_dir: str) -> dict[str, dict[str, list[str]]]:
-    """{item id: {"options": [...], "reasons": [...]}} for every package item defined in the
-    released lesson's item definitions (`<notebook>.items.json`)."""
-    from ..items import ItemDefinitionError, load_definitions
-
-    found = {}
-    for definitions in sorted(Path(release_dir).glob("*.items.json")):
-        try:
-            items = load_definitions(definitions)
-        except ItemDefinitionError:
-            continue
-        found.update({item_id: {part: list(d[part]) for part in ("options", "reasons")}
-                      for item_id, d in items.items() if d["kind"] == "package"})
-    return found
-
-
-def _package_ids(release_dir: Path | None, item_id: str) -> dict[str, list[str]] | None:
-    if release_dir is None:
-        return None
-    return _package_definitions(str(Path(release_dir).resolve())).get(item_id)
-
-
-def plan_package(key, skill: float, rng: random.Random, ids: dict[str, list[str]] | None = None) -> dict:
-    """A package (`{"options": [...], "reasons": {...}}`): each needed option ticked and each
-    option that breaks a core interest left out with probability `skill`, neutral ones ticked
-    now and then; a sound reason for a needed option with probability `skill`."""
-    answer = key.answer
-    required = [str(o) for o in answer["required"]]
-    breaks = [str(o) for o in (answer.get("breaks") or {})]
-    accepted = {o: [answer["reasons"][o]] if isinstance(answer["reasons"][o], str) else list(answer["reasons"][o])
-                for o in required}
-    options = (ids or {}).get("options") or required + breaks
-    reasons = (ids or {}).get("reasons") or sorted({r for rs in accepted.values() for r in rs})
-    chosen = []
-    for option in options:
-        if option in required:
-            take = rng.random() < skill
-        elif option in breaks:
-            take = rng.random() >= skill
-        else:
-            take = rng.random() < 0.3
-        if take:
-            chosen.append(option)
-    if not chosen:  # the widget saves nothing for an empty package
-        chosen = [rng.choice(options)]
-    given = {}
-    for option in chosen:
-        if option in required:
-            wrong = [r for r in reasons if r not in accepted[option]]
-            given[option] = rng.choice(accepted[option]) if rng.random() < skill or not wrong else rng.choice(wrong)
-        elif rng.random() < 0.2 * (1 - skill):
-            continue  # no reason given for an option they were unsure of
-        else:
-            given[option] = rng.choice(reasons)
-    return {"options": chosen, "reasons": given}
-
-
-def _banks_near(release_dir: Path | None) -> Banks:
-    """The banks of the course a released lesson folder belongs to (else of this repository)."""
-    root = Path(release_dir).resolve().parents[1] if release_dir is not None else PACKAGE_PARENT
-    return course_banks(str(root))
-
-
-def plan_reply(bank: dict[str, list[str]], skill: float, rng: random.Random) -> str:
-    """A written reply from `bank` (quality -> replies): good with probability `skill`, else
-    middling or poor, half and half."""
-    tier = "good" if rng.random() < skill else rng.choice(("middling", "poor"))
-    return rng.choice(bank[tier])
 
 
 # ---- code cells --------------------------------------------------------------------
@@ -294,7 +132,7 @@ def plan_code(release_dir: Path, skill: float, rng: random.Random, banks: Banks 
     (from source/, without the markers); else a plausible mistake from the lesson's banks, the first
     lines of the solution only (unfinished), or nothing (the released stub stays and raises)."""
     solutions, _ = _cached_solutions(str(Path(release_dir).resolve()))
-    wrong_code = (banks or _banks_near(release_dir)).wrong_code
+    wrong_code = (banks or banks_near(release_dir)).wrong_code
     plan = {}
     for notebook, cells in solutions.items():
         typed = {}

@@ -1,0 +1,55 @@
+"""The item-kind registry (course/items/kinds.py) is the one place each kind is described."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import REPO
+from course.grading.keys import KINDS as KEY_KINDS
+from course.grading.keys import load_keys
+from course.items import KINDS, ItemDefinitionError, lesson_definitions
+from course.items.definitions import check_definition
+from course.items.kinds import DEFINED, KEYED
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_every_named_function_of_a_kind_exists(name):
+    kind = KINDS[name]
+    for role in ("scorer", "simulator", "report"):
+        function = kind.function(role)
+        assert function is None or callable(function), (name, role)
+    if kind.keyed:   # the grader scores it from keys/, and simulated classes answer it
+        assert kind.function("scorer") and kind.function("simulator"), name
+    assert kind.function("report") or name in ("package", "written"), name   # those two: item statistics only
+
+
+def test_keys_and_lessons_use_only_registered_kinds():
+    assert KEY_KINDS == KEYED and "code" not in DEFINED
+    for key_file in sorted((REPO / "keys").glob("*.yaml")):
+        for key in load_keys(key_file).values():
+            assert key.kind in KEYED, (key_file.name, key.item_id)
+    for folder in sorted((REPO / "source").iterdir()):
+        for item_id, definition in lesson_definitions(folder).items():
+            assert definition["kind"] in DEFINED, (folder.name, item_id)
+
+
+def test_a_code_exercise_is_not_defined_as_an_item():
+    with pytest.raises(ItemDefinitionError, match="kind must be one of single, multiple.*not 'code'"):
+        check_definition("x", {"kind": "code", "prompt": "Q"}, "lessons/09.md:3")
+
+
+def test_the_grader_dispatches_through_the_registry(monkeypatch):
+    from dataclasses import replace
+
+    from course.grading.keys import ItemKey
+    from course.grading.score import ItemResult, score_item
+
+    seen = []
+
+    def fake_scorer(key, value):
+        seen.append(value)
+        return ItemResult(key.item_id, 0.25)
+
+    monkeypatch.setitem(KINDS, "single", replace(KINDS["single"], scorer=f"{__name__}:FAKE"))
+    monkeypatch.setitem(globals(), "FAKE", fake_scorer)
+    result = score_item(ItemKey("q", "single", answer="a"), {"kind": "single", "value": "b"})
+    assert result.fraction == 0.25 and seen == ["b"]
