@@ -14,11 +14,11 @@ from course.items.kinds import DEFINED, KEYED
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_every_named_function_of_a_kind_exists(name):
     kind = KINDS[name]
-    for role in ("scorer", "simulator", "report"):
+    for role in ("key_check", "scorer", "simulator", "report"):
         function = kind.function(role)
         assert function is None or callable(function), (name, role)
     if kind.keyed:   # the grader scores it from keys/, and simulated classes answer it
-        assert kind.function("scorer") and kind.function("simulator"), name
+        assert kind.function("key_check") and kind.function("scorer") and kind.function("simulator"), name
     assert kind.function("report") or name in ("package", "written"), name   # those two: item statistics only
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..items.kinds import KEYED as KINDS  # one list of item kinds: course/items/kinds.py
+from ..items.kinds import KINDS as KINDS_REGISTRY
 
 
 class KeyError_(ValueError):
@@ -66,22 +67,9 @@ def _parse_keys(name: str, mtime_ns: int, size: int) -> dict[str, ItemKey]:
         kind = spec.get("kind")
         if kind not in KINDS:
             raise KeyError_(f"{where}: kind must be one of {KINDS}, not {kind!r}")
-        if kind in ("single", "multiple", "classify") and "answer" not in spec:
-            raise KeyError_(f"{where}: missing 'answer'")
-        if kind == "scenario" and not isinstance(spec.get("scenario"), str):
-            raise KeyError_(f"{where}: a scenario item names its scenario (a shipped id or a .yaml path)")
-        if kind == "written" and not isinstance(spec.get("statement"), str):
-            raise KeyError_(f"{where}: a written item gives the statement the student replies to")
-        if kind == "multiple" and not isinstance(spec["answer"], list):
-            raise KeyError_(f"{where}: a multiple-choice answer is a list of options")
-        if kind == "classify" and not isinstance(spec["answer"], dict):
-            raise KeyError_(f"{where}: a classify answer maps each line to its label")
-        if kind == "package":
-            from .score_package import key_problem  # imported here: score_package is a grading module too
-
-            problem = key_problem(spec.get("answer"))
-            if problem:
-                raise KeyError_(f"{where}: {problem}")
+        problem = KINDS_REGISTRY[kind].function("key_check")(spec)
+        if problem:
+            raise KeyError_(f"{where}: {problem}")
         known = {"kind", "answer", "why", "section"}
         keys[str(item_id)] = ItemKey(
             item_id=str(item_id), kind=kind, answer=spec.get("answer"),
@@ -90,3 +78,30 @@ def _parse_keys(name: str, mtime_ns: int, size: int) -> dict[str, ItemKey]:
             extra={**{k: v for k, v in spec.items() if k not in known}, "keys_dir": str(path.parent)},
         )
     return keys
+
+
+# What each kind's key must hold (the registry names these as the kinds' `key_check`): the
+# problem in one phrase, or "" when the entry is sound.
+
+def check_choice_key(spec: dict) -> str:
+    if "answer" not in spec:
+        return "missing 'answer'"
+    if spec["kind"] == "multiple" and not isinstance(spec["answer"], list):
+        return "a multiple-choice answer is a list of options"
+    if spec["kind"] == "classify" and not isinstance(spec["answer"], dict):
+        return "a classify answer maps each line to its label"
+    return ""
+
+
+def check_scenario_key(spec: dict) -> str:
+    return "" if isinstance(spec.get("scenario"), str) else "a scenario item names its scenario (a shipped id or a .yaml path)"
+
+
+def check_written_key(spec: dict) -> str:
+    return "" if isinstance(spec.get("statement"), str) else "a written item gives the statement the student replies to"
+
+
+def check_package_key(spec: dict) -> str:
+    from .score_package import key_problem  # imported here: score_package is a grading module too
+
+    return key_problem(spec.get("answer")) or ""

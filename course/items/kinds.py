@@ -3,11 +3,12 @@
 - its definition: the fields a lesson gives it (`<!-- item -->` cells, course/items/definitions.py)
   and whether a practice item carries its answer there;
 - `show`: how a lesson shows it (the widget, course/exercises/);
+- `key_check`: what its entry in the instructor's keys/<lesson>.yaml must hold;
 - `scorer`: how the grader scores a saved answer against the instructor's key (keys/);
 - `simulator`: how a simulated student answers it (course/simulation/answers.py);
 - `report`: how the class report shows its results (course/report/sections.py).
 
-The last three are "module:function" names, imported on first use, so reading the registry
+The last four are "module:function" names, imported on first use, so reading the registry
 costs nothing and no module imports another's dependencies (the grader never loads widgets).
 A new kind is its modules' functions plus one entry here. `code` is an nbgrader solution and
 test cell, not a defined item: it has only a report section (nbgrader scores it).
@@ -28,6 +29,7 @@ class ItemKind:
     practice_answer: bool = True       # a practice item carries answer/why; a graded one never does
     show: Callable[[Any, str, dict], Any] | None = None  # (lesson, item id, definition) -> widget; None: not defined in lessons
     keyed: bool = True                 # scored from keys/<lesson>.yaml by the course grader
+    key_check: str = ""                # "module:function" (key entry) -> "" or what is wrong with it
     scorer: str = ""                   # "module:function" (ItemKey, saved value) -> ItemResult
     simulator: str = ""                # "module:function" (ItemKey, skill, rng, context) -> saved value
     report: str = ""                   # "module:function" (AssignmentReport, item row, out folder) -> HTML parts
@@ -69,25 +71,26 @@ def _package(lesson, item_id: str, d: dict):
 
 
 SCORE = "course.grading.score"
+KEYS = "course.grading.keys"
 SIMULATE = "course.simulation.answers"
 SECTIONS = "course.report.sections"
 
 KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
     ItemKind("single", "one choice among options", ("prompt", "options"), ("answer", "why"), show=_choice("single_choice"),
-             scorer=f"{SCORE}:score_single", simulator=f"{SIMULATE}:plan_single", report=f"{SECTIONS}:choice_section"),
+             key_check=f"{KEYS}:check_choice_key", scorer=f"{SCORE}:score_single", simulator=f"{SIMULATE}:plan_single", report=f"{SECTIONS}:choice_section"),
     ItemKind("multiple", "select all that apply", ("prompt", "options"), ("answer", "why"), show=_choice("multiple_choice"),
-             scorer=f"{SCORE}:score_multiple", simulator=f"{SIMULATE}:plan_multiple", report=f"{SECTIONS}:choice_section"),
+             key_check=f"{KEYS}:check_choice_key", scorer=f"{SCORE}:score_multiple", simulator=f"{SIMULATE}:plan_multiple", report=f"{SECTIONS}:choice_section"),
     ItemKind("classify", "a label for each line", ("prompt", "lines", "labels"), ("answer", "why"), show=_choice("classify"),
-             scorer=f"{SCORE}:score_classify", simulator=f"{SIMULATE}:plan_classify", report=f"{SECTIONS}:lines_section"),
+             key_check=f"{KEYS}:check_choice_key", scorer=f"{SCORE}:score_classify", simulator=f"{SIMULATE}:plan_classify", report=f"{SECTIONS}:lines_section"),
     ItemKind("package", "a package of options, each with a reason", ("prompt", "parties", "options", "serves", "reasons"),
              ("answer", "why"), show=_package,
-             scorer="course.grading.score_package:score_package", simulator=f"{SIMULATE}:plan_package_item"),
+             key_check=f"{KEYS}:check_package_key", scorer="course.grading.score_package:score_package", simulator=f"{SIMULATE}:plan_package_item"),
     ItemKind("written", "a reply in the student's own words", ("prompt", "statement"), ("expected_skills",),
              practice_answer=False, show=_written,
-             scorer="course.grading.score_written:score_written", simulator=f"{SIMULATE}:plan_written"),
+             key_check=f"{KEYS}:check_written_key", scorer="course.grading.score_written:score_written", simulator=f"{SIMULATE}:plan_written"),
     ItemKind("scenario", "a branching scenario played move by move", ("scenario",), (),
              practice_answer=False, show=_scenario,
-             scorer="course.grading.score_scenario:score_scenario", simulator=f"{SIMULATE}:plan_scenario_item",
+             key_check=f"{KEYS}:check_scenario_key", scorer="course.grading.score_scenario:score_scenario", simulator=f"{SIMULATE}:plan_scenario_item",
              report=f"{SECTIONS}:scenario_section"),
     ItemKind("code", "an nbgrader solution cell checked by its test cell", keyed=False,
              report=f"{SECTIONS}:code_section"),
