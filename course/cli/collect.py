@@ -16,6 +16,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from ..coursedir import exchange_problem
 from .coursedir import CourseError, check_result, find_root, load_config, nbgrader_api, require_assignment
 
 LMS_REGEXP = r".*/(?P<student_id>[^/_]+)_(?:late_|LATE_)?(?:\d+_)*(?P<file_id>[^/]+)$"
@@ -25,8 +26,8 @@ COLLECTED_EXTENSIONS = [".ipynb", ".json"]
 def collect(root: Path, assignment: str, quiet: bool = False) -> int:
     require_assignment(root, assignment)
     api = nbgrader_api(root)
-    if not api.exchange_is_functional:
-        raise CourseError(f"the exchange {api.exchange_root or '(none)'} is not usable: check Exchange.root / COURSE_EXCHANGE")
+    if (problem := exchange_problem(api)):
+        raise CourseError(problem)
     result = check_result(api.collect(assignment, update=True), f"collecting {assignment} from {api.exchange_root}")
     # What collect refused (links, special files) must reach the instructor, not only its log.
     for line in (result.get("log") or "").splitlines():

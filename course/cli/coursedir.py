@@ -1,34 +1,14 @@
-"""Find the course directory and talk to nbgrader through its Python API."""
+"""What the verbs share: the course directory (course/coursedir.py) and nbgrader's Python API."""
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
-PACKAGE_PARENT = Path(__file__).resolve().parents[2]
-
-
-class CourseError(RuntimeError):
-    """An instructor command cannot go on; the message says which file or assignment and why."""
-
-
-def find_root(start: str | os.PathLike | None = None) -> Path:
-    """The course directory: the folder holding nbgrader_config.py, from `start` upwards,
-    else the repository the installed package came from."""
-    here = Path(start or os.getcwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "nbgrader_config.py").is_file() and (folder / "source").is_dir():
-            return folder
-    if (PACKAGE_PARENT / "nbgrader_config.py").is_file():
-        return PACKAGE_PARENT
-    raise CourseError(f"no course directory (a folder with nbgrader_config.py and source/) at or above {here}")
+from ..coursedir import CourseDir, CourseError, find_root  # noqa: F401 - the verbs import them from here
 
 
 def load_config(root: Path):
-    # One loader for the course's nbgrader_config.py (it also keeps sys.path as it was).
-    from ..grading.parallel import load_course_config
-
-    return load_course_config(root)
+    return CourseDir.at(root).config
 
 
 def nbgrader_api(root: Path):
@@ -38,16 +18,11 @@ def nbgrader_api(root: Path):
 
 
 def assignments(root: Path) -> list[str]:
-    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    return CourseDir.at(root).assignments()
 
 
 def require_assignment(root: Path, name: str) -> str:
-    """`name` if source/<name>/ holds a notebook, else a CourseError naming it and the known ones."""
-    known = assignments(root)
-    if name not in known:
-        raise CourseError(f"unknown assignment {name!r}: no notebook in {root / 'source' / name}/ "
-                          f"(known: {', '.join(known) or 'none'})")
-    return name
+    return CourseDir.at(root).require_assignment(name)
 
 
 def check_result(result: dict, what: str) -> dict:

@@ -5,6 +5,7 @@ Runs nbgrader's generate_feedback (HTML per student in feedback/) and release_fe
 """
 from __future__ import annotations
 
+from ..coursedir import exchange_problem
 from .coursedir import CourseError, check_result, find_root, nbgrader_api, require_assignment
 from .progress import Progress
 
@@ -21,8 +22,8 @@ def feedback(root, assignment: str, students: list[str] | None = None, release: 
         graded = students
     if not graded:
         raise CourseError(f"{assignment}: nothing autograded yet; run `course autograde {assignment}` first")
-    if release and not api.exchange_is_functional:
-        raise CourseError(f"the exchange {api.exchange_root or '(none)'} is not usable: check Exchange.root / COURSE_EXCHANGE")
+    if release and (problem := exchange_problem(api)):
+        raise CourseError(problem)
     with Progress(len(graded), label="feedback", tty=False if quiet else None,
                   stream=None) as progress:
         for student in graded:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..coursedir import exchange_problem
 from .coursedir import CourseError, check_result, find_root, nbgrader_api, require_assignment
 from .generate import generate
 
@@ -49,8 +50,8 @@ def release(root: Path, names: list[str], force: bool = False, quiet: bool = Fal
             raise CourseError(f"the exchange {api.exchange_root} cannot be created ({exc.strerror or exc}): "
                               "check Exchange.root / COURSE_EXCHANGE") from None
         api = nbgrader_api(root)
-    if not api.exchange_is_functional:
-        raise CourseError(f"the exchange {api.exchange_root or '(none)'} is not usable: check Exchange.root / COURSE_EXCHANGE")
+    if (problem := exchange_problem(api)):
+        raise CourseError(problem)
     done = []
     for name in names:
         reason = needs_generate(root, api, name)

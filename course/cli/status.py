@@ -12,6 +12,7 @@ import glob
 import os
 from pathlib import Path
 
+from ..coursedir import read_only_url
 from .coursedir import assignments, find_root, load_config, require_assignment
 
 COLUMNS = ["assignment", "released", "submitted", "collected", "autograded", "feedback", "needs_manual"]
@@ -37,23 +38,6 @@ def exchange_submitters(api, assignment: str) -> set[str]:
     return found
 
 
-def _read_only_url(db_url: str, root: Path) -> str:
-    """The gradebook URL to read: a SQLite file read-only (mode=ro), an in-memory empty
-    gradebook when that file does not exist yet, any other database as given."""
-    import urllib.parse
-
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return db_url
-    path = Path(url.database)
-    path = path if path.is_absolute() else root / path
-    if not path.is_file():
-        return "sqlite://"  # nothing graded yet: an empty gradebook in memory, no file created
-    return f"sqlite:///file:{urllib.parse.quote(str(path.resolve()))}?mode=ro&uri=true"
-
-
 def read_only_api(root: Path):
     """nbgrader's API for the course, reading the gradebook without creating or writing it."""
     from nbgrader.api import Gradebook
@@ -62,7 +46,7 @@ def read_only_api(root: Path):
     class ReadOnlyAPI(NbGraderAPI):
         @property
         def gradebook(self):
-            return Gradebook(_read_only_url(self.coursedir.db_url, root), self.course_id)
+            return Gradebook(read_only_url(self.coursedir.db_url, root, missing="empty"), self.course_id)
 
     return ReadOnlyAPI(config=load_config(root))
 

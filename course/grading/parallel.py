@@ -55,9 +55,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..coursedir import is_sqlite, load_course_config, sqlite_file
+
 SCRATCH_DIRNAME = ".scratch"
 LOG_DIRNAME = ".logs"  # <autograded>/.logs/<assignment>/<student>.log: a failed submission's full log
-CONFIG_NAME = "nbgrader_config.py"
 SANDBOXED_EXECUTE = "course.grading.sandbox.SandboxedExecute"
 # How a worker lays out its scratch course (nbgrader's defaults); the real course's own layout
 # is used by the parent to find submissions and install results.
@@ -75,39 +76,6 @@ class ParallelGradingError(RuntimeError):
 
 
 # --------------------------------------------------------------------------- helpers
-
-def is_sqlite(db_url: str) -> bool:
-    from sqlalchemy.engine import make_url
-
-    return make_url(db_url).get_backend_name() == "sqlite"
-
-
-def sqlite_path(db_url: str) -> Path:
-    from sqlalchemy.engine import make_url
-
-    return Path(make_url(db_url).database or "")
-
-
-def load_course_config(root: Path, db_url: str | None = None):
-    """nbgrader's configuration for the course at `root` (its nbgrader_config.py). The course
-    root is the one the file sets (`c.CourseDirectory.root`, relative to `root`), as nbgrader
-    run in that folder would use, else `root`; `db_url`, if given, is forced."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    saved_path = list(sys.path)
-    try:
-        config = PyFileConfigLoader(CONFIG_NAME, path=str(root)).load_config()
-    finally:
-        sys.path[:] = saved_path  # the config file puts its folder first on sys.path
-    configured = config.CourseDirectory.get("root") if "CourseDirectory" in config else None
-    if isinstance(configured, str) and configured:
-        config.CourseDirectory.root = str((Path(root) / configured).resolve())
-    else:
-        config.CourseDirectory.root = str(Path(root).resolve())
-    if db_url:
-        config.CourseDirectory.db_url = db_url
-    return config
-
 
 def submission_record(db_url: str, course_id: str, assignment: str, student: str,
                       missing_ok: bool = False) -> dict | None:
@@ -279,7 +247,7 @@ def worker_config(config, root: Path, scratch_root: Path):
         folder = Path(coursedir.root) / getattr(coursedir, step)
         hide.append(str(folder))
     if is_sqlite(coursedir.db_url):
-        hide.append(str(sqlite_path(coursedir.db_url).parent))
+        hide.append(str(sqlite_file(coursedir.db_url).parent))
     wconfig.SandboxedExecute.hide = list(dict.fromkeys(os.path.abspath(h) for h in hide if h))
     if not (config.CoursePreprocessor.get("keys_dir") if "CoursePreprocessor" in config else None):
         wconfig.CoursePreprocessor.keys_dir = str(root / "keys")
@@ -620,7 +588,7 @@ def autograde_all(root: Path, assignments: list[str], students: list[str] | None
         template = None
         if sqlite and todo:
             template = scratch_root / f"template-{uuid.uuid4().hex[:8]}.db"
-            with contextlib.closing(sqlite3.connect(sqlite_path(db_url))) as src, \
+            with contextlib.closing(sqlite3.connect(sqlite_file(db_url))) as src, \
                     contextlib.closing(sqlite3.connect(template)) as dst:
                 src.backup(dst)  # a consistent snapshot even while something else reads the gradebook
         jobs = [{"root": str(root), "assignment": a, "student": s, "course_id": course_id,
@@ -710,8 +678,8 @@ def _check_assignments(coursedir, root: Path, db_url: str, course_id: str, assig
                 load_keys(keys)
             except KeyError_ as exc:
                 raise ParallelGradingError(f"{assignment}: {exc}; nothing was graded") from None
-    if is_sqlite(db_url) and not sqlite_path(db_url).is_file():
-        raise ParallelGradingError(f"{assignments[0]}: no gradebook at {sqlite_path(db_url)}; "
+    if is_sqlite(db_url) and not sqlite_file(db_url).is_file():
+        raise ParallelGradingError(f"{assignments[0]}: no gradebook at {sqlite_file(db_url)}; "
                                    f"run `course release {assignments[0]}` (or nbgrader generate_assignment) first")
     with Gradebook(db_url, course_id) as gb:
         for assignment in assignments:

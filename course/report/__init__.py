@@ -29,9 +29,11 @@ class ReportError(ValueError):
 
 def known_assignments(course_root: str | Path) -> list[str]:
     """Assignments a report can name: those with a notebook in source/, or autograded output."""
-    root = Path(course_root)
-    names = {p.name for p in (root / "source").glob("*") if p.is_dir() and any(p.glob("*.ipynb"))}
-    names |= {p.name for p in (root / "autograded").glob("*/*") if p.is_dir()}
+    from ..coursedir import CourseDir
+
+    course = CourseDir.readable(course_root)
+    names = set(course.assignments())
+    names |= {p.name for p in course.folder("autograded").glob("*/*") if p.is_dir() and not p.parent.name.startswith(".")}
     return sorted(names)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..grading.grading_file import GRADING_SUFFIX
+from ..coursedir import CourseDir
 from ..grading.keys import ItemKey, KeyError_, key_path, load_keys
 
 COLUMNS = ["student", "assignment", "item", "kind", "value", "fraction", "points", "max_points",
@@ -104,7 +105,8 @@ def collect(course_root: str | Path, assignments: list[str] | None = None, grade
     """Every grading file under `course_root/autograded/`, and (unless `gradebook` is False) the
     gradebook's autograded code test items, as a tidy DataFrame (see COLUMNS)."""
     root = Path(course_root)
-    autograded = root / "autograded"
+    course = CourseDir.readable(root)
+    autograded = course.folder("autograded")
     problems: list[Problem] = []
     notes: list[Problem] = []
     rows: list[dict] = []
@@ -128,8 +130,8 @@ def collect(course_root: str | Path, assignments: list[str] | None = None, grade
         if wanted and assignment not in wanted:
             continue
         if assignment not in keys:
-            plain[assignment] = not key_path(root / "keys", assignment).exists()
-            keys[assignment] = {} if plain[assignment] else _load_key(root, assignment, problems)
+            plain[assignment] = not key_path(course.keys_dir, assignment).exists()
+            keys[assignment] = {} if plain[assignment] else _load_key(course, assignment, problems)
             students.setdefault(assignment, [])
         files = sorted(folder.glob(f"*{GRADING_SUFFIX}"))
         if not files and plain[assignment]:  # a plain nbgrader assignment (no key): its scores are in the gradebook
@@ -159,7 +161,7 @@ def collect(course_root: str | Path, assignments: list[str] | None = None, grade
         code_rows, code_problems = code_item_rows(root, counted, covered)
         rows += code_rows
         problems += code_problems
-    definitions = {a: _load_definitions(root, a, problems) for a in students}
+    definitions = {a: _load_definitions(course, a, problems) for a in students}
     frame = pd.DataFrame(rows, columns=COLUMNS)
     # saved answers stay Python objects: pandas 3 would make a column of only strings and None a str
     # column, turning None ("no answer") into NaN
@@ -167,19 +169,19 @@ def collect(course_root: str | Path, assignments: list[str] | None = None, grade
     return Collection(frame, {a: sorted(set(s)) for a, s in students.items()}, keys, problems, notes, definitions)
 
 
-def _load_definitions(root: Path, assignment: str, problems: list[Problem]) -> dict[str, dict]:
+def _load_definitions(course: CourseDir, assignment: str, problems: list[Problem]) -> dict[str, dict]:
     from ..items import ItemDefinitionError, lesson_definitions
 
     try:
-        return lesson_definitions(root / "source" / assignment)
+        return lesson_definitions(course.folder("source", assignment))
     except ItemDefinitionError as exc:
         problems.append(Problem(f"source/{assignment}", f"{exc}; options are shown by letter only", assignment))
         return {}
 
 
-def _load_key(root: Path, assignment: str, problems: list[Problem]) -> dict[str, ItemKey]:
+def _load_key(course: CourseDir, assignment: str, problems: list[Problem]) -> dict[str, ItemKey]:
     try:
-        return load_keys(key_path(root / "keys", assignment))
+        return load_keys(key_path(course.keys_dir, assignment))
     except KeyError_ as exc:
         problems.append(Problem(f"keys/{assignment}.yaml", f"{exc}; options and sections cannot be shown", assignment))
     except Exception as exc:  # a key that breaks the loader must not stop the report

@@ -23,14 +23,13 @@ import contextlib
 import json
 import logging
 import re
-import urllib.parse
 from pathlib import Path
 from typing import Iterator
 
+from ..coursedir import CONFIG_NAME, CourseDir, read_only_url, sqlite_file
 from .collect import Problem
 
 CODE_KIND = "code"
-CONFIG_NAME = "nbgrader_config.py"
 LEFT_OUT = "code test items (nbgrader's grades) are not shown"
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
@@ -39,28 +38,7 @@ _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 def _course_directory(root: Path):
     """nbgrader's CourseDirectory of the course (its nbgrader_config.py, or nbgrader's defaults
     when the course has none)."""
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
-
-    if (root / CONFIG_NAME).is_file():
-        from ..grading.parallel import load_course_config
-
-        config = load_course_config(root)
-    else:
-        config = Config()
-        config.CourseDirectory.root = str(root.resolve())
-    return CourseDirectory(config=config)
-
-
-def _sqlite_file(db_url: str, root: Path) -> Path | None:
-    """The file of a SQLite gradebook URL (relative paths from the course root); None for another database."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db_url)
-    if url.get_backend_name() != "sqlite":
-        return None
-    path = Path(url.database or "")
-    return path if path.is_absolute() else root / path
+    return CourseDir.at(root).nbgrader
 
 
 def display_name(db_url: str, root: Path) -> str:
@@ -69,7 +47,7 @@ def display_name(db_url: str, root: Path) -> str:
     from sqlalchemy.engine import make_url
 
     try:
-        path = _sqlite_file(db_url, root)
+        path = sqlite_file(db_url, root)
         if path is None:
             return make_url(db_url).render_as_string(hide_password=True)
     except Exception:
@@ -78,14 +56,6 @@ def display_name(db_url: str, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
-
-
-def read_only_url(db_url: str, root: Path) -> str:
-    """The URL to open: a SQLite file read-only (sqlite's URI filename, mode=ro), anything else as given."""
-    path = _sqlite_file(db_url, root)
-    if path is None:
-        return db_url
-    return f"sqlite:///file:{urllib.parse.quote(str(path.resolve()))}?mode=ro&uri=true"
 
 
 @contextlib.contextmanager
@@ -222,11 +192,11 @@ def code_item_rows(course_root: str | Path, students: dict[str, list[str]], cove
                                          f"cannot be found, so {LEFT_OUT}")]
     name = display_name(db_url, root)
     try:
-        sqlite_file = _sqlite_file(db_url, root)
+        gradebook_file = sqlite_file(db_url, root)
         url = read_only_url(db_url, root)
     except Exception as exc:
         return [], [Problem(name, f"is not a usable database URL ({type(exc).__name__}: {exc}); {LEFT_OUT}")]
-    if sqlite_file is not None and not sqlite_file.is_file():
+    if gradebook_file is not None and not gradebook_file.is_file():
         return [], [Problem(name, f"no gradebook here (run `nbgrader autograde` first?); {LEFT_OUT}")]
     rows: list[dict] = []
     problems: list[Problem] = []
