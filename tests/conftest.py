@@ -6,13 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from course.cli.coursedir import copy_course as _copy_course
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def copy_course(target: Path) -> Path:
-    return _copy_course(REPO, target)
+from support import REPO, copy_course  # noqa: F401 - shared helpers live in tests/support
 
 
 @pytest.fixture

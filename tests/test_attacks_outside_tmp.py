@@ -28,8 +28,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import copy_course
-from nbgrader_pipeline import COURSE_ID, nbgrader, student_flags
+from support import copy_course
+from support.pipeline import COURSE_ID, nbgrader, student_flags
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("bwrap") is None,
                                                   reason="bubblewrap is not installed (apt-get install bubblewrap)")]

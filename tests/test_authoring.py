@@ -83,7 +83,7 @@ def test_parse_errors_name_the_file_and_line(tmp_path, text, line, message):
 
 @pytest.mark.e2e
 def test_nbgrader_release_of_a_solution_cell_has_no_solution(course_copy):
-    from nbgrader_pipeline import nbgrader
+    from support.pipeline import nbgrader
 
     from course.authoring import build
 

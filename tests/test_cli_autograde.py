@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import copy_course
+from support import copy_course
 from course.simulation.answers import plan_answers
 from course.simulation.classroom import submit_class
 from course.cli.collect import collect
@@ -37,7 +37,7 @@ from course.cli.coursedir import nbgrader_api
 from course.cli.release import release
 from course.grading.keys import load_keys
 from course.grading.parallel import gradebook_snapshot
-from nbgrader_pipeline import nbgrader
+from support.pipeline import nbgrader
 
 pytestmark = pytest.mark.e2e
 
@@ -133,7 +133,7 @@ def collected_code(tmp_path_factory):
     long enough to kill a run between two of them; a widget lesson is graded too fast for that)."""
     import nbformat
 
-    from nbgrader_pipeline import fetch, student_flags
+    from support.pipeline import fetch, student_flags
 
     base = tmp_path_factory.mktemp("resume")
     course = copy_course(base / "collected")

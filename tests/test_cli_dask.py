@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_course
+from support import copy_course
 from course.simulation.classroom import submit_class
 from course.cli.collect import collect
 from course.cli.coursedir import nbgrader_api
 from course.cli.release import release
 from course.grading.parallel import gradebook_snapshot
-from nbgrader_pipeline import nbgrader
+from support.pipeline import nbgrader
 
 pytestmark = pytest.mark.e2e
 

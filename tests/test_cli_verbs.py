@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import copy_course
+from support import copy_course
 from course.cli import main as cli_main
 from course.simulation.classroom import submit_class
 from course.cli.collect import collect

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import REPO
+from support import REPO
 from course.grading.student_checks import FriendlyCodeChecks, wrap_checks
 from course.lesson import Lesson
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from support import REPO
 from course.cli.coursedir import CourseError
 from course.cli.start import (STUDENT_LAB_EXTENSIONS_OFF, lab_command, lab_env, local_exchange, set_up)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-from conftest import copy_course
+from support import copy_course
 from course.simulation.classroom import (
     REFLECTION_CREDIT, REFLECTIONS, grade_reflections, make_class, plan_reflections, reflection_credit,
 )

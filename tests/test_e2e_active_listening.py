@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from course.simulation.kernel import answer_notebook
-from nbgrader_pipeline import fetch, nbgrader, read_grades, submit
+from support.pipeline import fetch, nbgrader, read_grades, submit
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ MANUAL_MAX = 4.0
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
-    from conftest import copy_course
+    from support import copy_course
 
     course = copy_course(tmp_path_factory.mktemp("e2e") / "course")
     exchange = course / "exchange"
@@ -84,7 +84,7 @@ def test_feedback_names_every_item_with_choice_and_reason(graded_class):
     # ... with the question and the chosen option's words, as the lesson showed them (no widget on the page)
     import html as html_lib
 
-    from conftest import REPO
+    from support import REPO
     from course.items import load_definitions
     al_g3 = load_definitions(REPO / "source" / A / f"{A}.items.json")["al-g3"]
     text = html_lib.unescape(html)
@@ -111,7 +111,7 @@ def test_student_who_answered_nothing_gets_clear_feedback(graded_class):
 def test_feedback_reveals_no_more_of_the_key_than_the_policy_says(graded_class):
     """Policy: after grading, a single-choice item shows the student's option and the best one,
     with their explanations; the explanations of the other options stay in the key."""
-    from conftest import REPO
+    from support import REPO
     from course.grading.keys import load_keys
 
     keys = load_keys(REPO / "keys" / f"{A}.yaml")

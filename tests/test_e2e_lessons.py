@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import copy_course
+from support import copy_course
 from course.simulation.kernel import answer_notebook
-from nbgrader_pipeline import fetch, nbgrader, read_grades, submit
+from support.pipeline import fetch, nbgrader, read_grades, submit
 
 pytestmark = pytest.mark.e2e
 

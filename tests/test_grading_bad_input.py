@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import copy_course
+from support import copy_course
 from course.simulation.kernel import answer_notebook
-from nbgrader_pipeline import fetch, nbgrader, read_grades, submit
+from support.pipeline import fetch, nbgrader, read_grades, submit
 
 pytestmark = pytest.mark.e2e
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import copy_course
+from support import copy_course
 from course.grading.keys import load_keys
-from nbgrader_pipeline import COURSE_ID, fetch, nbgrader, read_grades, submit
+from support.pipeline import COURSE_ID, fetch, nbgrader, read_grades, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("bwrap") is None,
                                                   reason="bubblewrap is not installed (apt-get install bubblewrap)")]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO
+from support import REPO
 from course.grading.keys import KINDS as KEY_KINDS
 from course.grading.keys import load_keys
 from course.items import KINDS, ItemDefinitionError, lesson_definitions

@@ -10,12 +10,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import REPO
+from support import REPO
 from course.authoring import build_lesson, notebook_path, render
 from course.items.definitions import render_definitions
 from course.grading.keys import key_path, load_keys
 from course.items import items_path, load_definitions
-from nbgrader_pipeline import nbgrader
+from support.pipeline import nbgrader
 
 LESSONS = sorted((REPO / "lessons").glob("*.md"))
 ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())

@@ -263,9 +263,9 @@ def test_cli_report_verb(course, tmp_path, capsys, monkeypatch):
 
 @pytest.mark.e2e
 def test_report_from_the_real_pipeline(tmp_path):
-    from conftest import copy_course
+    from support import copy_course
     from course.simulation.kernel import answer_notebook
-    from nbgrader_pipeline import fetch, nbgrader, submit
+    from support.pipeline import fetch, nbgrader, submit
 
     plan = yaml.safe_load((REPO / "tests" / "students" / f"{A}.yaml").read_text())
     chosen = {name: plan["students"][name] for name in list(plan["students"])[:2]}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import browser_unavailable_reason, launch_chromium
+from .support import SERVERS_ATTR, browser_unavailable_reason, launch_chromium
 
 
 def pytest_collection_modifyitems(config, items):
@@ -53,15 +53,6 @@ def page(chromium, request):
 
 
 # Servers a module started register themselves here, so a failure can keep their logs.
-SERVERS_ATTR = "_browser_servers"
-
-
-def register_server(request, server) -> None:
-    servers = getattr(request.module, SERVERS_ATTR, [])
-    servers.append(server)
-    setattr(request.module, SERVERS_ATTR, servers)
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -312,3 +312,13 @@ def enter_manual_score(formgrader, score, value, timeout: float) -> None:
         score.fill(str(value))
         score.press("Tab")
     assert saved.value.ok
+
+
+SERVERS_ATTR = "_browser_servers"
+
+
+def register_server(request, server) -> None:
+    """Remember a test module's server, so a failed test's report can attach its log."""
+    servers = getattr(request.module, SERVERS_ATTR, [])
+    servers.append(server)
+    setattr(request.module, SERVERS_ATTR, servers)

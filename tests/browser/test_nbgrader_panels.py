@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from nbgrader_pipeline import COURSE_ID, nbgrader, read_grades
+from support.pipeline import COURSE_ID, nbgrader, read_grades
 
-from .conftest import register_server
+from .support import register_server
 from .support import (A, KERNEL_TIMEOUT, NOTEBOOK, UI_TIMEOUT, JupyterServer, enter_manual_score, login,
                       open_nbgrader_menu)
 
@@ -25,7 +25,7 @@ MANUAL_SCORE = 3
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, request):
-    from conftest import copy_course
+    from support import copy_course
 
     base = tmp_path_factory.mktemp("panels")
     course = copy_course(base / "course")

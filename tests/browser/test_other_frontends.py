@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from .conftest import register_server
+from .support import register_server
 from .support import (A, KERNEL_TIMEOUT, NOTEBOOK, UI_TIMEOUT, JupyterServer, course_start, dismiss_toasts, exercise,
                       login, read_answers, saved_cells, screenshot, status_of, wait_for_answer)
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def student(tmp_path_factory, request):
-    from conftest import REPO
+    from support import REPO
 
     base = tmp_path_factory.mktemp("frontends")
     home = course_start(REPO, base / "negotiation-course")

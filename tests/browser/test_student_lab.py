@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nbgrader_pipeline import COURSE_ID, nbgrader, read_grades, submit
+from support.pipeline import COURSE_ID, nbgrader, read_grades, submit
 
-from .conftest import register_server
+from .support import register_server
 from .support import (A, NOTEBOOK, UI_TIMEOUT, JupyterServer, course_start, exercise, open_in_lab, read_answers,
                       restart_kernel, run_all, save_notebook, saved_cells, screenshot, status_of)
 
@@ -59,7 +59,7 @@ def expected_points(clicks: dict) -> float:
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory, request):
     """A course copy with the lesson released, a student home, and JupyterLab running in it."""
-    from conftest import copy_course
+    from support import copy_course
 
     base = tmp_path_factory.mktemp("lab")
     course = copy_course(base / "course")

@@ -8,7 +8,7 @@ import pytest
 
 from course.cli.start import lab_command, lab_env, local_exchange, set_up
 
-from .conftest import register_server
+from .support import register_server
 from .support import A, UI_TIMEOUT, JupyterServer, login, open_nbgrader_menu, screenshot
 
 pytestmark = pytest.mark.browser
