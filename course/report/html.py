@@ -1,4 +1,6 @@
-"""Write the report as a self-contained folder of static HTML pages:
+"""Write the report as a self-contained folder of static HTML pages, rendered with Jinja2 from
+the templates in course/report/templates (page, index, assignment, macros) after the numbers
+are computed and the charts drawn:
 
     index.html              the course: assignments, course-total distribution, most missed, problems
     <assignment>.html       one page per assignment
@@ -9,6 +11,7 @@ Only relative links, no scripts, no external files: the folder can be zipped or 
 """
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -74,46 +77,66 @@ def pct(value) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{100 * value:.0f}%"
 
 
-def table(frame: pd.DataFrame, columns: list[tuple[str, str, Callable | None]], caption: str = "") -> str:
-    """columns: (frame column, header, formatter); numbers are right-aligned."""
+def table_data(frame: pd.DataFrame, columns: list[tuple[str, str, Callable | None]], caption: str = "") -> dict | None:
+    """A table as the templates take it: headers, and rows of formatted cells (numbers marked to
+    be right-aligned). columns: (frame column, header, formatter). None when there is no data."""
     if frame is None or frame.empty:
-        return "<p class='note'>No data.</p>"
-    head = "".join(f"<th scope='col'>{esc(h)}</th>" for _, h, _ in columns)
-    body = []
+        return None
+    rows = []
     for _, row in frame.iterrows():
         cells = []
         for col, _, f in columns:
             v = row[col]
-            text = f(v) if f else fmt(v)
-            num = isinstance(v, (int, float)) and not isinstance(v, bool)
-            cells.append(f"<td class='num'>{esc(text)}</td>" if num else f"<td>{esc(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            cells.append({"text": f(v) if f else fmt(v), "num": isinstance(v, (int, float)) and not isinstance(v, bool)})
+        rows.append(cells)
+    return {"caption": caption, "headers": [h for _, h, _ in columns], "rows": rows}
+
+
+def table(frame: pd.DataFrame, columns: list[tuple[str, str, Callable | None]], caption: str = "") -> str:
+    """The table as HTML (for the item sections, which return HTML parts)."""
+    return str(_macros().table(table_data(frame, columns, caption)))
+
+
+@functools.lru_cache(maxsize=1)
+def environment():
+    """The report's Jinja2 templates (course/report/templates), escaping everything by default."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+                              autoescape=True, keep_trailing_newline=True)
+
+
+def _macros():
+    return environment().get_template("macros.html.j2").module
+
+
+def render(template: str, **context) -> str:
+    from markupsafe import Markup
+
+    return environment().get_template(template).render(
+        css=Markup(CSS), source_text=Markup(SOURCE_TEXT), discrimination_text=Markup(DISCRIMINATION_TEXT), **context)
+
+
+def image_data(path: Path, root: Path, alt: str) -> dict:
+    return {"src": path.relative_to(root).as_posix(), "alt": alt}
 
 
 def img(path: Path, root: Path, alt: str) -> str:
-    return f"<img src='{esc(path.relative_to(root).as_posix())}' alt='{esc(alt)}'>"
+    """An image as HTML (for the item sections)."""
+    return str(_macros().image(image_data(path, root, alt)))
 
 
 def page(title: str, body: Iterable[str], nav: str = "") -> str:
-    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style></head>"
-            f"<body>{nav}<h1>{esc(title)}</h1>\n" + "\n".join(body) + "\n</body></html>\n")
+    """A page of pre-rendered HTML parts in the report's layout (page.html.j2)."""
+    from markupsafe import Markup
+
+    return environment().from_string(
+        "{% extends 'page.html.j2' %}{% block nav %}{{ nav }}{% endblock %}{% block body %}{{ body }}{% endblock %}"
+    ).render(title=title, css=Markup(CSS), nav=Markup(nav), body=Markup("\n".join(body)))
 
 
 def problems_section(problems: list[Problem], notes: list[Problem] | None = None) -> str:
-    out = ["<h2 id='problems'>Problems</h2>"]
-    if problems:
-        out.append("<p>These files or items could not be used (fully); the rest of the report leaves them out.</p>")
-        out.append("<ul class='problems'>" + "".join(
-            f"<li><code>{esc(p.where)}</code>: {esc(p.what)}</li>" for p in problems) + "</ul>")
-    else:
-        out.append("<p class='ok'>No problems: every grading file was read.</p>")
-    if notes:
-        out.append("<h3>Notes the grader recorded about answers files</h3><ul class='problems'>" + "".join(
-            f"<li><code>{esc(n.where)}</code>: {esc(n.what)}</li>" for n in notes) + "</ul>")
-    return "\n".join(out)
+    return str(_macros().problems(problems, notes))
 
 
 SUMMARY_COLS = [("assignment", "Assignment", None), ("n", "Students", None), ("max_points", "Max points", None),
@@ -144,43 +167,31 @@ def hand_graded_note(max_points: float, hand_graded: float) -> str:
 
 def write_index(report: CourseReport, out: Path, pages: dict[str, str], csv_files: dict[str, Path],
                 title: str) -> Path:
+    """index.html: the numbers and charts first, then the template (index.html.j2)."""
     images = out / "images"
-    body = [f"<p class='note'>Generated {datetime.now():%Y-%m-%d %H:%M}. {SOURCE_TEXT}</p>",
-            "<nav><a href='#assignments'>Assignments</a><a href='#total'>Course total</a>"
-            "<a href='#missed'>Most missed</a><a href='#items'>Items</a><a href='#problems'>Problems</a>"
-            "<a href='#csv'>CSV files</a></nav>",
-            "<h2 id='assignments'>Assignments</h2>"]
     rows = [_summary_row(a.assignment, a.scores.points, a.max_points, a.hand_graded) for a in report.assignments]
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame["assignment"] = frame.assignment
-    body.append(table(frame, SUMMARY_COLS, "Score (points) per assignment: automatically graded items only"))
-    body.append("<ul>" + "".join(f"<li><a href='{esc(pages[a.assignment])}'>{esc(a.assignment)}</a>: "
-                                 f"its own page (score distribution, items, options, scenario paths)</li>"
-                                 for a in report.assignments) + "</ul>")
-    body.append("<h2 id='total'>Course total</h2>")
+    total_chart = total = None
     if not report.totals.empty:
-        chart = charts.score_histogram(report.totals.points, report.course_max, "Course total score",
-                                       images / "course-total.png")
-        body.append(img(chart, out, "Histogram of students' course total scores"))
-        body.append(f"<p class='note'>{hand_graded_note(report.course_max, report.hand_graded)}</p>")
-        body.append(table(pd.DataFrame([_summary_row("all", report.totals.points, report.course_max,
-                                                     report.hand_graded)]),
-                          SUMMARY_COLS, "Course total (an assignment without a readable grading file counts 0)"))
-    else:
-        body.append("<p class='note'>No scores.</p>")
-    body.append("<h2 id='missed'>Most often missed items</h2>")
-    body.append("<p>Ranked by the share of the item's points students did not earn; the section is the "
-                "lesson section to revisit.</p>")
-    body.append(table(report.missed, [("assignment", "Assignment", None)] + MISSED_COLS))
-    body.append("<h2 id='items'>Item difficulty and discrimination</h2>")
-    body.append(f"<p class='note'>{DISCRIMINATION_TEXT}</p>")
-    body.append(table(report.items, [("assignment", "Assignment", None)] + ITEM_COLS))
-    body.append(problems_section(report.problems))
-    body.append("<h2 id='csv'>CSV files</h2><ul>" + "".join(
-        f"<li><a href='csv/{esc(p.name)}'>{esc(p.name)}</a></li>" for p in csv_files.values()) + "</ul>")
+        total_chart = image_data(charts.score_histogram(report.totals.points, report.course_max, "Course total score",
+                                                        images / "course-total.png"),
+                                 out, "Histogram of students' course total scores")
+        total = table_data(pd.DataFrame([_summary_row("all", report.totals.points, report.course_max,
+                                                      report.hand_graded)]),
+                           SUMMARY_COLS, "Course total (an assignment without a readable grading file counts 0)")
+    from markupsafe import Markup
+
+    html_text = render(
+        "index.html.j2", title=title, generated=f"{datetime.now():%Y-%m-%d %H:%M}",
+        summary=table_data(pd.DataFrame(rows), SUMMARY_COLS,
+                           "Score (points) per assignment: automatically graded items only"),
+        assignments=[{"name": a.assignment, "page": pages[a.assignment]} for a in report.assignments],
+        total_chart=total_chart, total=total,
+        total_note=Markup(hand_graded_note(report.course_max, report.hand_graded)),
+        missed=table_data(report.missed, [("assignment", "Assignment", None)] + MISSED_COLS),
+        items=table_data(report.items, [("assignment", "Assignment", None)] + ITEM_COLS),
+        report_problems=report.problems, csv_files=[p.name for p in csv_files.values()])
     path = out / "index.html"
-    path.write_text(page(title, body), encoding="utf-8")
+    path.write_text(html_text, encoding="utf-8")
     return path
 
 
@@ -199,34 +210,29 @@ def _item_section(a: AssignmentReport, row, out: Path) -> list[str]:
 
 
 def write_assignment(a: AssignmentReport, out: Path, filename: str, title: str) -> Path:
+    """One assignment's page: charts and each item's section first, then assignment.html.j2."""
+    from markupsafe import Markup
+
     images = out / "images"
-    nav = "<nav><a href='index.html'>&larr; Course report</a></nav>"
-    body = [f"<p class='note'>{SOURCE_TEXT}</p>", "<h2>Score distribution</h2>"]
+    score_chart = summary = item_chart = None
     if len(a.scores):
-        chart = charts.score_histogram(a.scores.points, a.max_points, f"{a.assignment}: score",
-                                       images / f"{slug(a.assignment)}-scores.png")
-        body.append(img(chart, out, f"Histogram of scores in {a.assignment}"))
-        body.append(f"<p class='note'>{hand_graded_note(a.max_points, a.hand_graded)}</p>")
-        body.append(table(pd.DataFrame([_summary_row(a.assignment, a.scores.points, a.max_points, a.hand_graded)]),
-                          SUMMARY_COLS))
-    else:
-        body.append("<p class='note'>No readable grading files.</p>")
-    body.append("<h2>Items: difficulty and discrimination</h2>")
-    body.append(f"<p class='note'>{DISCRIMINATION_TEXT}</p>")
+        score_chart = image_data(charts.score_histogram(a.scores.points, a.max_points, f"{a.assignment}: score",
+                                                        images / f"{slug(a.assignment)}-scores.png"),
+                                 out, f"Histogram of scores in {a.assignment}")
+        summary = table_data(pd.DataFrame([_summary_row(a.assignment, a.scores.points, a.max_points, a.hand_graded)]),
+                             SUMMARY_COLS)
     if not a.items.empty:
-        chart = charts.item_chart(a.items, f"{a.assignment}: item difficulty and discrimination",
-                                  images / f"{slug(a.assignment)}-items.png")
-        body.append(img(chart, out, f"Bar charts of difficulty and discrimination per item of {a.assignment}"))
-    body.append(table(a.items, ITEM_COLS))
-    body.append("<h2>Most often missed items</h2>")
-    body.append(table(a.missed, MISSED_COLS))
-    body.append("<h2>Answers per item</h2>")
-    for row in a.items.itertuples():
-        body += _item_section(a, row, out)
-    body.append(problems_section(a.problems, a.notes))
-    body.append("<h2>Students</h2>")
-    body.append(table(a.scores, [("student", "Student", None), ("points", "Points", None),
-                                 ("max_points", "Max", None), ("percent", "Percent", None)]))
+        item_chart = image_data(charts.item_chart(a.items, f"{a.assignment}: item difficulty and discrimination",
+                                                  images / f"{slug(a.assignment)}-items.png"),
+                                out, f"Bar charts of difficulty and discrimination per item of {a.assignment}")
+    sections = [Markup("\n".join(_item_section(a, row, out))) for row in a.items.itertuples()]
+    html_text = render(
+        "assignment.html.j2", title=title, score_chart=score_chart, summary=summary,
+        score_note=Markup(hand_graded_note(a.max_points, a.hand_graded)), item_chart=item_chart,
+        items=table_data(a.items, ITEM_COLS), missed=table_data(a.missed, MISSED_COLS), item_sections=sections,
+        report_problems=a.problems, notes=a.notes,
+        students=table_data(a.scores, [("student", "Student", None), ("points", "Points", None),
+                                       ("max_points", "Max", None), ("percent", "Percent", None)]))
     path = out / filename
-    path.write_text(page(title, body, nav), encoding="utf-8")
+    path.write_text(html_text, encoding="utf-8")
     return path
