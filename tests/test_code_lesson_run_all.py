@@ -3,6 +3,7 @@ are done, and each check cell says "Not yet: ..." or "Well done" instead of rais
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -18,7 +19,11 @@ SOURCE = REPO / "source" / A / f"{A}.ipynb"
 
 
 def run_all(nb, folder):
-    """Run ▸ Run All Cells as JupyterLab does: stop at an error unless the cell is tagged raises-exception."""
+    """Run ▸ Run All Cells as JupyterLab does: stop at an error unless the cell is tagged raises-exception.
+    `folder` gets the released lesson's other files (its item definitions), as a student has them."""
+    for extra in RELEASE.parent.iterdir():
+        if extra.is_file() and extra.suffix != ".ipynb" and not (Path(folder) / extra.name).exists():
+            shutil.copy(extra, Path(folder) / extra.name)
     NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=False,
                    resources={"metadata": {"path": str(folder)}}).execute()
     return nb

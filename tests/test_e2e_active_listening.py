@@ -74,6 +74,10 @@ def test_answers_file_travels_with_the_submission(graded_class):
     autograded = json.loads((course / "autograded" / "partial" / A / f"{A}.answers.json").read_text())
     assert autograded == submitted
     assert autograded["answers"]["al-g3"]["value"] == "a"
+    # An honest submission (the lesson as fetched: notebook, item definitions, answers) has no problem to report.
+    report = json.loads((course / "autograded" / "partial" / A / f"{A}.grading.json").read_text())
+    assert report["problems"] == [], report["problems"]
+    assert "Notes from the grader" not in (course / "feedback" / "partial" / A / f"{A}.html").read_text()
 
 
 def test_feedback_names_every_item_with_choice_and_reason(graded_class):

@@ -130,7 +130,9 @@ class SubmissionIntake:
                                 f"with a fresh copy of the lesson (written answers could not be recovered)")
         for name in strangers:
             problems.append(f"{folder.name}/{name}: extra notebook, not part of the assignment; not graded")
-        known = set(expected) | {Path(n).stem + ANSWERS_SUFFIX for n in expected} | NBGRADER_FILES
+        released = self.release_root / assignment  # every file released with the lesson (its item definitions...)
+        known = (set(expected) | {Path(n).stem + ANSWERS_SUFFIX for n in expected} | NBGRADER_FILES
+                 | {str(p.relative_to(released)) for p in released.rglob("*") if p.is_file()})
         for extra in sorted(p for p in folder.rglob("*") if p.is_file()):
             relative = str(extra.relative_to(folder))
             if relative not in known and not relative.endswith((".ipynb", ".unreadable")) and ".corrupt-" not in relative:
