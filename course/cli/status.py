@@ -8,11 +8,12 @@ Status only reads: a SQLite gradebook is opened read-only and a missing one coun
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 from pathlib import Path
 
-from ..coursedir import read_only_url
+from ..coursedir import read_only_url, sqlite_file
 from .coursedir import assignments, find_root, load_config, require_assignment
 
 COLUMNS = ["assignment", "released", "submitted", "collected", "autograded", "feedback", "needs_manual"]
@@ -55,12 +56,16 @@ def status(root: Path, names: list[str] | None = None) -> list[dict]:
     api = read_only_api(root)
     coursedir = api.coursedir
     released = api.get_released_assignments()
+    gradebook_file = sqlite_file(coursedir.db_url, root)
+    # Nothing graded yet: no gradebook to read (opening an empty one costs nbgrader seconds each time).
+    graded = gradebook_file is None or gradebook_file.is_file()
     rows = []
-    with api.gradebook as gb:
+    with contextlib.ExitStack() as stack:
+        gb = stack.enter_context(api.gradebook) if graded else None
         for name in names or assignments(root):
             needs_manual = 0
             try:
-                needs_manual = sum(1 for s in gb.submission_dicts(name) if s["needs_manual_grade"])
+                needs_manual = sum(1 for s in gb.submission_dicts(name) if s["needs_manual_grade"]) if gb else 0
             except Exception:  # not yet in the gradebook
                 needs_manual = 0
             rows.append({
@@ -68,7 +73,7 @@ def status(root: Path, names: list[str] | None = None) -> list[dict]:
                 "released": name in released,
                 "submitted": len(exchange_submitters(api, name)),
                 "collected": len(_students_in(coursedir, coursedir.submitted_directory, name)),
-                "autograded": len(api.get_autograded_students(name)),
+                "autograded": len(api.get_autograded_students(name)) if graded else 0,
                 "feedback": len(_students_in(coursedir, coursedir.feedback_directory, name)),
                 "needs_manual": needs_manual,
             })
