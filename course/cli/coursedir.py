@@ -5,10 +5,7 @@ import shutil
 from pathlib import Path
 
 from ..coursedir import CourseDir, CourseError, find_root  # noqa: F401 - the verbs import them from here
-
-
-def load_config(root: Path):
-    return CourseDir.at(root).config
+from ..coursedir import load_course_config as load_config  # noqa: F401
 
 
 def nbgrader_api(root: Path):

@@ -153,9 +153,10 @@ class CheckServer:
     _instance: "CheckServer | None" = None
 
     def __init__(self) -> None:
-        env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-               "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        env.pop("NBGRADER_EXECUTION", None)
+        from .code_checks import checker_env
+
+        # One thread for numpy's maths: the server forks, and a fork copies no other thread.
+        env = {**checker_env(), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
         self.owner = os.getpid()
         self.process = subprocess.Popen([sys.executable, "-m", "course.grading.check_server"],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

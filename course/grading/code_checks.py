@@ -197,10 +197,17 @@ def run_checks(plan: CheckPlan, exports: dict[str, dict], timeout: int = CHECK_T
     return _run_fresh(steps, exports, timeout)
 
 
-def _run_fresh(steps: list[dict], exports: dict[str, dict], timeout: int) -> dict[str, CheckResult]:
-    payload = json.dumps({"steps": steps, "exports": exports})
+def checker_env() -> dict[str, str]:
+    """The trusted checker's environment (a fresh process or the check server): this grader's
+    packages, no display, and never the autograde marker the student-facing helpers look for."""
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     env.pop("NBGRADER_EXECUTION", None)
+    return env
+
+
+def _run_fresh(steps: list[dict], exports: dict[str, dict], timeout: int) -> dict[str, CheckResult]:
+    payload = json.dumps({"steps": steps, "exports": exports})
+    env = checker_env()
     with tempfile.TemporaryDirectory(prefix="course-checks-") as work:
         try:
             done = subprocess.run([sys.executable, "-m", "course.grading.code_checks"], input=payload,

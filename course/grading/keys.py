@@ -7,7 +7,6 @@ and never copied into release/, so a student cannot read them.
 from __future__ import annotations
 
 import copy
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import yaml
 
 from ..items.kinds import KEYED as KINDS  # one list of item kinds: course/items/kinds.py
 from ..items.kinds import KINDS as KINDS_REGISTRY
+from .file_versions import per_file_version
 
 
 class KeyError_(ValueError):
@@ -41,15 +41,14 @@ def load_keys(path: str | Path) -> dict[str, ItemKey]:
     worker scores many submissions of the same lesson."""
     path = Path(path)
     try:
-        stat = path.stat()
+        parsed = _parse_keys(path)
     except FileNotFoundError:
         raise KeyError_(f"{path}: no answer key file") from None
-    parsed = _parse_keys(str(path), stat.st_mtime_ns, stat.st_size)
     return {item_id: copy.deepcopy(key) for item_id, key in parsed.items()}  # callers may not change the cache
 
 
-@functools.lru_cache(maxsize=32)
-def _parse_keys(name: str, mtime_ns: int, size: int) -> dict[str, ItemKey]:
+@per_file_version(maxsize=32)
+def _parse_keys(name: str) -> dict[str, ItemKey]:
     path = Path(name)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

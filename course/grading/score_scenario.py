@@ -15,6 +15,7 @@ from ..scenarios import (
     POLICY, ScenarioError, apply_key, debrief, load_key, load_rubric, rubric_path, score_attempt, select_attempt,
 )
 from ..scenarios.loader import load_scenario, scenario_file
+from .file_versions import version
 from .keys import ItemKey
 from .score import ItemResult
 
@@ -36,14 +37,6 @@ def score_scenario(key: ItemKey, value: Any) -> ItemResult:
     return ItemResult(key.item_id, result.fraction, lines)
 
 
-def _signature(path: Path) -> tuple:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (str(path), None, None)
-    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-
-
 def scored_scenario(scenario_ref: str, keys_dir: Path):
     """(the scenario with its key applied, its rubric), parsed once per version of the two
     files: a grading worker scores the same scenario for every submission of a lesson, and
@@ -51,7 +44,7 @@ def scored_scenario(scenario_ref: str, keys_dir: Path):
     are read-only to the scorer."""
     path = scenario_file(scenario_ref, bases=[keys_dir, keys_dir.parent])
     scenario_id = path.stem
-    return _scored_scenario(_signature(path), _signature(rubric_path(scenario_id, keys_dir)), str(keys_dir))
+    return _scored_scenario(version(path), version(rubric_path(scenario_id, keys_dir)), str(keys_dir))
 
 
 @functools.lru_cache(maxsize=32)

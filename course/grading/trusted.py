@@ -9,11 +9,11 @@ grading without them would fail open.
 from __future__ import annotations
 
 import copy
-import functools
 from pathlib import Path
 
 import nbformat
 
+from .file_versions import per_file_version
 from .keys import ItemKey, KeyError_, key_path, load_keys
 
 
@@ -33,8 +33,7 @@ def read_source_notebook(config, assignment: str, notebook: str):
     submission, and a worker grades many), a fresh copy each call so no step changes another's."""
     path = source_notebook_path(config, assignment, notebook)
     try:
-        stat = path.stat()
-        return copy.deepcopy(_parse_notebook(str(path), stat.st_mtime_ns, stat.st_size))
+        return copy.deepcopy(_parse_notebook(path))
     except FileNotFoundError:
         raise TrustedSourceError(f"{path}: the instructor's source notebook is missing; "
                                  f"{assignment}/{notebook} cannot be graded safely") from None
@@ -42,8 +41,8 @@ def read_source_notebook(config, assignment: str, notebook: str):
         raise TrustedSourceError(f"{path}: the instructor's source notebook cannot be read ({exc})") from None
 
 
-@functools.lru_cache(maxsize=16)
-def _parse_notebook(name: str, mtime_ns: int, size: int):
+@per_file_version()
+def _parse_notebook(name: str):
     return nbformat.read(name, as_version=4)
 
 
@@ -64,11 +63,9 @@ def read_definitions(config, assignment: str, notebook: str) -> dict[str, dict]:
 
     path = items_path(source_notebook_path(config, assignment, notebook).parent, notebook)
     try:
-        stat = path.stat()
+        return _parse_definitions(path)
     except FileNotFoundError:
         return {}
-    try:
-        return _parse_definitions(str(path), stat.st_mtime_ns, stat.st_size)
     except ItemDefinitionError as exc:
         import logging
 
@@ -76,9 +73,9 @@ def read_definitions(config, assignment: str, notebook: str) -> dict[str, dict]:
         return {}
 
 
-@functools.lru_cache(maxsize=16)
-def _parse_definitions(name: str, mtime_ns: int, size: int) -> dict[str, dict]:
-    # Once per file version, like the source notebook; callers only read it.
+@per_file_version()
+def _parse_definitions(name: str) -> dict[str, dict]:
+    # Callers only read it.
     from ..items import load_definitions
 
     return load_definitions(name)

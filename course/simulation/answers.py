@@ -143,17 +143,14 @@ def plan_scenario(scenario, skill: float, rng: random.Random) -> list[list[str]]
 def _package_definitions(release_dir: str) -> dict[str, dict[str, list[str]]]:
     """{item id: {"options": [...], "reasons": [...]}} for every package item defined in the
     released lesson's item definitions (`<notebook>.items.json`)."""
-    from ..items import ItemDefinitionError, load_definitions
+    from ..items import ItemDefinitionError, lesson_definitions
 
-    found = {}
-    for definitions in sorted(Path(release_dir).glob("*.items.json")):
-        try:
-            items = load_definitions(definitions)
-        except ItemDefinitionError:
-            continue
-        found.update({item_id: {part: list(d[part]) for part in ("options", "reasons")}
-                      for item_id, d in items.items() if d["kind"] == "package"})
-    return found
+    try:
+        items = lesson_definitions(release_dir)
+    except ItemDefinitionError:
+        return {}  # then the ids come from the key alone
+    return {item_id: {part: list(d[part]) for part in ("options", "reasons")}
+            for item_id, d in items.items() if d["kind"] == "package"}
 
 
 def _package_ids(release_dir: Path | None, item_id: str) -> dict[str, list[str]] | None:

@@ -8,7 +8,7 @@ import os
 import uuid
 from pathlib import Path
 
-from ...coursedir import is_sqlite, load_course_config, sqlite_file
+from ...coursedir import CourseDir, is_sqlite, sqlite_file
 from .records import Job, ParallelGradingError
 
 SCRATCH_DIRNAME = ".scratch"
@@ -41,10 +41,8 @@ def _needs_grading(coursedir, assignment: str, student: str, force: bool) -> boo
 
 def course_coursedir(root: Path):
     """The real course's configuration and nbgrader CourseDirectory (loaded once)."""
-    from nbgrader.coursedir import CourseDirectory
-
-    config = load_course_config(Path(root).resolve())
-    return config, CourseDirectory(config=config)
+    course = CourseDir.at(Path(root).resolve())
+    return course.config, course.nbgrader
 
 
 def source_folder(coursedir, assignment: str) -> Path:
