@@ -115,6 +115,13 @@ class CourseDir:
             return []
         return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
+    def released(self) -> list[str]:
+        """Assignments with a student version (a notebook in the release folder)."""
+        release = self.folder("release")
+        if not release.is_dir():
+            return []
+        return sorted(p.name for p in release.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
     def require_assignment(self, name: str) -> str:
         """`name` if its source folder holds a notebook, else a CourseError naming it and the known ones."""
         known = self.assignments()

@@ -19,3 +19,18 @@ def _isolate_nbgrader_env(monkeypatch):
     # The repo's own settings must not leak into a test's course copy.
     for name in ("COURSE_EXCHANGE", "COURSE_DB_URL", "NBGRADER_EXECUTION"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _alembic_head_asked_once():
+    """nbgrader asks the `alembic` command for the schema's head revision (a subprocess of about
+    two seconds) every time it creates a gradebook; the answer cannot change during a run, so
+    in this process it is asked once and remembered. Gradebooks are still created by nbgrader."""
+    import functools
+
+    import nbgrader.api
+
+    asked = nbgrader.api.get_alembic_version
+    nbgrader.api.get_alembic_version = functools.lru_cache(maxsize=1)(asked)
+    yield
+    nbgrader.api.get_alembic_version = asked

@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -29,7 +28,7 @@ import nbformat
 import pytest
 
 from support import copy_course
-from support.pipeline import COURSE_ID, nbgrader, student_flags
+from support.pipeline import COURSE_ID, course_cli, nbgrader, student_flags
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("bwrap") is None,
                                                   reason="bubblewrap is not installed (apt-get install bubblewrap)")]
@@ -171,11 +170,6 @@ def tree_hashes(root: Path, skip: list[Path]) -> dict[str, str]:
             continue
         found[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
-
-
-def course_cli(course: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "course.cli.main", *args], cwd=course, capture_output=True,
-                          text=True, timeout=1200)
 
 
 def read_scores(course: Path) -> dict[tuple[str, str], float]:

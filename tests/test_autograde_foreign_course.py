@@ -26,6 +26,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from course.grading.parallel import gradebook_snapshot
+from support.pipeline import course_cli as pipeline_course_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -55,17 +56,17 @@ ANSWERS = {
 }
 
 
-def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_EXCHANGE", "COURSE_DB_URL", "NBGRADER_EXECUTION")}
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900, env=env)
+# A foreign course: none of this course's settings from the environment.
+FOREIGN_ENV = {k: v for k, v in os.environ.items() if k not in ("COURSE_EXCHANGE", "COURSE_DB_URL", "NBGRADER_EXECUTION")}
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "nbgrader", *args], course)
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
+                          timeout=900, env=FOREIGN_ENV)
 
 
 def course_cli(course: Path, *args: str) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "course.cli.main", *args], course)
+    return pipeline_course_cli(course, *args, env=FOREIGN_ENV)
 
 
 def source_notebook(assignment: str):
@@ -233,7 +234,7 @@ def test_custom_course_directories_are_honoured(base):
     # nbgrader copies the instructor's other files into each graded folder
     assert (parallel / "graded" / "alice" / "ps1" / "data.txt").is_file()
     again = course_cli(parallel, "autograde", "--all")
-    assert again.returncode == 0 and "0 to grade, 6 already autograded" in again.stdout
+    assert again.returncode == 0 and "0 to grade, 6 already autograded" in again.stderr
 
 
 def test_students_code_is_sandboxed_with_a_foreign_config(base):

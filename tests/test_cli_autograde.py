@@ -37,7 +37,7 @@ from course.cli.coursedir import nbgrader_api
 from course.cli.release import release
 from course.grading.keys import load_keys
 from course.grading.parallel import gradebook_snapshot
-from support.pipeline import nbgrader
+from support.pipeline import course_cli, nbgrader
 
 pytestmark = pytest.mark.e2e
 
@@ -54,11 +54,6 @@ def class_answers(course: Path) -> dict[str, dict]:
         answers[name], _ = plan_answers(keys, skill, rng)
     answers["blank"] = {}
     return answers
-
-
-def course_cli(course: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "course.cli.main", *args], cwd=course, capture_output=True,
-                          text=True, timeout=600, **kwargs)
 
 
 def clone_state(src: Path, target: Path) -> Path:
@@ -87,12 +82,12 @@ def reports(course: Path) -> dict:
 def collected(tmp_path_factory):
     base = tmp_path_factory.mktemp("autograde")
     course = copy_course(base / "collected")
-    release(course, [ASSIGNMENT], quiet=True)
+    release(course, [ASSIGNMENT])
     api = nbgrader_api(course)
     answers = class_answers(course)
     submit_class({s: {ASSIGNMENT: a} for s, a in answers.items()}, base / "homes", Path(api.exchange_root),
                  api.course_id, workers=2)
-    collect(course, ASSIGNMENT, quiet=True)
+    collect(course, ASSIGNMENT)
     assert len(api.get_submitted_students(ASSIGNMENT)) == len(answers)
     serial = clone_state(course, base / "serial")
     start = time.monotonic()
@@ -118,9 +113,9 @@ def test_parallel_autograde_equals_serial_nbgrader(collected):
     print(f"serial nbgrader {collected['serial_seconds']:.1f} s, course autograde --workers 2 {seconds:.1f} s")
 
     again = course_cli(parallel, "autograde", ASSIGNMENT, "--workers", "2")
-    assert again.returncode == 0 and f"0 to grade, {len(collected['students'])} already autograded" in again.stdout
+    assert again.returncode == 0 and f"0 to grade, {len(collected['students'])} already autograded" in again.stderr
     forced = course_cli(parallel, "autograde", ASSIGNMENT, "--workers", "2", "--force", "--student", "perfect")
-    assert forced.returncode == 0 and "graded 1," in forced.stdout
+    assert forced.returncode == 0 and "graded 1," in forced.stderr
     assert snapshot(parallel) == expected
 
 
@@ -137,7 +132,7 @@ def collected_code(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("resume")
     course = copy_course(base / "collected")
-    release(course, [CODE], quiet=True)
+    release(course, [CODE])
     exchange = Path(nbgrader_api(course).exchange_root)
     source = nbformat.read(course / "source" / CODE / f"{CODE}.ipynb", as_version=4)
     solutions = {c.id: c.source for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
@@ -150,7 +145,7 @@ def collected_code(tmp_path_factory):
                 cell.source = solutions[cell.id]
         nbformat.write(nb, folder / f"{CODE}.ipynb")
         nbgrader(home, "submit", CODE, f"--student=s{number}", *student_flags(exchange))
-    collect(course, CODE, quiet=True)
+    collect(course, CODE)
     serial = clone_state(course, base / "serial")
     nbgrader(serial, "autograde", CODE)
     return {"base": base, "course": course, "serial": serial, "students": [f"s{n}" for n in range(6)]}
@@ -180,7 +175,7 @@ def test_killed_autograde_resumes_without_loss_or_double_counting(collected_code
     result = course_cli(course, "autograde", CODE, "--workers", "2")
     assert result.returncode == 0, result.stderr
     remaining = len(collected["students"]) - done_before
-    assert f"{remaining} to grade, {done_before} already autograded" in result.stdout
+    assert f"{remaining} to grade, {done_before} already autograded" in result.stderr
     assert snapshot(course, CODE) == snapshot(collected["serial"], CODE)
     leftovers = [p for p in (course / "autograded").rglob(".*") if p.name not in (".scratch", ".logs")
                  and not p.name.endswith(".lock")]
@@ -194,13 +189,13 @@ def test_one_pool_for_several_assignments_equals_serial_nbgrader(tmp_path):
 
     lessons = ["01-foundations", "06-community-policing"]
     course = copy_course(tmp_path / "collected")
-    release(course, lessons, quiet=True)
+    release(course, lessons)
     api = nbgrader_api(course)
     plans, notes = make_class(course / "keys", lessons, 3, seed=5, skills=(0.0, 1.0))
     assert notes == []
     submit_class(plans, tmp_path / "homes", Path(api.exchange_root), api.course_id, workers=2)
     for lesson in lessons:
-        collect(course, lesson, quiet=True)
+        collect(course, lesson)
     serial = clone_state(course, tmp_path / "serial")
     for lesson in lessons:
         nbgrader(serial, "autograde", lesson)

@@ -82,16 +82,16 @@ def test_dask_autograde_on_postgresql_equals_serial_nbgrader(postgres, tmp_path,
 
     # the serial reference: SQLite, plain nbgrader
     serial = copy_course(tmp_path / "serial")
-    release(serial, [ASSIGNMENT], quiet=True)
+    release(serial, [ASSIGNMENT])
 
     monkeypatch.setenv("COURSE_DB_URL", postgres)
     course = copy_course(tmp_path / "pg")
-    release(course, [ASSIGNMENT], quiet=True)
+    release(course, [ASSIGNMENT])
     assert not (course / "gradebook.db").exists()
     api = nbgrader_api(course)
     submit_class({s: {ASSIGNMENT: a} for s, a in ANSWERS.items()}, tmp_path / "homes", Path(api.exchange_root),
                  api.course_id, workers=2)
-    collect(course, ASSIGNMENT, quiet=True)
+    collect(course, ASSIGNMENT)
     shutil.copytree(course / "submitted", serial / "submitted")
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:

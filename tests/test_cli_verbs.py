@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import nbformat
 import pytest
 
 from support import copy_course
+from support.pipeline import course_cli, course_main
 from course.cli import main as cli_main
 from course.simulation.classroom import submit_class
 from course.cli.collect import collect
@@ -24,11 +23,6 @@ ASSIGNMENT = "02-active-listening"
 VERBS = ["status", "release", "collect", "autograde", "feedback", "grades", "demo"]
 RIGHT = {"al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f"]}
 WRONG = {"al-g2": "a", "al-g3": "a", "al-g4": "c"}  # one right of three
-
-
-def course_cli(course: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "course.cli.main", *args], cwd=course, capture_output=True,
-                          text=True, timeout=600)
 
 
 @pytest.mark.parametrize("verb", VERBS)
@@ -65,7 +59,7 @@ def test_progress_line_shows_counts_and_time_left():
     (["status", "no-such-lesson"], "no-such-lesson"),
 ])
 def test_errors_exit_nonzero_and_name_the_thing(course_copy, args, named):
-    result = course_cli(course_copy, *args)
+    result = course_main(course_copy, *args)
     assert result.returncode != 0
     assert named in result.stderr and "Traceback" not in result.stderr
 
@@ -85,12 +79,12 @@ def klass(tmp_path_factory):
     """Released; alice, bob, carol submitted and collected; dave submitted after the collect."""
     base = tmp_path_factory.mktemp("verbs")
     course = copy_course(base / "course")
-    release(course, [ASSIGNMENT], quiet=True)
+    release(course, [ASSIGNMENT])
     api = nbgrader_api(course)
     homes, exchange = base / "homes", Path(api.exchange_root)
     plans = {"alice": RIGHT, "bob": WRONG, "carol": {}}
     submit_class({s: {ASSIGNMENT: a} for s, a in plans.items()}, homes, exchange, api.course_id, workers=2)
-    collect(course, ASSIGNMENT, quiet=True)
+    collect(course, ASSIGNMENT)
     write_reflection(course / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     submit_class({"dave": {ASSIGNMENT: RIGHT}}, homes, exchange, api.course_id, workers=1)
     return {"base": base, "course": course, "homes": homes}
@@ -155,7 +149,7 @@ def test_zip_collect_from_an_lms_download(klass, tmp_path):
                     zf.write(path, f"{student}_{number}_{number + 50}_{path.name}")
         zf.writestr("readme.txt", "not a submission")
     course = copy_course(tmp_path / "lms")
-    release(course, [ASSIGNMENT], quiet=True)
+    release(course, [ASSIGNMENT])
     result = course_cli(course, "collect", ASSIGNMENT, "--zip", str(archive))
     assert result.returncode == 0, result.stderr
     for student in ("alice", "bob"):
@@ -215,7 +209,7 @@ def test_grades_csv_rounds_points_as_formgrader_shows_them(course_copy, tmp_path
     (["report", "--out", "/proc/nope"], "/proc/nope"),
 ])
 def test_unwritable_output_is_one_line_naming_the_path(course_copy, args, path):
-    result = course_cli(course_copy, *args)
+    result = course_main(course_copy, *args)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()

@@ -26,13 +26,15 @@ shared filesystem and a PostgreSQL gradebook (COURSE_DB_URL=postgresql+psycopg2:
 """
 from __future__ import annotations
 
-import io
+import logging
 import os
 from pathlib import Path
 
 from ..grading.parallel import ParallelGradingError, autograde_all
 from .coursedir import CourseError, assignments, find_root
-from .progress import Progress
+from .logs import progress
+
+log = logging.getLogger(__name__)
 
 
 def default_workers() -> int:
@@ -40,18 +42,16 @@ def default_workers() -> int:
 
 
 def run_autograde(root, assignment: str | list[str], workers: int | None = None, students=None,
-                  force: bool = False, dask: str | None = None, quiet: bool = False):
+                  force: bool = False, dask: str | None = None):
     """Grade one assignment (returns its Outcome) or a list of them (returns {assignment: Outcome})."""
     names = [assignment] if isinstance(assignment, str) else list(assignment)
     label = names[0] if len(names) == 1 else f"{len(names)} assignments"
     state = {}
 
     def on_start(todo: int, skipped: int) -> None:
-        if not quiet:
-            print(f"{label}: {todo} to grade, {skipped} already autograded"
-                  + (f", on Dask at {dask}" if dask else f", {workers or default_workers()} workers"), flush=True)
-        state["progress"] = Progress(todo, label="autograde", tty=False if quiet else None,
-                                     stream=io.StringIO() if quiet else None)
+        log.info(f"{label}: {todo} to grade, {skipped} already autograded"
+                 + (f", on Dask at {dask}" if dask else f", {workers or default_workers()} workers"))
+        state["progress"] = progress(log, todo, "autograde")
 
     def on_result(result: dict) -> None:
         progress = state["progress"]
@@ -70,24 +70,20 @@ def run_autograde(root, assignment: str | list[str], workers: int | None = None,
     finally:
         if "progress" in state:
             state["progress"].close()
-    import sys
-
     note = next((o.sandbox_note for o in outcomes.values() if o.sandbox_note), "")
     if note:
-        print(f"note: {note}", file=sys.stderr)
+        log.warning(f"note: {note}")
     for name, outcome in outcomes.items():  # nbgrader: "No notebooks were matched by ...", and goes on
         for student, folder in sorted(outcome.empty.items()):
-            print(f"warning: {student} ({name}): no notebook in {folder}; skipped, as nbgrader skips it",
-                  file=sys.stderr)
+            log.warning(f"warning: {student} ({name}): no notebook in {folder}; skipped, as nbgrader skips it")
     failed = [(name, student, text) for name, outcome in outcomes.items() for student, text in sorted(outcome.failed.items())]
     if failed:
         details = "\n".join(f"  {student} ({name}): {text}" for name, student, text in failed)
         graded = sum(len(o.graded) for o in outcomes.values())
         raise CourseError(f"{label}: autograding failed for {len(failed)} submission(s) ({graded} graded):\n{details}")
-    if not quiet:
-        for name, outcome in outcomes.items():
-            print(f"{name}: graded {len(outcome.graded)}, skipped {len(outcome.skipped)}")
-        print(f"done in {next(iter(outcomes.values())).seconds:.1f} s")
+    for name, outcome in outcomes.items():
+        log.info(f"{name}: graded {len(outcome.graded)}, skipped {len(outcome.skipped)}")
+    log.info(f"done in {next(iter(outcomes.values())).seconds:.1f} s")
     return outcomes[names[0]] if isinstance(assignment, str) else outcomes
 
 
@@ -97,7 +93,7 @@ def collected_assignments(root) -> list[str]:
     from ..grading.parallel import collected_students, course_coursedir
 
     _, coursedir = course_coursedir(root)
-    names = set(assignments(root)) if (root / "source").is_dir() else set()
+    names = set(assignments(root))
     try:
         from nbgrader.api import Gradebook
 

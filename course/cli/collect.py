@@ -10,8 +10,8 @@ archive too: it holds the student's choices.
 """
 from __future__ import annotations
 
+import logging
 import shutil
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -19,11 +19,13 @@ from pathlib import Path
 from ..coursedir import exchange_problem
 from .coursedir import CourseError, check_result, find_root, load_config, nbgrader_api, require_assignment
 
+log = logging.getLogger(__name__)
+
 LMS_REGEXP = r".*/(?P<student_id>[^/_]+)_(?:late_|LATE_)?(?:\d+_)*(?P<file_id>[^/]+)$"
 COLLECTED_EXTENSIONS = [".ipynb", ".json"]
 
 
-def collect(root: Path, assignment: str, quiet: bool = False) -> int:
+def collect(root: Path, assignment: str) -> int:
     require_assignment(root, assignment)
     api = nbgrader_api(root)
     if (problem := exchange_problem(api)):
@@ -32,15 +34,13 @@ def collect(root: Path, assignment: str, quiet: bool = False) -> int:
     # What collect refused (links, special files) must reach the instructor, not only its log.
     for line in (result.get("log") or "").splitlines():
         if "ERROR" in line or "refused" in line:
-            print(line.strip(), file=sys.stderr)
+            log.warning(line.strip())
     count = len(api.get_submitted_students(assignment))
-    if not quiet:
-        print(f"{assignment}: {count} submission(s) in submitted/")
+    log.info(f"{assignment}: {count} submission(s) in submitted/")
     return count
 
 
-def zip_collect(root: Path, assignment: str, archive: Path, regexp: str = LMS_REGEXP, force: bool = True,
-                quiet: bool = False) -> list[str]:
+def zip_collect(root: Path, assignment: str, archive: Path, regexp: str = LMS_REGEXP, force: bool = True) -> list[str]:
     """Ingest an LMS download with nbgrader's ZipCollectApp, in a temporary work folder."""
     from nbgrader.apps.zipcollectapp import ZipCollectApp
     from nbgrader.coursedir import CourseDirectory
@@ -75,10 +75,9 @@ def zip_collect(root: Path, assignment: str, archive: Path, regexp: str = LMS_RE
     if not set(students) - before and not any(line for line in log.splitlines() if "Copying to" in line):
         raise CourseError(f"{archive}: no file matched the pattern {regexp!r} for {assignment}\n{log[-1500:]}")
     skipped = [line for line in log.splitlines() if "Skipped" in line or "did not match" in line]
-    if not quiet:
-        for line in skipped:
-            print(f"warning: {line}")
-        print(f"{assignment}: {len(students)} submission(s) in submitted/ after importing {archive.name}")
+    for line in skipped:
+        log.warning(f"warning: {line}")
+    log.info(f"{assignment}: {len(students)} submission(s) in submitted/ after importing {archive.name}")
     return students
 
 

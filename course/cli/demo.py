@@ -23,22 +23,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import logging
 import os
 import shutil
 import statistics
-import sys
 import time
 from pathlib import Path
 
 from .autograde import default_workers
 from ..simulation.classroom import grade_reflections, make_class, submit_class, unsimulated_reason
 from .collect import collect
-from .coursedir import CourseError, copy_course, find_root, nbgrader_api
+from .coursedir import CourseDir, CourseError, copy_course, find_root, nbgrader_api
 from .feedback import feedback
 from .grades import gradebook_table, write_csv
-from .progress import Progress
+from .logs import hushed, progress
 from .release import release
 from .report import report as write_report
 
@@ -68,19 +66,19 @@ def _chdir(path: Path):
         os.chdir(before)
 
 
-def _progress(total: int, label: str, quiet: bool) -> Progress:
-    """A progress line on the terminal, or nothing with -q."""
-    return Progress(total, label=label, stream=io.StringIO() if quiet else sys.stdout, tty=False if quiet else None)
+# The verbs the demo runs as its steps: their own messages only with -v (the demo draws one
+# progress line per step instead).
+STEP_LOGGERS = ("course.cli.release", "course.cli.generate", "course.cli.collect", "course.cli.feedback")
 
 
-def _autograde(course: Path, lessons: list[str], workers: int, quiet: bool) -> None:
+def _autograde(course: Path, lessons: list[str], workers: int) -> None:
     """`course autograde` of every lesson in one pool of workers, with one progress line."""
     from ..grading.parallel import ParallelGradingError, autograde_all
 
     state: dict = {}
 
     def on_start(todo: int, skipped: int) -> None:
-        state["progress"] = _progress(todo, "autograde", quiet)
+        state["progress"] = progress(log, todo, "autograde")
 
     def on_result(result: dict) -> None:
         note = f"{result['student']} {result['assignment']}"
@@ -105,22 +103,20 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
     verbosity: -1 only the summary, 0 progress lines too, 1 also each step and the kernels' messages."""
     if n_students < 1:
         raise CourseError(f"--students must be at least 1, not {n_students}")
-    quiet = verbosity < 0
     for name in ("COURSE_EXCHANGE", "COURSE_DB_URL"):
         if os.environ.pop(name, None):
             log.warning(f"note: {name} is ignored for the demo (it uses its own exchange and gradebook)")
-    released = sorted(p.name for p in (repo / "release").iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) \
-        if (repo / "release").is_dir() else []
+    source_course = CourseDir.at(repo)
     lessons = []
-    for name in released:
-        reason = None if (repo / "keys" / f"{name}.yaml").is_file() else f"no keys/{name}.yaml"
-        reason = reason or unsimulated_reason(repo / "release" / name)
+    for name in source_course.released():
+        reason = None if (source_course.keys_dir / f"{name}.yaml").is_file() else f"no keys/{name}.yaml"
+        reason = reason or unsimulated_reason(source_course.folder("release", name))
         if reason:
             log.warning(f"note: {name} is left out of the demo: {reason}")
         else:
             lessons.append(name)
     if not lessons:
-        raise CourseError(f"{repo / 'release'}: no released lesson with an answer key to simulate")
+        raise CourseError(f"{source_course.folder('release')}: no released lesson with an answer key to simulate")
     times: dict[str, float] = {}
 
     @contextlib.contextmanager
@@ -132,35 +128,35 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
 
     with step("prepare"):
         course = prepare(repo, target)
-    with _chdir(course):
+    with _chdir(course), hushed(*STEP_LOGGERS):
         with step("release"):
-            release(course, lessons, quiet=True)
+            release(course, lessons)
         api = nbgrader_api(course)
         with step("students answer and submit"):
             plans, notes = make_class(course / "keys", lessons, n_students, seed=seed)
             for note in notes:
                 log.warning(f"note: {note}")
             kernel_log = None if verbosity > 0 else target / "kernels.log"
-            with _progress(n_students * len(lessons), "submit", quiet) as progress:
+            with progress(log, n_students * len(lessons), "submit") as shown:
                 submit_class(plans, target / "students", Path(api.exchange_root), api.course_id, workers=workers,
-                             on_done=lambda r: progress.advance(f"{r['student']} {r['assignment']}"),
+                             on_done=lambda r: shown.advance(f"{r['student']} {r['assignment']}"),
                              kernel_log=kernel_log)
         with step("collect"):
-            with _progress(len(lessons), "collect", quiet) as progress:
+            with progress(log, len(lessons), "collect") as shown:
                 for lesson in lessons:
-                    collect(course, lesson, quiet=True)
-                    progress.advance(lesson)
+                    collect(course, lesson)
+                    shown.advance(lesson)
         with step("autograde"):
-            _autograde(course, lessons, workers, quiet)  # one pool of workers for every lesson
+            _autograde(course, lessons, workers)  # one pool of workers for every lesson
         with step("grade reflections by hand"):
             hand_grades, confirmed = grade_reflections(course, lessons)
             log.debug(f"{hand_grades} reflection(s) graded and {confirmed} suggested score(s) confirmed "
                       "through nbgrader.api.Gradebook")
         with step("feedback"):
-            with _progress(len(lessons), "feedback", quiet) as progress:
+            with progress(log, len(lessons), "feedback") as shown:
                 for lesson in lessons:
-                    feedback(course, lesson, quiet=True)
-                    progress.advance(lesson)
+                    feedback(course, lesson)
+                    shown.advance(lesson)
         with step("grades"):
             header, rows = gradebook_table(course, lessons)
             write_csv(header, rows, str(target / "grades.csv"))

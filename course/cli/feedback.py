@@ -5,12 +5,16 @@ Runs nbgrader's generate_feedback (HTML per student in feedback/) and release_fe
 """
 from __future__ import annotations
 
+import logging
+
 from ..coursedir import exchange_problem
 from .coursedir import CourseError, check_result, find_root, nbgrader_api, require_assignment
-from .progress import Progress
+from .logs import progress
+
+log = logging.getLogger(__name__)
 
 
-def feedback(root, assignment: str, students: list[str] | None = None, release: bool = True, quiet: bool = False) -> int:
+def feedback(root, assignment: str, students: list[str] | None = None, release: bool = True) -> int:
     require_assignment(root, assignment)
     api = nbgrader_api(root)
     graded = sorted(api.get_autograded_students(assignment))
@@ -24,16 +28,13 @@ def feedback(root, assignment: str, students: list[str] | None = None, release: 
         raise CourseError(f"{assignment}: nothing autograded yet; run `course autograde {assignment}` first")
     if release and (problem := exchange_problem(api)):
         raise CourseError(problem)
-    with Progress(len(graded), label="feedback", tty=False if quiet else None,
-                  stream=None) as progress:
+    with progress(log, len(graded), "feedback") as shown:
         for student in graded:
             check_result(api.generate_feedback(assignment, student), f"generating feedback for {student} on {assignment}")
             if release:
                 check_result(api.release_feedback(assignment, student), f"releasing feedback for {student} on {assignment}")
-            if not quiet:
-                progress.advance(student)
-    if not quiet:
-        print(f"{assignment}: feedback {'generated and released' if release else 'generated'} for {len(graded)} student(s)")
+            shown.advance(student)
+    log.info(f"{assignment}: feedback {'generated and released' if release else 'generated'} for {len(graded)} student(s)")
     return len(graded)
 
 

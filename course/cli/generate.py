@@ -6,23 +6,26 @@ preprocessors refuse stray answers files and strip widget state and run traces.
 """
 from __future__ import annotations
 
-import sys
+import logging
 from pathlib import Path
 
 from ..authoring import LessonFormatError, build
-from .coursedir import CourseError, assignments, find_root, nbgrader_api
+from .coursedir import CourseDir, CourseError, find_root, nbgrader_api
+
+log = logging.getLogger(__name__)
 
 
-def generate(root: Path, names: list[str] | None = None, quiet: bool = False) -> list[str]:
+def generate(root: Path, names: list[str] | None = None) -> list[str]:
+    course = CourseDir.at(root)
     lessons = {p.name.removesuffix(".md"): p for p in sorted((root / "lessons").glob("*.md"))}
     for name in names or []:
-        if name not in lessons and name not in assignments(root):
+        if name not in lessons and name not in course.assignments():
             raise CourseError(f"unknown assignment {name!r}: no lessons/{name}.md and no source/{name}/")
-    chosen = names or sorted(set(lessons) | set(assignments(root)))
+    chosen = names or sorted(set(lessons) | set(course.assignments()))
     for name in chosen:
         if name in lessons:
             try:
-                build(lessons[name], root / "source")
+                build(lessons[name], course.folder("source"))
             except LessonFormatError as exc:
                 raise CourseError(str(exc)) from None
     api = nbgrader_api(root)
@@ -30,8 +33,7 @@ def generate(root: Path, names: list[str] | None = None, quiet: bool = False) ->
         result = api.generate_assignment(name, force=True)
         if not result["success"]:
             raise CourseError(f"nbgrader could not generate {name}:\n{result.get('error') or result.get('log')}")
-        if not quiet:
-            print(f"generated release/{name}")
+        log.info(f"generated release/{name}")
     return chosen
 
 

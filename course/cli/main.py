@@ -2,22 +2,19 @@
 
 `course -q COMMAND` shows only warnings and errors (and what the command is for: a table, a
 file name); `course -v COMMAND` also shows each step and the messages of nbgrader and the
-kernels. Verbs log with `logging.getLogger(__name__)`; progress lines and results are printed.
+kernels. How the verbs log: course/cli/logs.py.
 """
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from . import audit, autograde, collect, demo, feedback, generate, grades, release, report, start, status
 from .coursedir import CourseError
+from .logs import configure_logging
 
 # One verb per module, in the order an instructor uses them.
 VERBS = [start, generate, status, release, collect, autograde, feedback, grades, report, audit, demo]
-
-# Loggers of the libraries the verbs drive: quiet unless -v.
-LIBRARY_LOGGERS = ["traitlets", "nbgrader", "NbGraderAPI", "nbclient", "jupyter_client", "tornado", "asyncio"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,20 +30,6 @@ def build_parser() -> argparse.ArgumentParser:
     for verb in VERBS:
         verb.add_parser(subparsers)
     return parser
-
-
-def configure_logging(verbosity: int = 0) -> None:
-    """Messages of the course's loggers on stderr: warnings with -q, information by default,
-    everything with -v; the libraries' loggers show only warnings unless -v."""
-    level = {-1: logging.WARNING, 0: logging.INFO}.get(verbosity, logging.DEBUG)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s" if verbosity < 1 else "%(levelname)s %(name)s: %(message)s"))
-    course_log = logging.getLogger("course")
-    course_log.handlers[:] = [handler]
-    course_log.setLevel(level)
-    course_log.propagate = False
-    for name in LIBRARY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.DEBUG if verbosity > 0 else logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

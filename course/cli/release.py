@@ -7,11 +7,14 @@ An assignment already in the exchange is left alone unless --force.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ..coursedir import exchange_problem
-from .coursedir import CourseError, check_result, find_root, nbgrader_api, require_assignment
+from .coursedir import CourseDir, CourseError, check_result, find_root, nbgrader_api, require_assignment
 from .generate import generate
+
+log = logging.getLogger(__name__)
 
 
 def _newest(folder: Path) -> float:
@@ -21,9 +24,10 @@ def _newest(folder: Path) -> float:
 
 def needs_generate(root: Path, api, assignment: str) -> str | None:
     """Why the assignment must be generated first, or None."""
-    release = root / "release" / assignment
+    course = CourseDir.at(root)
+    release = course.folder("release", assignment)
     if not release.is_dir() or not any(release.glob("*.ipynb")):
-        return f"no release/{assignment}/"
+        return f"no {release.relative_to(course.root)}/"
     from nbgrader.api import MissingEntry
 
     with api.gradebook as gb:
@@ -32,13 +36,14 @@ def needs_generate(root: Path, api, assignment: str) -> str | None:
         except MissingEntry:
             return "not in the gradebook yet"
     lesson = root / "lessons" / f"{assignment}.md"
-    newest_source = max(_newest(root / "source" / assignment), lesson.stat().st_mtime if lesson.exists() else 0.0)
+    source = course.folder("source", assignment)
+    newest_source = max(_newest(source), lesson.stat().st_mtime if lesson.exists() else 0.0)
     if newest_source > _newest(release):
-        return f"source/{assignment}/ is newer than release/{assignment}/"
+        return f"{source.relative_to(course.root)}/ is newer than {release.relative_to(course.root)}/"
     return None
 
 
-def release(root: Path, names: list[str], force: bool = False, quiet: bool = False) -> list[str]:
+def release(root: Path, names: list[str], force: bool = False) -> list[str]:
     for name in names:
         require_assignment(root, name)
     api = nbgrader_api(root)
@@ -56,19 +61,16 @@ def release(root: Path, names: list[str], force: bool = False, quiet: bool = Fal
     for name in names:
         reason = needs_generate(root, api, name)
         if reason:
-            if not quiet:
-                print(f"{name}: generating ({reason})")
-            generate(root, [name], quiet=True)
+            log.info(f"{name}: generating ({reason})")
+            generate(root, [name])
             api = nbgrader_api(root)
         if name in api.get_released_assignments():
             if not force:
-                if not quiet:
-                    print(f"{name}: already released (use --force to release it again)")
+                log.info(f"{name}: already released (use --force to release it again)")
                 continue
             check_result(api.unrelease(name), f"unreleasing {name}")
         check_result(api.release_assignment(name), f"releasing {name} to {api.exchange_root}")
-        if not quiet:
-            print(f"{name}: released to {api.exchange_root}")
+        log.info(f"{name}: released to {api.exchange_root}")
         done.append(name)
     return done
 

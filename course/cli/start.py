@@ -25,7 +25,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .coursedir import CourseError, find_root
+from .coursedir import CourseDir, CourseError, find_root
 
 DEFAULT_WORKDIR = Path.home() / "negotiation-course"
 DEFAULT_COURSE_ID = os.environ.get("COURSE_ID", "police-negotiation")
@@ -87,23 +87,20 @@ def _same_tree(a: Path, b: Path) -> bool:
     return not mismatch and not errors and all(_same_tree(a / d, b / d) for d in compare.common_dirs)
 
 
-def released_lessons(release: Path) -> list[str]:
-    if not release.is_dir():
-        return []
-    return sorted(p.name for p in release.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
-
-
 def release_locally(root: Path, exchange: Path, course_id: str, workdir: Path) -> list[str]:
-    """Release every lesson of root/release/ to the student's own exchange (again when it changed)."""
-    lessons = released_lessons(root / "release")
+    """Release every lesson of the course's release folder to the student's own exchange (again
+    when it changed)."""
+    course = CourseDir.at(root)
+    lessons = course.released()
     if not lessons:
-        raise CourseError(f"{root / 'release'}: no released lessons (run `course generate` first)")
+        raise CourseError(f"{course.folder('release')}: no released lessons (run `course generate` first)")
     exchange.mkdir(parents=True, exist_ok=True)
     for name in lessons:
         outbound = exchange / course_id / "outbound" / name
-        if outbound.is_dir() and _same_tree(root / "release" / name, outbound):
+        if outbound.is_dir() and _same_tree(course.folder("release", name), outbound):
             continue
-        config = _nbgrader_config(course_id, exchange, workdir, root=root, assignment=name)
+        config = _nbgrader_config(course_id, exchange, workdir, root=course.root, assignment=name)
+        config.CourseDirectory.release_directory = course.nbgrader.release_directory
         config.ExchangeReleaseAssignment.force = True
         _run_exchange("ReleaseAssignment", config)
     return lessons

@@ -112,7 +112,7 @@ def _headings(cell: dict) -> Iterator[tuple[int, str]]:
 
 
 def _sections(root: Path, assignment: str, notebook: str, problems: list[Problem]) -> dict[str, str]:
-    path = root / "source" / assignment / f"{notebook}.ipynb"
+    path = CourseDir.readable(root).folder("source", assignment) / f"{notebook}.ipynb"
     try:
         return headings_above(path)
     except Exception as exc:
@@ -224,7 +224,7 @@ def hand_graded_points(course_root: str | Path, assignment: str) -> float:
     manually graded answers (nbgrader grade + solution cells, such as reflections) and tasks, from
     the cells' nbgrader metadata in source/<assignment>/*.ipynb (0 when there is no source)."""
     total = 0.0
-    for path in sorted((Path(course_root) / "source" / assignment).glob("*.ipynb")):
+    for path in sorted(CourseDir.readable(course_root).folder("source", assignment).glob("*.ipynb")):
         try:
             cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
         except (OSError, ValueError):

@@ -18,6 +18,39 @@ def nbgrader(cwd: Path, *args: str, env: dict | None = None, check: bool = True)
     return result
 
 
+def course_cli(course: Path, *args: str, timeout: int = 1200, **kwargs) -> subprocess.CompletedProcess:
+    """`course ARGS...` run in `course` as an instructor would, output captured (not checked)."""
+    return subprocess.run([sys.executable, "-m", "course.cli.main", *args], cwd=course, capture_output=True,
+                          text=True, timeout=timeout, **kwargs)
+
+
+def course_main(course: Path, *args: str) -> subprocess.CompletedProcess:
+    """`course ARGS...` run in this process (no interpreter start-up: for the fast tests of the
+    verbs' messages), in `course`, with its stdout and stderr captured; the `course` logger is
+    put back as it was. An exception the command does not turn into a message propagates."""
+    import contextlib
+    import io
+    import logging
+
+    from course.cli.main import main
+
+    logger = logging.getLogger("course")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    out, err = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    os.chdir(course)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.chdir(before)
+        logger.handlers[:], logger.level, logger.propagate = saved
+    return subprocess.CompletedProcess(["course", *args], code, out.getvalue(), err.getvalue())
+
+
 def student_flags(exchange: Path) -> list[str]:
     return [f"--course={COURSE_ID}", f"--Exchange.root={exchange}"]
 
