@@ -192,7 +192,7 @@ def test_plain_course_equals_serial_with_unreadable_and_empty_submissions(base):
 
     # a rerun: the empty folder is only a warning; the unreadable ones fail again, nothing else changes
     again = course_cli(parallel, "autograde", "ps2", "--workers", "2")
-    assert again.returncode == 0 and "0 to grade" in again.stdout, again.stdout + again.stderr
+    assert again.returncode == 0 and "0 to grade" in again.stderr, again.stdout + again.stderr
     frank_only = course_cli(parallel, "autograde", "ps1", "--student", "frank", "--student", "alice")
     assert frank_only.returncode == 0 and "no notebook" in frank_only.stderr, frank_only.stdout + frank_only.stderr
     assert snapshot(parallel) == snapshot(serial)
@@ -226,7 +226,7 @@ def test_custom_course_directories_are_honoured(base):
         assert nbgrader(serial, "autograde", assignment).returncode == 0
     got = course_cli(parallel, "autograde", "--all", "--workers", "2")
     assert got.returncode == 0, got.stdout + got.stderr
-    assert "6 to grade" in got.stdout
+    assert "6 to grade" in got.stderr
     assert snapshot(parallel) == snapshot(serial)
     assert graded_folders(parallel, "graded") == graded_folders(serial, "graded")
     assert len(graded_folders(parallel, "graded")) == 6

@@ -202,7 +202,7 @@ def test_one_pool_for_several_assignments_equals_serial_nbgrader(tmp_path):
     parallel = clone_state(course, tmp_path / "parallel")
     result = course_cli(parallel, "autograde", "--all", "--workers", "2")
     assert result.returncode == 0, result.stderr
-    assert "6 to grade" in result.stdout
+    assert "6 to grade" in result.stderr
     every = lambda c: gradebook_snapshot("sqlite:///" + str(c / "gradebook.db"), "police-negotiation")  # noqa: E731
     expected = every(serial)
     assert every(parallel) == expected

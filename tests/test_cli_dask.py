@@ -99,7 +99,7 @@ def test_dask_autograde_on_postgresql_equals_serial_nbgrader(postgres, tmp_path,
                                  "--dask", cluster.scheduler_address], cwd=course, capture_output=True, text=True,
                                 timeout=600, env={**os.environ, "COURSE_DB_URL": postgres})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "on Dask at" in result.stdout and f"graded {len(ANSWERS)}," in result.stdout
+    assert "on Dask at" in result.stderr and f"graded {len(ANSWERS)}," in result.stderr
 
     monkeypatch.delenv("COURSE_DB_URL")
     nbgrader(serial, "autograde", ASSIGNMENT)
