@@ -57,3 +57,19 @@ def test_hushed_keeps_warnings_and_gives_way_to_verbose(capsys, course_logger):
     with hushed("course.cli.release"):
         log.info("released")
     assert "released" in capsys.readouterr().err
+
+
+def test_zip_collect_warns_of_the_files_it_skipped(tmp_path):
+    import zipfile
+
+    course = copy_course(tmp_path / "course")
+    lesson = "02-active-listening"
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(course / "release" / lesson / f"{lesson}.ipynb", f"ann_100_150_{lesson}.ipynb")
+        zf.writestr("readme.txt", "not a submission")
+    said = course_main(course, "collect", lesson, "--zip", str(archive))
+    assert said.returncode == 0, said.stderr
+    assert "warning:" in said.stderr and "readme.txt" in said.stderr
+    assert f"{lesson}: 1 submission(s) in submitted/ after importing download.zip" in said.stderr
+    assert (course / "submitted" / "ann" / lesson / f"{lesson}.ipynb").is_file()

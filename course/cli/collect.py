@@ -70,11 +70,11 @@ def zip_collect(root: Path, assignment: str, archive: Path, regexp: str = LMS_RE
         app.coursedir.assignment_id = assignment
         result = capture_log(app)
         check_result(result, f"zip_collect of {archive} for {assignment}")
-        log = result.get("log", "")
+        app_log = result.get("log", "")
     students = sorted(api.get_submitted_students(assignment))
-    if not set(students) - before and not any(line for line in log.splitlines() if "Copying to" in line):
-        raise CourseError(f"{archive}: no file matched the pattern {regexp!r} for {assignment}\n{log[-1500:]}")
-    skipped = [line for line in log.splitlines() if "Skipped" in line or "did not match" in line]
+    if not set(students) - before and not any(line for line in app_log.splitlines() if "Copying to" in line):
+        raise CourseError(f"{archive}: no file matched the pattern {regexp!r} for {assignment}\n{app_log[-1500:]}")
+    skipped = [line for line in app_log.splitlines() if "Skipped" in line or "did not match" in line]
     for line in skipped:
         log.warning(f"warning: {line}")
     log.info(f"{assignment}: {len(students)} submission(s) in submitted/ after importing {archive.name}")
