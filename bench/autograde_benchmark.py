@@ -85,14 +85,14 @@ def kept_class(class_dir: Path, submissions: int, lessons_: list[str]) -> tuple[
 
 def build_class(work: Path, submissions: int, lessons_: list[str]) -> tuple[Path, list[tuple[str, str]]]:
     course = copy_course(work / "collected")
-    release(course, lessons_, quiet=True)
+    release(course, lessons_)
     api = nbgrader_api(course)
     n_students = -(-submissions // len(lessons_))
     plans, _ = make_class(course / "keys", lessons_, n_students, seed=11)
     start = time.monotonic()
     submit_class(plans, work / "homes", Path(api.exchange_root), api.course_id, workers=2)
     for lesson in lessons_:
-        collect(course, lesson, quiet=True)
+        collect(course, lesson)
     print(f"simulated and collected {n_students * len(lessons_)} submissions in {time.monotonic() - start:.0f} s",
           flush=True)
     order = [(s, l) for s in sorted(plans) for l in lessons_]

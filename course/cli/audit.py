@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from .coursedir import CourseError, find_root
+from .coursedir import CourseDir, CourseError, find_root
 
 
 def add_parser(subparsers) -> None:
@@ -27,7 +27,7 @@ def run(args) -> int:
 
     if args.keys is None:
         try:
-            args.keys = find_root() / "keys"
+            args.keys = CourseDir.at(find_root()).keys_dir
         except CourseError:
             pass            # outside a course directory: the module searches upwards itself
     return run_cli(args)

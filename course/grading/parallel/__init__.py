@@ -55,7 +55,7 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-from ...coursedir import is_sqlite, load_course_config, sqlite_file
+from ...coursedir import CourseDir, is_sqlite, load_course_config, sqlite_file
 from .install import Outcome, settle as install_batch
 from .plan import (LOG_DIRNAME, SCRATCH_DIRNAME, _assignment_lock, _check_assignments, _chosen_students,
                    _needs_grading, autograded_root, collected_students, course_coursedir, failure_log_path,
@@ -92,7 +92,7 @@ def autograde_all(root: Path, assignments: list[str], students: list[str] | None
         raise ParallelGradingError(
             f"--dask needs a PostgreSQL gradebook (set COURSE_DB_URL=postgresql+psycopg2://...): the gradebook "
             f"{db_url} is SQLite, which workers on other machines cannot share")
-    _check_assignments(coursedir, root, db_url, course_id, assignments)
+    _check_assignments(coursedir, CourseDir(root, config).keys_dir, db_url, course_id, assignments)
     chosen, empty = _chosen_students(coursedir, assignments, students)
 
     scratch_root = Path(scratch_dir).resolve() if scratch_dir else autograded_root(coursedir).resolve() / SCRATCH_DIRNAME

@@ -58,7 +58,7 @@ def failure_log_path(coursedir, assignment: str, student: str) -> Path:
     return autograded_root(coursedir) / LOG_DIRNAME / assignment / f"{student}.log"
 
 
-def _check_assignments(coursedir, root: Path, db_url: str, course_id: str, assignments: list[str]) -> None:
+def _check_assignments(coursedir, keys_dir: Path, db_url: str, course_id: str, assignments: list[str]) -> None:
     from nbgrader.api import Gradebook, MissingEntry
 
     from ..keys import KeyError_, key_path, load_keys
@@ -67,7 +67,7 @@ def _check_assignments(coursedir, root: Path, db_url: str, course_id: str, assig
         source = source_folder(coursedir, assignment)
         if not source.is_dir():
             raise ParallelGradingError(f"unknown assignment {assignment!r}: no {source}/")
-        keys = key_path(root / "keys", assignment)
+        keys = key_path(keys_dir, assignment)
         if keys.parent.is_dir():  # this course's grader scores every graded cell from its key: fail closed
             try:
                 load_keys(keys)

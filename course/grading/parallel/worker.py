@@ -14,7 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ...coursedir import is_sqlite, load_course_config, sqlite_file
+from ...coursedir import CourseDir, is_sqlite, load_course_config, sqlite_file
 from .records import Job, ParallelGradingError, Result, submission_record
 
 SANDBOXED_EXECUTE = "course.grading.sandbox.SandboxedExecute"
@@ -92,8 +92,7 @@ def worker_config(config, root: Path, scratch_root: Path):
     if is_sqlite(coursedir.db_url):
         hide.append(str(sqlite_file(coursedir.db_url).parent))
     wconfig.SandboxedExecute.hide = list(dict.fromkeys(os.path.abspath(h) for h in hide if h))
-    if not (config.CoursePreprocessor.get("keys_dir") if "CoursePreprocessor" in config else None):
-        wconfig.CoursePreprocessor.keys_dir = str(root / "keys")
+    wconfig.CoursePreprocessor.keys_dir = str(CourseDir(root, config).keys_dir)  # the grader's cwd is scratch
     for name, value in WORKER_LAYOUT.items():
         wconfig.CourseDirectory[name] = value
     wconfig.CourseDirectory.student_id_exclude = ""  # the parent chose the students
