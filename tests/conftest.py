@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from support import REPO, copy_course  # noqa: F401 - shared helpers live in tests/support
+from support.classes import SubmittedClass
+
+SETTINGS_FROM_ENV = ("COURSE_EXCHANGE", "COURSE_DB_URL", "NBGRADER_EXECUTION")
 
 
 @pytest.fixture
@@ -17,8 +20,18 @@ def course_copy(tmp_path) -> Path:
 @pytest.fixture(autouse=True)
 def _isolate_nbgrader_env(monkeypatch):
     # The repo's own settings must not leak into a test's course copy.
-    for name in ("COURSE_EXCHANGE", "COURSE_DB_URL", "NBGRADER_EXECUTION"):
+    for name in SETTINGS_FROM_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def the_class(tmp_path_factory) -> SubmittedClass:
+    """Each lesson a test asks for is released, fetched, answered in a real kernel and submitted
+    by its roster once per run (tests/support/classes.py); tests work on clones of it."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in SETTINGS_FROM_ENV:
+            patch.delenv(name, raising=False)
+        yield SubmittedClass(tmp_path_factory.mktemp("class"))
 
 
 @pytest.fixture(scope="session", autouse=True)

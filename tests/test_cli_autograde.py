@@ -1,8 +1,8 @@
 """`course autograde --workers 2` against serial `nbgrader autograde`, and kill-and-resume.
 
-One simulated class (the students of tests/students/02-active-listening.yaml plus
-variations of varied skill, one who answered nothing) submits through the exchange
-and is collected once; the collected state is copied into three course copies:
+The test run's class (tests/support/classes.py: the students of
+tests/students/02-active-listening.yaml, from a perfect one to one who answered nothing) has
+submitted through the exchange; a clone of it is collected once and copied into three courses:
   serial    plain `nbgrader autograde` (the reference)
   parallel  `course autograde --workers 2`
   resumed   `course autograde --workers 2` killed right after its first merge, then run again
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -27,33 +26,20 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from support import copy_course
-from course.simulation.answers import plan_answers
-from course.simulation.classroom import submit_class
 from course.cli.collect import collect
 from course.cli.coursedir import nbgrader_api
 from course.cli.release import release
-from course.grading.keys import load_keys
 from course.grading.parallel import gradebook_snapshot
+from support.classes import roster
 from support.pipeline import course_cli, nbgrader
 
 pytestmark = pytest.mark.e2e
 
 ASSIGNMENT = "02-active-listening"
-PLAN = yaml.safe_load((Path(__file__).parent / "students" / f"{ASSIGNMENT}.yaml").read_text())
+PLAN = roster(ASSIGNMENT)
 COURSE_STATE = ["submitted", "gradebook.db"]
-
-
-def class_answers(course: Path) -> dict[str, dict]:
-    answers = {name: spec.get("answers") or {} for name, spec in PLAN["students"].items()}
-    keys = load_keys(course / "keys" / f"{ASSIGNMENT}.yaml")
-    rng = random.Random(7)
-    for name, skill in (("weak", 0.2), ("middling", 0.55), ("strong", 0.9)):
-        answers[name], _ = plan_answers(keys, skill, rng)
-    answers["blank"] = {}
-    return answers
 
 
 def clone_state(src: Path, target: Path) -> Path:
@@ -79,21 +65,17 @@ def reports(course: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def collected(tmp_path_factory):
+def collected(the_class, tmp_path_factory):
     base = tmp_path_factory.mktemp("autograde")
-    course = copy_course(base / "collected")
-    release(course, [ASSIGNMENT])
-    api = nbgrader_api(course)
-    answers = class_answers(course)
-    submit_class({s: {ASSIGNMENT: a} for s, a in answers.items()}, base / "homes", Path(api.exchange_root),
-                 api.course_id, workers=2)
+    course = the_class.clone(base / "collected", [ASSIGNMENT])
     collect(course, ASSIGNMENT)
-    assert len(api.get_submitted_students(ASSIGNMENT)) == len(answers)
+    students = sorted(PLAN)
+    assert sorted(nbgrader_api(course).get_submitted_students(ASSIGNMENT)) == students
     serial = clone_state(course, base / "serial")
     start = time.monotonic()
     nbgrader(serial, "autograde", ASSIGNMENT)
     serial_seconds = time.monotonic() - start
-    return {"base": base, "course": course, "serial": serial, "students": sorted(answers),
+    return {"base": base, "course": course, "serial": serial, "students": students,
             "serial_seconds": serial_seconds}
 
 
@@ -107,7 +89,7 @@ def test_parallel_autograde_equals_serial_nbgrader(collected):
     assert sorted(s for _, s in got["submissions"]) == collected["students"]
     assert got == expected
     assert reports(parallel) == reports(collected["serial"])
-    for student, spec in PLAN["students"].items():  # the scores the lesson's students must get
+    for student, spec in PLAN.items():  # the scores the lesson's students must get
         assert got["submissions"][(ASSIGNMENT, student)]["score"] == pytest.approx(spec["expected"])
     assert not any((parallel / "autograded" / ".scratch").glob(f"{ASSIGNMENT}/*"))
     print(f"serial nbgrader {collected['serial_seconds']:.1f} s, course autograde --workers 2 {seconds:.1f} s")
@@ -182,27 +164,21 @@ def test_killed_autograde_resumes_without_loss_or_double_counting(collected_code
     assert not leftovers and not any((course / "autograded" / ".scratch" / CODE).glob("*"))
 
 
-def test_one_pool_for_several_assignments_equals_serial_nbgrader(tmp_path):
-    """`course autograde --all` over a widget lesson and the code lesson (typed solutions,
-    mistakes and untouched stubs) gives serial nbgrader's gradebook for both."""
-    from course.simulation.classroom import make_class
-
+def test_one_pool_for_several_assignments_equals_serial_nbgrader(the_class, tmp_path):
+    """`course autograde --all` over a widget lesson and the code lesson (the rosters' typed
+    solutions and mistakes) gives serial nbgrader's gradebook for both."""
     lessons = ["01-foundations", "06-community-policing"]
-    course = copy_course(tmp_path / "collected")
-    release(course, lessons)
-    api = nbgrader_api(course)
-    plans, notes = make_class(course / "keys", lessons, 3, seed=5, skills=(0.0, 1.0))
-    assert notes == []
-    submit_class(plans, tmp_path / "homes", Path(api.exchange_root), api.course_id, workers=2)
+    course = the_class.clone(tmp_path / "collected", lessons)
     for lesson in lessons:
         collect(course, lesson)
+    plans = roster("06-community-policing")
     serial = clone_state(course, tmp_path / "serial")
     for lesson in lessons:
         nbgrader(serial, "autograde", lesson)
     parallel = clone_state(course, tmp_path / "parallel")
     result = course_cli(parallel, "autograde", "--all", "--workers", "2")
     assert result.returncode == 0, result.stderr
-    assert "6 to grade" in result.stderr
+    assert f"{sum(len(roster(lesson)) for lesson in lessons)} to grade" in result.stderr
     every = lambda c: gradebook_snapshot("sqlite:///" + str(c / "gradebook.db"), "police-negotiation")  # noqa: E731
     expected = every(serial)
     assert every(parallel) == expected

@@ -18,22 +18,16 @@ from pathlib import Path
 
 import pytest
 
-from support import copy_course
-from course.simulation.classroom import submit_class
 from course.cli.collect import collect
-from course.cli.coursedir import nbgrader_api
 from course.cli.release import release
 from course.grading.parallel import gradebook_snapshot
+from support.classes import roster
 from support.pipeline import nbgrader
 
 pytestmark = pytest.mark.e2e
 
 ASSIGNMENT = "02-active-listening"
-ANSWERS = {
-    "ann": {"al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f"]},
-    "ben": {"al-g2": "a", "al-g4": "c", "al-g5": ["a", "b"]},
-    "cat": {},
-}
+STUDENTS = sorted(roster(ASSIGNMENT))  # the class of tests/support/classes.py
 
 
 def _free_port() -> int:
@@ -77,21 +71,18 @@ def postgres():
         shutil.rmtree(base, ignore_errors=True)
 
 
-def test_dask_autograde_on_postgresql_equals_serial_nbgrader(postgres, tmp_path, monkeypatch):
+def test_dask_autograde_on_postgresql_equals_serial_nbgrader(postgres, the_class, tmp_path, monkeypatch):
     from distributed import LocalCluster
 
     # the serial reference: SQLite, plain nbgrader
-    serial = copy_course(tmp_path / "serial")
-    release(serial, [ASSIGNMENT])
+    serial = the_class.clone(tmp_path / "serial", [ASSIGNMENT], students=[])
 
     monkeypatch.setenv("COURSE_DB_URL", postgres)
-    course = copy_course(tmp_path / "pg")
-    release(course, [ASSIGNMENT])
-    assert not (course / "gradebook.db").exists()
-    api = nbgrader_api(course)
-    submit_class({s: {ASSIGNMENT: a} for s, a in ANSWERS.items()}, tmp_path / "homes", Path(api.exchange_root),
-                 api.course_id, workers=2)
+    course = the_class.clone(tmp_path / "pg", [ASSIGNMENT])
+    (course / "gradebook.db").unlink()
+    release(course, [ASSIGNMENT])  # generates into the PostgreSQL gradebook; the exchange has it already
     collect(course, ASSIGNMENT)
+    assert not (course / "gradebook.db").exists()
     shutil.copytree(course / "submitted", serial / "submitted")
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
@@ -99,13 +90,13 @@ def test_dask_autograde_on_postgresql_equals_serial_nbgrader(postgres, tmp_path,
                                  "--dask", cluster.scheduler_address], cwd=course, capture_output=True, text=True,
                                 timeout=600, env={**os.environ, "COURSE_DB_URL": postgres})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "on Dask at" in result.stderr and f"graded {len(ANSWERS)}," in result.stderr
+    assert "on Dask at" in result.stderr and f"graded {len(STUDENTS)}," in result.stderr
 
     monkeypatch.delenv("COURSE_DB_URL")
     nbgrader(serial, "autograde", ASSIGNMENT)
     expected = gradebook_snapshot("sqlite:///" + str(serial / "gradebook.db"), "police-negotiation", ASSIGNMENT)
     got = gradebook_snapshot(postgres, "police-negotiation", ASSIGNMENT)
-    assert sorted(s for _, s in got["submissions"]) == sorted(ANSWERS)
+    assert sorted(s for _, s in got["submissions"]) == STUDENTS
     assert got == expected
-    for student in ANSWERS:
+    for student in STUDENTS:
         assert (course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()

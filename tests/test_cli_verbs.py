@@ -10,19 +10,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from support import copy_course
 from support.pipeline import course_cli, course_main
 from course.cli import main as cli_main
-from course.simulation.classroom import submit_class
 from course.cli.collect import collect
-from course.cli.coursedir import nbgrader_api
 from course.cli.progress import Progress
-from course.cli.release import release
 
 ASSIGNMENT = "02-active-listening"
 VERBS = ["status", "release", "collect", "autograde", "feedback", "grades", "demo"]
-RIGHT = {"al-g2": "b", "al-g3": "c", "al-g4": "c", "al-g5": ["a", "c", "e", "f"]}
-WRONG = {"al-g2": "a", "al-g3": "a", "al-g4": "c"}  # one right of three
 
 
 @pytest.mark.parametrize("verb", VERBS)
@@ -75,19 +69,14 @@ def write_reflection(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def klass(tmp_path_factory):
-    """Released; alice, bob, carol submitted and collected; dave submitted after the collect."""
+def klass(the_class, tmp_path_factory):
+    """Released; perfect, midway and blank submitted and collected; dave submitted after the collect."""
     base = tmp_path_factory.mktemp("verbs")
-    course = copy_course(base / "course")
-    release(course, [ASSIGNMENT])
-    api = nbgrader_api(course)
-    homes, exchange = base / "homes", Path(api.exchange_root)
-    plans = {"alice": RIGHT, "bob": WRONG, "carol": {}}
-    submit_class({s: {ASSIGNMENT: a} for s, a in plans.items()}, homes, exchange, api.course_id, workers=2)
+    course = the_class.clone(base / "course", [ASSIGNMENT], ["perfect", "midway", "blank"])
     collect(course, ASSIGNMENT)
-    write_reflection(course / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    submit_class({"dave": {ASSIGNMENT: RIGHT}}, homes, exchange, api.course_id, workers=1)
-    return {"base": base, "course": course, "homes": homes}
+    write_reflection(course / "submitted" / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    the_class.submit_copy(course, ASSIGNMENT, "perfect", "dave")
+    return {"base": base, "course": course}
 
 
 @pytest.mark.e2e
@@ -103,21 +92,21 @@ def test_status_counts_and_grades_csv(klass):
     dask = course_cli(course, "autograde", ASSIGNMENT, "--dask", "tcp://127.0.0.1:1")
     assert dask.returncode == 1 and "PostgreSQL" in dask.stderr
 
-    graded = course_cli(course, "autograde", ASSIGNMENT, "--workers", "2", "--student", "alice", "--student", "bob")
+    graded = course_cli(course, "autograde", ASSIGNMENT, "--workers", "2", "--student", "perfect", "--student", "midway")
     assert graded.returncode == 0, graded.stderr
     assert "[2/2] 100%" in graded.stdout
-    feedback = course_cli(course, "feedback", ASSIGNMENT, "--student", "alice")
+    feedback = course_cli(course, "feedback", ASSIGNMENT, "--student", "perfect")
     assert feedback.returncode == 0, feedback.stderr
-    assert (course / "feedback" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
+    assert (course / "feedback" / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
     row = course_cli(course, "status").stdout.splitlines()
     row = next(line for line in row if line.startswith(ASSIGNMENT)).split()
-    # needs_manual: the submissions with a grade waiting for the instructor: alice's reflection, and
+    # needs_manual: the submissions with a grade waiting for the instructor: perfect's reflection, and
     # (since written replies' suggested scores wait for confirmation) any written reply
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "police-negotiation") as gb:
         waiting = {s["student"] for s in gb.submission_dicts(ASSIGNMENT) if s["needs_manual_grade"]}
-    assert "alice" in waiting
+    assert "perfect" in waiting
     assert row == [ASSIGNMENT, "yes", "4", "3", "2", "1", str(len(waiting))]
 
     out = course / "grades.csv"
@@ -129,36 +118,35 @@ def test_status_counts_and_grades_csv(klass):
     column = rows[0].index(ASSIGNMENT)
     assert rows[1][0] == "Points Possible" and float(rows[1][column]) > 0
     by_student = {r[0]: r for r in rows[2:]}
-    assert sorted(by_student) == ["alice", "bob"]  # a row per student in the gradebook
-    assert float(by_student["alice"][column]) > float(by_student["bob"][column]) > 0
+    assert sorted(by_student) == ["midway", "perfect"]  # a row per student in the gradebook
+    assert float(by_student["perfect"][column]) > float(by_student["midway"][column]) > 0
     for r in rows[1:]:
         assert float(r[-1]) == pytest.approx(sum(float(v) for v in r[4:-1]))
 
 
 @pytest.mark.e2e
-def test_zip_collect_from_an_lms_download(klass, tmp_path):
+def test_zip_collect_from_an_lms_download(klass, the_class, tmp_path):
     """Canvas-style names: <student>_<id>_<id>_<file>. Grading the imported copies gives the same
     scores as grading the exchange-collected ones."""
     source = klass["course"]
     archive = tmp_path / "lms-download.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        for number, student in enumerate(["alice", "bob"], start=100):
+        for number, student in enumerate(["perfect", "midway"], start=100):
             folder = source / "submitted" / student / ASSIGNMENT
             for path in sorted(folder.iterdir()):
                 if path.name != "timestamp.txt":
                     zf.write(path, f"{student}_{number}_{number + 50}_{path.name}")
         zf.writestr("readme.txt", "not a submission")
-    course = copy_course(tmp_path / "lms")
-    release(course, [ASSIGNMENT])
+    course = the_class.clone(tmp_path / "lms", [ASSIGNMENT], students=[])
     result = course_cli(course, "collect", ASSIGNMENT, "--zip", str(archive))
     assert result.returncode == 0, result.stderr
-    for student in ("alice", "bob"):
+    for student in ("perfect", "midway"):
         folder = course / "submitted" / student / ASSIGNMENT
         assert (folder / f"{ASSIGNMENT}.ipynb").is_file() and (folder / f"{ASSIGNMENT}.answers.json").is_file()
     graded = course_cli(course, "autograde", ASSIGNMENT, "--workers", "2")
     assert graded.returncode == 0, graded.stderr
     # the same two submissions graded from the exchange collect (already done if the status test ran)
-    assert course_cli(source, "autograde", ASSIGNMENT, "--student", "alice", "--student", "bob").returncode == 0
+    assert course_cli(source, "autograde", ASSIGNMENT, "--student", "perfect", "--student", "midway").returncode == 0
     ours = course_cli(course, "grades", "-o", "-").stdout
     theirs = course_cli(source, "grades", "-o", "-").stdout
     assert [r[:6] for r in csv.reader(io.StringIO(ours))][2:] == [r[:6] for r in csv.reader(io.StringIO(theirs))][2:4]

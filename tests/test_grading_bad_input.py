@@ -1,30 +1,25 @@
 """Broken submissions are graded as far as they can be and reported; the batch never stops.
 
-Every student here saved the same honest answers (7.75 points) and then broke something.
+Every student here saved the same honest answers as the roster's "midway" student (7.75 points,
+tests/students/02-active-listening.yaml) and then broke something.
 """
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from support import copy_course
-from course.simulation.kernel import answer_notebook
-from support.pipeline import fetch, nbgrader, read_grades, submit
+from support.classes import roster
+from support.pipeline import nbgrader, read_grades
 
 pytestmark = pytest.mark.e2e
 
 A = "02-active-listening"
 # The same answers for every case: 7.75 of the lesson's graded points when nothing is broken.
-HONEST = {
-    "al-g1": {"O1": "open_question", "O2": "summarizing", "O3": "mirroring", "O4": "emotional_labeling",
-              "O5": "minimal_encourager", "O6": "roadblock", "O7": "i_message", "O8": "paraphrasing"},
-    "al-g2": "e", "al-g3": "a", "al-g4": "c", "al-g5": ["a", "c", "d"],
-}
-HONEST_SCORE = 7.75
+HONEST = "midway"
+HONEST_SCORE = roster(A)[HONEST]["expected"]
 NB = f"{A}.ipynb"
 ANSWERS = f"{A}.answers.json"
 
@@ -88,18 +83,10 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = copy_course(tmp_path_factory.mktemp("badinput") / "course")
-    exchange = course / "exchange"
-    nbgrader(course, "generate_assignment", A, "--force")
-    nbgrader(course, "release_assignment", A)
-    template = fetch(course.parent / "template", A, exchange)
-    answer_notebook(template / NB, HONEST)
+def graded(the_class, tmp_path_factory):
+    course = the_class.clone(tmp_path_factory.mktemp("badinput") / "course", [A], students=[])
     for name, (breaker, _, _) in CASES.items():
-        home = course.parent / "students" / name
-        shutil.copytree(template, home / A)
-        breaker(home / A)
-        submit(home, A, name, exchange)
+        the_class.submit_copy(course, A, HONEST, name, edit=breaker)
     nbgrader(course, "collect", A)
     log = nbgrader(course, "autograde", A, check=False)
     return course, read_grades(course), log
