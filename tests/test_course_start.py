@@ -39,6 +39,19 @@ def test_local_set_up_fetches_every_lesson_and_names_the_exchange(tmp_path):
     assert (work / ".course").stat().st_mode & 0o077 == 0
 
 
+def test_the_release_folder_is_where_the_course_config_puts_it(tmp_path):
+    """A course whose nbgrader_config.py names another release folder is released from there."""
+    from support import copy_course
+
+    course = copy_course(tmp_path / "course")
+    (course / "release").rename(course / "student_release")
+    with (course / "nbgrader_config.py").open("a") as config:
+        config.write('\nc.CourseDirectory.release_directory = "student_release"\n')
+    done = set_up(course, tmp_path / "work")
+    assert done["fetched"] == LESSONS
+    assert (tmp_path / "work" / A / f"{A}.ipynb").read_bytes() == (course / "student_release" / A / f"{A}.ipynb").read_bytes()
+
+
 def test_a_second_start_keeps_the_students_work(tmp_path):
     work = tmp_path / "work"
     set_up(REPO, work)
