@@ -94,9 +94,10 @@ class CourseDir:
 
     @property
     def keys_dir(self) -> Path:
-        """The instructor's keys: `c.CoursePreprocessor.keys_dir` if set, else `<root>/keys`."""
+        """The instructor's keys: `c.CoursePreprocessor.keys_dir` if set (relative to the root),
+        else `<root>/keys`."""
         configured = self.config.CoursePreprocessor.get("keys_dir") if "CoursePreprocessor" in self.config else None
-        return Path(configured) if configured else self.root / "keys"
+        return resolve_keys_dir(configured, self.root)
 
     def folder(self, step: str, assignment: str = "", student: str = "") -> Path:
         """nbgrader's folder for `step` (source, release, submitted, autograded, feedback), for one
@@ -107,6 +108,11 @@ class CourseDir:
         if not assignment:
             return self.root / top
         return Path(self.nbgrader.format_path(top, student or ".", assignment))
+
+    def shown(self, path: Path) -> str:
+        """`path` as an instructor reads it in a message: relative to the root when inside it."""
+        path = Path(path)
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     def assignments(self) -> list[str]:
         """Assignments with a notebook in the source folder."""
@@ -137,6 +143,15 @@ class CourseDir:
         return exchange_problem(NbGraderAPI(config=self.config))
 
 
+def resolve_keys_dir(configured: str | None, root: Path) -> Path:
+    """The instructor's keys folder: `configured` (relative to the course root, as nbgrader's
+    own folders are), else `<root>/keys`; the same wherever a grader runs from."""
+    if not configured:
+        return Path(root) / "keys"
+    path = Path(configured).expanduser()
+    return path if path.is_absolute() else Path(root) / path
+
+
 def exchange_problem(api) -> str | None:
     """Why the exchange of nbgrader's API `api` cannot be used (one sentence naming it), or None."""
     if api.exchange_is_functional:
@@ -145,15 +160,26 @@ def exchange_problem(api) -> str | None:
 
 
 def find_root(start: str | os.PathLike | None = None) -> Path:
-    """The course directory: the folder holding nbgrader_config.py, from `start` upwards,
-    else the repository the installed package came from."""
+    """The course directory: from `start` upwards, the first folder whose nbgrader_config.py
+    names a source folder that exists (`source/` unless the config says otherwise; a student's
+    folder made by `course start` has a config and no source), else the repository the
+    installed package came from."""
     here = Path(start or os.getcwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file() and (folder / "source").is_dir():
+        if (folder / CONFIG_NAME).is_file() and _has_source(folder):
             return folder
     if (PACKAGE_PARENT / CONFIG_NAME).is_file():
         return PACKAGE_PARENT
-    raise CourseError(f"no course directory (a folder with {CONFIG_NAME} and source/) at or above {here}")
+    raise CourseError(f"no course directory (a folder with {CONFIG_NAME} and its source folder) at or above {here}")
+
+
+def _has_source(folder: Path) -> bool:
+    if (folder / "source").is_dir():
+        return True
+    try:
+        return CourseDir.at(folder).folder("source").is_dir()
+    except Exception:  # noqa: BLE001 - a config that cannot be loaded is not a course to work in
+        return False
 
 
 # ---- the gradebook URL ------------------------------------------------------------------

@@ -50,3 +50,28 @@ def test_gradebook_urls(tmp_path):
     assert not (tmp_path / "gradebook.db").exists()
     (tmp_path / "gradebook.db").write_bytes(b"")
     assert read_only_url("sqlite:///gradebook.db", tmp_path).endswith("gradebook.db?mode=ro&uri=true")
+
+
+def test_a_relative_keys_dir_is_under_the_root_wherever_the_command_runs(tmp_path, monkeypatch):
+    root = write_config(tmp_path / "course", 'c.CoursePreprocessor.keys_dir = "answer_keys"\n')
+    monkeypatch.chdir(tmp_path)
+    assert CourseDir.at(root).keys_dir == root.resolve() / "answer_keys"
+
+
+def test_the_course_is_found_by_its_configured_source_folder(tmp_path):
+    from course.coursedir import find_root
+
+    root = write_config(tmp_path / "course", 'c.CourseDirectory.source_directory = "instructor"\n')
+    (root / "instructor" / "01-a").mkdir(parents=True)
+    (root / "lessons").mkdir()
+    assert find_root(root / "lessons") == root.resolve()
+    student = write_config(root / "lessons" / "student", "")  # `course start`'s folder: a config, no source
+    assert find_root(student) == root.resolve()
+
+
+def test_a_folder_outside_the_root_is_shown_whole(tmp_path):
+    root = write_config(tmp_path / "course", f'c.CourseDirectory.release_directory = "{tmp_path / "out"}"\n')
+    course = CourseDir.at(root)
+    assert course.folder("release", "01-a") == tmp_path / "out" / "01-a"
+    assert course.shown(course.folder("release", "01-a")) == str(tmp_path / "out" / "01-a")
+    assert course.shown(course.folder("source", "01-a")) == "source/01-a"

@@ -41,12 +41,12 @@ class ScoringPlan:
 
 
 def keys_folder(preprocessor) -> Path:
-    """The configured keys folder, or `<course root>/keys`."""
-    if preprocessor.keys_dir:
-        return Path(preprocessor.keys_dir)
+    """The configured keys folder (relative to the course root), or `<course root>/keys`."""
     from nbgrader.coursedir import CourseDirectory
 
-    return Path(CourseDirectory(config=preprocessor.config).root) / "keys"
+    from ..coursedir import resolve_keys_dir
+
+    return resolve_keys_dir(preprocessor.keys_dir, Path(CourseDirectory(config=preprocessor.config).root))
 
 
 def _grade_cells(nb):

@@ -213,12 +213,22 @@ class SandboxedExecute(Execute):
                    and ("site-packages" in p or "dist-packages" in p)}
         wanted = {p for p in wanted if p.is_dir() and not _under_system(p)}
         mounts = sorted(p for p in wanted if not any(q in p.parents for q in wanted))
-        for hidden in (Path(h).resolve() for h in self.hide if h):
+        for hidden in self.hidden_folders():
             for path in mounts:
                 if path == hidden or path in hidden.parents:
                     raise SandboxError(f"the sandbox would mount {path}, which contains {hidden} (a folder students' "
                                        f"code must not see); move Python or the course package out of it")
         return mounts
+
+    def hidden_folders(self) -> list[Path]:
+        """`hide`, and the instructor's keys folder wherever the config puts it."""
+        from nbgrader.coursedir import CourseDirectory
+
+        from ..coursedir import resolve_keys_dir
+
+        configured = self.config.CoursePreprocessor.get("keys_dir") if "CoursePreprocessor" in self.config else None
+        keys = resolve_keys_dir(configured, Path(CourseDirectory(config=self.config).root))
+        return [Path(h).resolve() for h in [*self.hide, str(keys)] if h]
 
     @staticmethod
     def _note_failure(nb, reason: str) -> None:

@@ -92,7 +92,8 @@ def worker_config(config, root: Path, scratch_root: Path):
     if is_sqlite(coursedir.db_url):
         hide.append(str(sqlite_file(coursedir.db_url).parent))
     wconfig.SandboxedExecute.hide = list(dict.fromkeys(os.path.abspath(h) for h in hide if h))
-    wconfig.CoursePreprocessor.keys_dir = str(CourseDir(root, config).keys_dir)  # the grader's cwd is scratch
+    # absolute: a worker's CourseDirectory root is its scratch folder, not the course
+    wconfig.CoursePreprocessor.keys_dir = str(CourseDir(root, config).keys_dir)
     for name, value in WORKER_LAYOUT.items():
         wconfig.CourseDirectory[name] = value
     wconfig.CourseDirectory.student_id_exclude = ""  # the parent chose the students
