@@ -54,13 +54,13 @@ def run_autograde(root, assignment: str | list[str], workers: int | None = None,
         state["progress"] = progress(log, todo, "autograde")
 
     def on_result(result: dict) -> None:
-        progress = state["progress"]
+        shown = state["progress"]
         where = result["student"] if len(names) == 1 else f"{result['student']} {result['assignment']}"
         if result["ok"]:
             score, max_score = result["record"]["score"], result["record"]["max_score"]
-            progress.advance(f"graded {where} {score:g}/{max_score:g}")
+            shown.advance(f"graded {where} {score:g}/{max_score:g}")
         else:
-            progress.advance(f"FAILED {where}")
+            shown.advance(f"FAILED {where}")
 
     try:
         outcomes = autograde_all(root, names, students=students, workers=workers or default_workers(), force=force,

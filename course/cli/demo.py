@@ -107,9 +107,18 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
         if os.environ.pop(name, None):
             log.warning(f"note: {name} is ignored for the demo (it uses its own exchange and gradebook)")
     source_course = CourseDir.at(repo)
+    moved = [source_course.shown(folder) for folder, default in (
+        (source_course.folder("source"), "source"), (source_course.folder("release"), "release"),
+        (source_course.keys_dir, "keys")) if folder != source_course.root / default]
+    if moved:
+        # the demo's copy (COURSE_PARTS) and its simulated class read nbgrader's default folders
+        raise CourseError(f"the demo needs the default folders source/, release/ and keys/; this course's "
+                          f"{source_course.shown(source_course.root / 'nbgrader_config.py')} puts them at "
+                          f"{', '.join(moved)}")
     lessons = []
     for name in source_course.released():
-        reason = None if (source_course.keys_dir / f"{name}.yaml").is_file() else f"no keys/{name}.yaml"
+        key = source_course.keys_dir / f"{name}.yaml"
+        reason = None if key.is_file() else f"no {source_course.shown(key)}"
         reason = reason or unsimulated_reason(source_course.folder("release", name))
         if reason:
             log.warning(f"note: {name} is left out of the demo: {reason}")

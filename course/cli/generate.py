@@ -20,7 +20,8 @@ def generate(root: Path, names: list[str] | None = None) -> list[str]:
     lessons = {p.name.removesuffix(".md"): p for p in sorted((root / "lessons").glob("*.md"))}
     for name in names or []:
         if name not in lessons and name not in course.assignments():
-            raise CourseError(f"unknown assignment {name!r}: no lessons/{name}.md and no source/{name}/")
+            raise CourseError(f"unknown assignment {name!r}: no lessons/{name}.md and no "
+                              f"{course.shown(course.folder('source', name))}/")
     chosen = names or sorted(set(lessons) | set(course.assignments()))
     for name in chosen:
         if name in lessons:
@@ -33,7 +34,7 @@ def generate(root: Path, names: list[str] | None = None) -> list[str]:
         result = api.generate_assignment(name, force=True)
         if not result["success"]:
             raise CourseError(f"nbgrader could not generate {name}:\n{result.get('error') or result.get('log')}")
-        log.info(f"generated release/{name}")
+        log.info(f"generated {course.shown(course.folder('release', name))}")
     return chosen
 
 

@@ -27,7 +27,7 @@ def needs_generate(root: Path, api, assignment: str) -> str | None:
     course = CourseDir.at(root)
     release = course.folder("release", assignment)
     if not release.is_dir() or not any(release.glob("*.ipynb")):
-        return f"no {release.relative_to(course.root)}/"
+        return f"no {course.shown(release)}/"
     from nbgrader.api import MissingEntry
 
     with api.gradebook as gb:
@@ -39,7 +39,7 @@ def needs_generate(root: Path, api, assignment: str) -> str | None:
     source = course.folder("source", assignment)
     newest_source = max(_newest(source), lesson.stat().st_mtime if lesson.exists() else 0.0)
     if newest_source > _newest(release):
-        return f"{source.relative_to(course.root)}/ is newer than {release.relative_to(course.root)}/"
+        return f"{course.shown(source)}/ is newer than {course.shown(release)}/"
     return None
 
 

@@ -100,7 +100,8 @@ def release_locally(root: Path, exchange: Path, course_id: str, workdir: Path) -
         if outbound.is_dir() and _same_tree(course.folder("release", name), outbound):
             continue
         config = _nbgrader_config(course_id, exchange, workdir, root=course.root, assignment=name)
-        config.CourseDirectory.release_directory = course.nbgrader.release_directory
+        for setting in ("release_directory", "directory_structure"):  # where the course keeps its releases
+            config.CourseDirectory[setting] = getattr(course.nbgrader, setting)
         config.ExchangeReleaseAssignment.force = True
         _run_exchange("ReleaseAssignment", config)
     return lessons

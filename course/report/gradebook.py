@@ -111,12 +111,12 @@ def _headings(cell: dict) -> Iterator[tuple[int, str]]:
             yield len(match.group(1)), match.group(2).strip()
 
 
-def _sections(root: Path, assignment: str, notebook: str, problems: list[Problem]) -> dict[str, str]:
-    path = CourseDir.readable(root).folder("source", assignment) / f"{notebook}.ipynb"
+def _sections(course: CourseDir, assignment: str, notebook: str, problems: list[Problem]) -> dict[str, str]:
+    path = course.folder("source", assignment) / f"{notebook}.ipynb"
     try:
         return headings_above(path)
     except Exception as exc:
-        problems.append(Problem(f"source/{assignment}/{notebook}.ipynb",
+        problems.append(Problem(course.shown(path),
                                 f"cannot be read ({type(exc).__name__}: {exc}); code test items have no section",
                                 assignment))
         return {}
@@ -142,7 +142,8 @@ def _assignment_rows(gb, root: Path, name: str, assignment: str, students: list[
     problems: list[Problem] = []
     ids = [cell for _, cell in tests]
     item_of = {(nb, cell): (cell if ids.count(cell) == 1 else f"{nb}/{cell}") for nb, cell in tests}
-    sections = {nb: _sections(root, assignment, nb, problems) for nb in sorted({nb for nb, _ in tests})}
+    course = CourseDir.readable(root)
+    sections = {nb: _sections(course, assignment, nb, problems) for nb in sorted({nb for nb, _ in tests})}
     rows, no_submission, ungraded = [], [], []
     for student in students:
         try:
