@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 
 from support import REPO, copy_course  # noqa: F401 - shared helpers live in tests/support
-from support.classes import SubmittedClass
-
-SETTINGS_FROM_ENV = ("COURSE_EXCHANGE", "COURSE_DB_URL", "NBGRADER_EXECUTION")
+from support.classes import SETTINGS_FROM_ENV, SubmittedClass
 
 
 @pytest.fixture
@@ -28,10 +26,7 @@ def _isolate_nbgrader_env(monkeypatch):
 def the_class(tmp_path_factory) -> SubmittedClass:
     """Each lesson a test asks for is released, fetched, answered in a real kernel and submitted
     by its roster once per run (tests/support/classes.py); tests work on clones of it."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in SETTINGS_FROM_ENV:
-            patch.delenv(name, raising=False)
-        yield SubmittedClass(tmp_path_factory.mktemp("class"))
+    return SubmittedClass(tmp_path_factory.mktemp("class"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -59,7 +59,7 @@ def test_errors_exit_nonzero_and_name_the_thing(course_copy, args, named):
 
 
 def write_reflection(path: Path) -> None:
-    """Alice writes her reflection (a cell graded by hand); the others leave it blank, which
+    """A student writes their reflection (a cell graded by hand); the others leave it blank, which
     nbgrader scores 0 without asking for manual grading."""
     nb = nbformat.read(path, as_version=4)
     cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "markdown"]
@@ -70,11 +70,13 @@ def write_reflection(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def klass(the_class, tmp_path_factory):
-    """Released; perfect, midway and blank submitted and collected; dave submitted after the collect."""
+    """Released; perfect, midway and blank submitted and collected (midway then wrote a reflection,
+    and wrote no written reply, so only the reflection waits for the instructor); dave submitted
+    after the collect."""
     base = tmp_path_factory.mktemp("verbs")
     course = the_class.clone(base / "course", [ASSIGNMENT], ["perfect", "midway", "blank"])
     collect(course, ASSIGNMENT)
-    write_reflection(course / "submitted" / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    write_reflection(course / "submitted" / "midway" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     the_class.submit_copy(course, ASSIGNMENT, "perfect", "dave")
     return {"base": base, "course": course}
 
@@ -100,13 +102,13 @@ def test_status_counts_and_grades_csv(klass):
     assert (course / "feedback" / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
     row = course_cli(course, "status").stdout.splitlines()
     row = next(line for line in row if line.startswith(ASSIGNMENT)).split()
-    # needs_manual: the submissions with a grade waiting for the instructor: perfect's reflection, and
+    # needs_manual: the submissions with a grade waiting for the instructor: midway's reflection, and
     # (since written replies' suggested scores wait for confirmation) any written reply
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "police-negotiation") as gb:
         waiting = {s["student"] for s in gb.submission_dicts(ASSIGNMENT) if s["needs_manual_grade"]}
-    assert "perfect" in waiting
+    assert "midway" in waiting
     assert row == [ASSIGNMENT, "yes", "4", "3", "2", "1", str(len(waiting))]
 
     out = course / "grades.csv"

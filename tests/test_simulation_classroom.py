@@ -238,3 +238,30 @@ def test_simulated_students_answer_in_a_real_kernel(tmp_path):
                 assert sum(checks.values()) >= len(checks) / 2, checks  # most checks fail
     # Run All is safe: the released lesson runs to its end with nothing written, strict as it is.
     answer_notebook(tmp_path / f"{CODE_LESSON}-2" / f"{CODE_LESSON}.ipynb", {})
+
+
+@pytest.mark.e2e
+def test_the_demos_class_submits_through_the_exchange(the_class, tmp_path):
+    """submit_class (the demo's students): each planned student fetches, answers in a real kernel
+    and submits with nbgrader; the collected answers are the planned ones, and the two students'
+    scores differ."""
+    from course.cli.collect import collect
+    from course.cli.coursedir import nbgrader_api
+    from course.simulation.classroom import submit_class
+
+    lesson = "01-foundations"
+    course = the_class.clone(tmp_path / "course", [lesson], students=[])
+    plans, notes = make_class(REPO / "keys", [lesson], 2, seed=3, skills=(0.0, 1.0))
+    assert notes == []
+    done = []
+    api = nbgrader_api(course)
+    submit_class(plans, tmp_path / "homes", Path(api.exchange_root), api.course_id, workers=2,
+                 on_done=lambda r: done.append(r["student"]), kernel_log=tmp_path / "kernels.log")
+    assert sorted(done) == sorted(plans)
+    assert collect(course, lesson) == len(plans)
+    totals = []
+    for student in plans:
+        saved = json.loads((course / "submitted" / student / lesson / f"{lesson}.answers.json").read_text())
+        assert set(saved["answers"]) == set(plans[student][lesson].answers)  # every planned answer arrived
+        totals.append(sum(fractions(lesson, saved["answers"]).values()))
+    assert len(KEYS[lesson]) >= max(totals) > min(totals)  # skills drawn from 0 to 1: the two differ

@@ -9,6 +9,8 @@ collects, grades or breaks that as it likes.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +22,18 @@ from . import REPO, copy_course
 from .pipeline import COURSE_ID, fetch, nbgrader, submit
 
 ROSTER_DIR = REPO / "tests" / "students"
+# Settings a test may put in the environment (a PostgreSQL gradebook, another exchange); the
+# class is built in the course's own gradebook and exchange whichever test first asks for it.
+SETTINGS_FROM_ENV = ("COURSE_EXCHANGE", "COURSE_DB_URL", "NBGRADER_EXECUTION")
+
+
+@contextlib.contextmanager
+def _without_course_settings():
+    saved = {name: os.environ.pop(name) for name in SETTINGS_FROM_ENV if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
 
 
 def roster(lesson: str) -> dict[str, dict]:
@@ -40,19 +54,30 @@ class SubmittedClass:
         self.exchange = self.course / "exchange"
         self.homes = base / "homes"
         self.lessons: set[str] = set()
+        self.failed: dict[str, str] = {}
 
     def ensure(self, lessons: Iterable[str]) -> None:
         """Release the lessons not released yet and have their rosters submit them: two students
-        at a time (one per core), as a class works; only the exchange is shared."""
-        new = [lesson for lesson in dict.fromkeys(lessons) if lesson not in self.lessons]
+        at a time (one per core), as a class works; only the exchange is shared. A lesson whose
+        set-up failed fails again with the same cause for every test that asks for it."""
+        lessons = list(dict.fromkeys(lessons))
+        for lesson in lessons:
+            if lesson in self.failed:
+                raise RuntimeError(f"the class could not submit {lesson} earlier in this run: {self.failed[lesson]}")
+        new = [lesson for lesson in lessons if lesson not in self.lessons]
         if not new:
             return
-        for lesson in new:
-            nbgrader(self.course, "generate_assignment", lesson, "--force")
-            nbgrader(self.course, "release_assignment", lesson)
-        cases = [(lesson, student) for lesson in new for student in roster(lesson)]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(self._student_works, cases))
+        try:
+            with _without_course_settings():
+                for lesson in new:
+                    nbgrader(self.course, "generate_assignment", lesson, "--force")
+                    nbgrader(self.course, "release_assignment", lesson)
+                cases = [(lesson, student) for lesson in new for student in roster(lesson)]
+                with ThreadPoolExecutor(max_workers=2) as pool:
+                    list(pool.map(self._student_works, cases))
+        except Exception as exc:
+            self.failed.update({lesson: f"{type(exc).__name__}: {exc}" for lesson in new})
+            raise
         self.lessons.update(new)
 
     def _student_works(self, case: tuple[str, str]) -> None:

@@ -26,16 +26,18 @@ def course_cli(course: Path, *args: str, timeout: int = 1200, **kwargs) -> subpr
 
 def course_main(course: Path, *args: str) -> subprocess.CompletedProcess:
     """`course ARGS...` run in this process (no interpreter start-up: for the fast tests of the
-    verbs' messages), in `course`, with its stdout and stderr captured; the `course` logger is
-    put back as it was. An exception the command does not turn into a message propagates."""
+    verbs' messages), in `course`, with its stdout and stderr captured; the loggers the command
+    configures are put back as they were. An exception the command does not turn into a message propagates."""
     import contextlib
     import io
     import logging
 
+    from course.cli.logs import LIBRARY_LOGGERS
     from course.cli.main import main
 
     logger = logging.getLogger("course")
     saved = (logger.handlers[:], logger.level, logger.propagate)
+    library_levels = {name: logging.getLogger(name).level for name in LIBRARY_LOGGERS}
     out, err = io.StringIO(), io.StringIO()
     before = os.getcwd()
     os.chdir(course)
@@ -48,6 +50,8 @@ def course_main(course: Path, *args: str) -> subprocess.CompletedProcess:
     finally:
         os.chdir(before)
         logger.handlers[:], logger.level, logger.propagate = saved
+        for name, level in library_levels.items():
+            logging.getLogger(name).setLevel(level)
     return subprocess.CompletedProcess(["course", *args], code, out.getvalue(), err.getvalue())
 
 
