@@ -52,9 +52,11 @@ def load_course_config(root: Path, db_url: str | None = None):
 
 
 class CourseDir:
-    def __init__(self, root: str | os.PathLike, config=None):
+    def __init__(self, root: str | os.PathLike | None = None, config=None):
+        """The course at `root` (its nbgrader_config.py), or the one a running nbgrader
+        application's `config` describes (its root as nbgrader resolves it)."""
         self.config = config if config is not None else load_course_config(Path(root))
-        self.root = Path(self.config.CourseDirectory.root)
+        self.root = Path(self.nbgrader.root)
 
     @classmethod
     def at(cls, root: str | os.PathLike, db_url: str | None = None) -> "CourseDir":

@@ -100,7 +100,8 @@ def _autograde(course: Path, lessons: list[str], workers: int) -> None:
 def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed: int = 2024,
          verbosity: int = 0) -> dict:
     """Run the demo (see the module docstring); print the summary and return its numbers.
-    verbosity: -1 only the summary, 0 progress lines too, 1 also each step and the kernels' messages."""
+    verbosity > 0: the kernels' messages on the terminal too (the progress lines and each step
+    follow the `course` logger's level, which `course -q` / `-v` set)."""
     if n_students < 1:
         raise CourseError(f"--students must be at least 1, not {n_students}")
     for name in ("COURSE_EXCHANGE", "COURSE_DB_URL"):

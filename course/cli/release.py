@@ -22,9 +22,8 @@ def _newest(folder: Path) -> float:
     return max(times, default=0.0)
 
 
-def needs_generate(root: Path, api, assignment: str) -> str | None:
+def needs_generate(course: CourseDir, api, assignment: str) -> str | None:
     """Why the assignment must be generated first, or None."""
-    course = CourseDir.at(root)
     release = course.folder("release", assignment)
     if not release.is_dir() or not any(release.glob("*.ipynb")):
         return f"no {course.shown(release)}/"
@@ -35,7 +34,7 @@ def needs_generate(root: Path, api, assignment: str) -> str | None:
             gb.find_assignment(assignment)
         except MissingEntry:
             return "not in the gradebook yet"
-    lesson = root / "lessons" / f"{assignment}.md"
+    lesson = course.root / "lessons" / f"{assignment}.md"
     source = course.folder("source", assignment)
     newest_source = max(_newest(source), lesson.stat().st_mtime if lesson.exists() else 0.0)
     if newest_source > _newest(release):
@@ -58,8 +57,9 @@ def release(root: Path, names: list[str], force: bool = False) -> list[str]:
     if (problem := exchange_problem(api)):
         raise CourseError(problem)
     done = []
+    course = CourseDir.at(root)
     for name in names:
-        reason = needs_generate(root, api, name)
+        reason = needs_generate(course, api, name)
         if reason:
             log.info(f"{name}: generating ({reason})")
             generate(root, [name])

@@ -222,12 +222,9 @@ class SandboxedExecute(Execute):
 
     def hidden_folders(self) -> list[Path]:
         """`hide`, and the instructor's keys folder wherever the config puts it."""
-        from nbgrader.coursedir import CourseDirectory
+        from ..coursedir import CourseDir
 
-        from ..coursedir import resolve_keys_dir
-
-        configured = self.config.CoursePreprocessor.get("keys_dir") if "CoursePreprocessor" in self.config else None
-        keys = resolve_keys_dir(configured, Path(CourseDirectory(config=self.config).root))
+        keys = CourseDir(config=self.config).keys_dir
         return [Path(h).resolve() for h in [*self.hide, str(keys)] if h]
 
     @staticmethod

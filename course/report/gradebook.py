@@ -35,12 +35,6 @@ _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
-def _course_directory(root: Path):
-    """nbgrader's CourseDirectory of the course (its nbgrader_config.py, or nbgrader's defaults
-    when the course has none)."""
-    return CourseDir.at(root).nbgrader
-
-
 def display_name(db_url: str, root: Path) -> str:
     """How the report names the gradebook: a SQLite file relative to the course root, else the
     URL without its password."""
@@ -122,7 +116,7 @@ def _sections(course: CourseDir, assignment: str, notebook: str, problems: list[
         return {}
 
 
-def _assignment_rows(gb, root: Path, name: str, assignment: str, students: list[str], covered: set[str]
+def _assignment_rows(gb, course: CourseDir, name: str, assignment: str, students: list[str], covered: set[str]
                      ) -> tuple[list[dict], list[Problem]]:
     from nbgrader.api import MissingEntry
 
@@ -142,7 +136,6 @@ def _assignment_rows(gb, root: Path, name: str, assignment: str, students: list[
     problems: list[Problem] = []
     ids = [cell for _, cell in tests]
     item_of = {(nb, cell): (cell if ids.count(cell) == 1 else f"{nb}/{cell}") for nb, cell in tests}
-    course = CourseDir.readable(root)
     sections = {nb: _sections(course, assignment, nb, problems) for nb in sorted({nb for nb, _ in tests})}
     rows, no_submission, ungraded = [], [], []
     for student in students:
@@ -186,8 +179,8 @@ def code_item_rows(course_root: str | Path, students: dict[str, list[str]], cove
     if not wanted:
         return [], []
     try:
-        coursedir = _course_directory(root)
-        db_url, course_id = coursedir.db_url, coursedir.course_id
+        course = CourseDir.at(root)  # its nbgrader_config.py, or nbgrader's defaults when it has none
+        db_url, course_id = course.db_url, course.course_id
     except Exception as exc:
         return [], [Problem(CONFIG_NAME, f"could not be loaded ({type(exc).__name__}: {exc}); the gradebook "
                                          f"cannot be found, so {LEFT_OUT}")]
@@ -207,7 +200,7 @@ def code_item_rows(course_root: str | Path, students: dict[str, list[str]], cove
         with _quiet_nbgrader(), Gradebook(url, course_id) as gb:
             for assignment, names in wanted.items():
                 try:
-                    got, found = _assignment_rows(gb, root, name, assignment, names, covered.get(assignment, set()))
+                    got, found = _assignment_rows(gb, course, name, assignment, names, covered.get(assignment, set()))
                 except Exception as exc:
                     gb.db.rollback()
                     problems.append(Problem(name, f"{assignment} could not be read ({type(exc).__name__}: {exc}); "
