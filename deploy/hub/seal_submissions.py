@@ -5,15 +5,21 @@ nbgrader's `submit` leaves every submission folder mode 777 with 644 files, so a
 learns a classmate's folder name can read it and add files to it (and `collect` copies them).
 This watches the inbound folder and, once a submission is complete (nbgrader wrote its
 timestamp.txt and submission_secret.txt and made the folder 777, its last step), gives the
-folder and everything in it to the instructor, mode 700 (folders) / 600 (files). A folder not
-owned by the student its name starts with (someone dropping a folder in a classmate's name),
-or anything that is not a plain folder, is moved to a root-only quarantine beside inbound.
+folder and everything in it to the instructor, mode 700 (folders) / 600 (files). It runs as root
+inside a tree the student controls, so it works by file descriptor only: the top folder is
+sealed first, every entry is opened relative to its parent without following links, and only
+the student's own plain files and folders are changed (links are removed; anything else sends the
+folder to quarantine). It keeps the inbound sticky, so nobody renames a folder that is not theirs.
+A folder not owned by the student its name starts with (someone dropping a folder in a
+classmate's name), or anything that is not a plain folder, is moved to a root-only quarantine
+beside inbound.
 
     seal_submissions.py --inbound /srv/nbgrader/exchange/COURSE/inbound --owner INSTRUCTOR [--once]
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import pwd
 import stat
@@ -21,24 +27,124 @@ import sys
 import time
 
 SEALED_MODE = 0o700
+# A submission is a notebook, its answers file and nbgrader's two small files; a tree far larger
+# than that is an attack on the service (it would keep root busy), so it is quarantined instead.
+MAX_ENTRIES = 5000
+MAX_DEPTH = 16
+MAX_PASSES = 4
+# Opened only by file descriptor and never through a link: a name in a student's tree can be
+# swapped for a link at any moment, so no path inside it is ever resolved twice.
+_OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_OPEN_ANY = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
 def log(message: str) -> None:
     print(f"[seal-submissions] {message}", file=sys.stderr, flush=True)
 
 
-def seal(path: str, uid: int, gid: int) -> None:
-    for folder, dirs, files in os.walk(path, topdown=False, followlinks=False):
-        for name in files + dirs:
-            item = os.path.join(folder, name)
-            st = os.lstat(item)
-            if stat.S_ISLNK(st.st_mode):
-                os.unlink(item)  # collect refuses links anyway; never follow one as root
-                continue
-            os.lchown(item, uid, gid)
-            os.chmod(item, 0o700 if stat.S_ISDIR(st.st_mode) else 0o600)
-    os.lchown(path, uid, gid)
-    os.chmod(path, SEALED_MODE)
+class Refused(Exception):
+    """The submission holds something that is not the student's plain file or folder."""
+
+
+def seal(inbound_fd: int, name: str, student_uid: int, uid: int, gid: int) -> list[str]:
+    """Give the submission `name` (a folder in the inbound) and its tree to uid:gid, 700/600.
+
+    Works by file descriptor from the inbound down, so it never leaves the submission's own tree:
+    the top folder is sealed first (nobody but root can then reach into it by name), each entry
+    is opened relative to its parent with O_NOFOLLOW and changed with fchown/fchmod on what was
+    opened. Only plain files and folders that belong to the student are changed; a link is
+    removed (collect refuses links anyway); anything else (another owner, a hard link, a fifo,
+    too many entries) raises Refused after the walk, and the caller quarantines the folder.
+    Returns the notes of what was removed.
+    """
+    top = os.open(name, _OPEN_DIR, dir_fd=inbound_fd)
+    try:
+        st = os.fstat(top)
+        if st.st_uid != student_uid:
+            raise Refused(f"owned by uid {st.st_uid}, not by the student")
+        os.fchown(top, uid, gid)
+        os.fchmod(top, SEALED_MODE)
+        notes: list[str] = []
+        problems: list[str] = []
+        # Once every folder in the tree is sealed nobody but root can change it, even through a
+        # descriptor opened before; a folder renamed during a pass is caught by the next one.
+        for _ in range(MAX_PASSES):
+            changed = [0]
+            _seal_tree(top, name, (student_uid, uid), uid, gid, 0, [0], changed, notes, problems)
+            if problems or not changed[0]:
+                break
+        else:
+            problems.append(f"still changing after {MAX_PASSES} passes")
+    finally:
+        os.close(top)
+    if problems:
+        raise Refused("; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
+    return notes
+
+
+def _seal_tree(dir_fd: int, where: str, owners: tuple[int, int], uid: int, gid: int, depth: int,
+               count: list[int], changed: list[int], notes: list[str], problems: list[str]) -> None:
+    if depth > MAX_DEPTH:
+        problems.append(f"{where}: folders nested more than {MAX_DEPTH} deep")
+        return
+    for entry in os.scandir(dir_fd):
+        count[0] += 1
+        if count[0] > MAX_ENTRIES:
+            problems.append(f"more than {MAX_ENTRIES} files and folders")
+            return
+        label = f"{where}/{entry.name}"
+        try:
+            fd = os.open(entry.name, _OPEN_ANY, dir_fd=dir_fd)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # a link (now): remove the name, never follow it
+                _remove_link(dir_fd, entry.name, label, notes, problems)
+                changed[0] += 1
+            elif exc.errno != errno.ENOENT:
+                problems.append(f"{label}: {exc.strerror}")
+            continue
+        try:
+            st = os.fstat(fd)
+            if st.st_uid not in owners:  # the student's, or sealed by an earlier pass
+                problems.append(f"{label}: owned by uid {st.st_uid}, not by the student")
+            elif stat.S_ISDIR(st.st_mode):
+                _seal_fd(fd, st, uid, gid, 0o700, changed)
+                _seal_tree(fd, label, owners, uid, gid, depth + 1, count, changed, notes, problems)
+            elif stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
+                _seal_fd(fd, st, uid, gid, 0o600, changed)
+            elif stat.S_ISREG(st.st_mode):
+                problems.append(f"{label}: a hard link ({st.st_nlink} names)")
+            else:
+                problems.append(f"{label}: not a plain file or folder")
+        finally:
+            os.close(fd)
+
+
+def _seal_fd(fd: int, st: os.stat_result, uid: int, gid: int, mode: int, changed: list[int]) -> None:
+    if (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) != (uid, gid, mode):
+        os.fchown(fd, uid, gid)
+        os.fchmod(fd, mode)
+        changed[0] += 1
+
+
+def _remove_link(dir_fd: int, name: str, label: str, notes: list[str], problems: list[str]) -> None:
+    try:
+        st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        if stat.S_ISLNK(st.st_mode):
+            os.unlink(name, dir_fd=dir_fd)  # removes the link itself, never its target
+            notes.append(f"removed link {label}")
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        problems.append(f"{label}: {exc.strerror}")
+
+
+def ensure_sticky(inbound: str) -> None:
+    """Sticky inbound: nobody renames or removes a folder that is not theirs (a sealed one is
+    the instructor's), so no student can move a classmate's submission to their own name."""
+    st = os.lstat(inbound)
+    if stat.S_ISDIR(st.st_mode) and not st.st_mode & stat.S_ISVTX:
+        os.chmod(inbound, stat.S_IMODE(st.st_mode) | stat.S_ISVTX)
+        log(f"made {inbound} sticky")
 
 
 def quarantine(inbound: str, name: str, why: str) -> None:
@@ -50,52 +156,73 @@ def quarantine(inbound: str, name: str, why: str) -> None:
     log(f"quarantined {name}: {why} -> {target}")
 
 
-def complete(path: str, st: os.stat_result) -> bool:
+def complete(inbound_fd: int, name: str, st: os.stat_result) -> bool:
     """nbgrader's submit makes the folder 777 as its last step, after writing both files."""
-    return (stat.S_IMODE(st.st_mode) == 0o777
-            and os.path.isfile(os.path.join(path, "timestamp.txt"))
-            and os.path.isfile(os.path.join(path, "submission_secret.txt")))
+    if stat.S_IMODE(st.st_mode) != 0o777:
+        return False
+    for marker in ("timestamp.txt", "submission_secret.txt"):
+        try:
+            if not stat.S_ISREG(os.stat(f"{name}/{marker}", dir_fd=inbound_fd, follow_symlinks=False).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def scan(inbound: str, uid: int, gid: int, first_seen: dict[str, float], grace: float = 300.0) -> int:
     sealed = 0
     try:
-        names = os.listdir(inbound)
+        inbound_fd = os.open(inbound, _OPEN_DIR)
     except FileNotFoundError:
         return 0
-    now = time.monotonic()
-    for name in names:
-        path = os.path.join(inbound, name)
-        try:
-            st = os.lstat(path)
-            if st.st_uid == uid and stat.S_IMODE(st.st_mode) == SEALED_MODE and stat.S_ISDIR(st.st_mode):
-                continue  # sealed already
-            if not stat.S_ISDIR(st.st_mode):
-                quarantine(inbound, name, "not a folder")
-                continue
-            student = name.split("+", 1)[0]
-            try:
-                owner = pwd.getpwnam(student).pw_uid
-            except KeyError:
-                owner = None
-            if owner is None or st.st_uid != owner:
-                quarantine(inbound, name, f"owned by uid {st.st_uid}, not by student {student!r}")
-                continue
-            if complete(path, st):
-                seal(path, uid, gid)
-                sealed += 1
-                first_seen.pop(name, None)
-                log(f"sealed {name}")
-            elif now - first_seen.setdefault(name, now) > grace:
-                # a submit that died half-way: seal what is there, so nobody else can add to it
-                seal(path, uid, gid)
-                first_seen.pop(name, None)
-                log(f"sealed incomplete {name} after {grace:.0f} s")
-        except FileNotFoundError:
-            continue  # removed meanwhile
-        except OSError as exc:
-            log(f"{name}: {exc}")
+    try:
+        ensure_sticky(inbound)
+        names = os.listdir(inbound_fd)
+        now = time.monotonic()
+        for name in names:
+            sealed += _scan_one(inbound, inbound_fd, name, uid, gid, first_seen, now, grace)
+    finally:
+        os.close(inbound_fd)
     return sealed
+
+
+def _scan_one(inbound: str, inbound_fd: int, name: str, uid: int, gid: int,
+              first_seen: dict[str, float], now: float, grace: float) -> int:
+    try:
+        st = os.stat(name, dir_fd=inbound_fd, follow_symlinks=False)
+        if st.st_uid == uid and stat.S_IMODE(st.st_mode) == SEALED_MODE and stat.S_ISDIR(st.st_mode):
+            return 0  # sealed already
+        if not stat.S_ISDIR(st.st_mode):
+            quarantine(inbound, name, "not a folder")
+            return 0
+        student = name.split("+", 1)[0]
+        try:
+            owner = pwd.getpwnam(student).pw_uid
+        except KeyError:
+            owner = None
+        if owner is None or st.st_uid != owner:
+            quarantine(inbound, name, f"owned by uid {st.st_uid}, not by student {student!r}")
+            return 0
+        if complete(inbound_fd, name, st):
+            why = "sealed"
+        elif now - first_seen.setdefault(name, now) > grace:
+            why = f"sealed incomplete after {grace:.0f} s"  # a submit that died half-way
+        else:
+            return 0
+        try:
+            notes = seal(inbound_fd, name, owner, uid, gid)
+        except Refused as exc:
+            first_seen.pop(name, None)
+            quarantine(inbound, name, str(exc))
+            return 0
+        first_seen.pop(name, None)
+        log(f"{why} {name}" + (f" ({'; '.join(notes)})" if notes else ""))
+        return 1
+    except FileNotFoundError:
+        return 0  # removed meanwhile
+    except OSError as exc:
+        log(f"{name}: {exc}")
+        return 0
 
 
 def main(argv: list[str] | None = None) -> int:

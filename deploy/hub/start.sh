@@ -214,6 +214,11 @@ chmod 700 "$COURSE_DIR"          # keys/ and the gradebook are the instructor's 
 mkdir -p "$EXCHANGE/$COURSE_ID"
 chown root:root "$EXCHANGE"; chmod 1777 "$EXCHANGE"
 chown "$INSTRUCTOR:$INSTRUCTOR" "$EXCHANGE/$COURSE_ID"; chmod 755 "$EXCHANGE/$COURSE_ID"
+# The inbound is made here, sticky (1733), before nbgrader would make it 733 without the bit:
+# students drop submissions and cannot list them, and nobody renames a folder that is not theirs
+# (a sealed submission is the instructor's). The sealing service keeps the bit set.
+mkdir -p "$EXCHANGE/$COURSE_ID/inbound"
+chown "$INSTRUCTOR:$INSTRUCTOR" "$EXCHANGE/$COURSE_ID/inbound"; chmod 1733 "$EXCHANGE/$COURSE_ID/inbound"
 mkdir -p "$VENV/etc/jupyter"
 cat >"$VENV/etc/jupyter/nbgrader_config.py" <<EOF
 # deploy/hub: every user's nbgrader (Assignment List) finds the course and the exchange here.

@@ -247,6 +247,9 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
             "read alice's submitted notebook": f"open({str(a_sub / NOTEBOOK)!r}).read()",
             "add a file to alice's submission": f"open({str(a_sub / 'extra.txt')!r}, 'w').write('x')",
             "read the course directory": f"os.listdir({str(hub['course_dir'])!r})",
+            # the inbound is sticky: a sealed submission (the instructor's) keeps its name
+            "rename alice's submission to her own name":
+                f"os.rename({str(a_sub)!r}, {str(inbound / (carol + '+' + A + '+taken'))!r})",
         }
         for what, expression in probes.items():
             code = f"import os\ntry:\n    {expression}\n    print('ALLOWED')\nexcept PermissionError:\n    print('DENIED')"
