@@ -60,7 +60,8 @@ c.Autograde.sanitize_preprocessors = [
 # and key how each graded cell is scored (no check runs in the student's kernel; a widget lesson
 # starts no kernel at all); flag code that reaches into the interpreter; run the student's code
 # sandboxed; check code exercises from their exported values in a trusted process; score the
-# recorded answers; then nbgrader's own steps, and the review flag and the grader's notes.
+# recorded answers; then nbgrader's own steps, and the review flag and the grader's notes; last,
+# everything the student wrote is made inert HTML for formgrader and the feedback page.
 c.Autograde.autograde_preprocessors = [
     "course.grading.preprocessors.SnapshotRecordedAnswers",
     "course.grading.grader_scoring.PlanGraderScoring",
@@ -77,14 +78,21 @@ c.Autograde.autograde_preprocessors = [
     "course.grading.review.RecordReviewFlag",
     "nbgrader.preprocessors.AssignLatePenalties",
     "course.grading.metadata_check.CompiledCheckCellMetadata",
+    "course.grading.student_html.NeutraliseStudentHtml",
 ]
 # Feedback never shows hidden tests (nbgrader shows their source to every student).
+# Student text is data: whatever the student wrote reaches the page as inert HTML
+# (course/grading/student_html.py; also the last autograde step, for formgrader).
 c.GenerateFeedback.preprocessors = [
+    "course.grading.student_html.NeutraliseStudentHtml",
     "course.grading.feedback.HideHiddenTests",
     "course.grading.feedback.DropWidgetOutputs",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# nbconvert's own sanitiser on every HTML page it makes of a notebook (feedback, formgrader):
+# HTML and markdown outputs cleaned, no widget state embedded.
+c.HTMLExporter.sanitize_html = True
 c.GenerateFeedback.post_convert_hook = CleanFeedbackPages(os.path.join(ROOT, "feedback"))
 # Collect copies plain files only: a link in a submission is refused, never followed.
 c.ExchangeFactory.collect = "course.grading.safe_collect.LinkRefusingCollect"

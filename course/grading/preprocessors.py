@@ -86,8 +86,10 @@ class ScoreRecordedAnswers(CoursePreprocessor):
                             "value": (snapshot["answers"].get(item_id) or {}).get("value")})
         unknown = sorted(item for item, record in snapshot["answers"].items()
                          if item not in keys and record.get("mode") != "practice")
-        if unknown:
-            snapshot["problems"].append(f"answers for unknown items {unknown} were ignored")
+        if unknown:  # ids the student's file holds: named, but never more than a few
+            shown = ", ".join(repr(item)[:80] for item in unknown[:10])
+            more = f", and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+            snapshot["problems"].append(f"answers for unknown items [{shown}{more}] were ignored")
         for missing in sorted(set(keys) - seen):
             self.log.warning("%s: key item %r has no graded test cell in the notebook", assignment, missing)
         self._write_report(resources, assignment, results, snapshot["problems"])

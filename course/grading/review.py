@@ -17,6 +17,7 @@ from nbformat.v4 import new_markdown_cell
 from .base import CoursePreprocessor
 from .code_checks import is_test_cell
 from .dedupe import grader_notes
+from .student_html import markdown_literal
 from .trusted import TrustedSourceError, read_source_notebook
 
 FLAGS = "course_review_flags"
@@ -55,7 +56,7 @@ class FlagInterpreterTampering(CoursePreprocessor):
             if cell.cell_type == "code" and cell.source not in instructor and not is_test_cell(cell):
                 for hit in tampering_in(cell.source):
                     found.setdefault(hit, cell.get("id", "?"))
-        resources[FLAGS] = [f"`{hit}` (cell {cell_id})" for hit, cell_id in sorted(found.items())]
+        resources[FLAGS] = [f"{hit} (cell {cell_id})" for hit, cell_id in sorted(found.items())]
         if found:
             self.log.warning("%s/%s: flagged for review: code touches %s", info.get("student"), info.get("notebook"),
                              ", ".join(sorted(found)))
@@ -88,14 +89,16 @@ class AddGraderNotes(CoursePreprocessor):
     """Put the grader's notes (flags, mended files, ignored copies) in a cell at the top."""
 
     def preprocess(self, nb, resources):
-        notes = list(grader_notes(nb))
+        # Notes quote what the student controls (file names, item and cell ids): each is made
+        # literal text here; only the course's own words carry markdown.
+        notes = [markdown_literal(n) for n in grader_notes(nb)]
         flags = resources.get(FLAGS) or []
         if flags:
             notes.insert(0, "**Flagged for review by your instructor:** your code touches the interpreter's "
-                            "machinery (" + ", ".join(flags) + "). Your code exercises were checked by the "
-                            "grader outside your notebook; an instructor will look at this submission.")
+                            "machinery (" + markdown_literal(", ".join(flags)) + "). Your code exercises were "
+                            "checked by the grader outside your notebook; an instructor will look at this submission.")
         snapshot = resources.get(SNAPSHOT) or {}
-        notes += [str(p) for p in snapshot.get("problems", [])]
+        notes += [markdown_literal(p) for p in snapshot.get("problems", [])]
         if notes:
             text = "### Notes from the grader\n\n" + "\n".join(f"- {n}" for n in notes)
             cell = new_markdown_cell(text)
