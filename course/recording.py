@@ -143,6 +143,10 @@ class AnswerStore:
         self.warning: str | None = None
         # Called with (item_id, record) after each save: a check cell shown earlier updates itself.
         self.listeners: list = []
+        # On a class hub, graded saves also go to the course recorder (course/recorder/).
+        from .recorder.client import RecorderClient
+
+        self.recorder = RecorderClient.from_environment()
 
     @classmethod
     def for_notebook(cls, notebook_id: str, folder: str | os.PathLike = ".") -> "AnswerStore":
@@ -179,6 +183,8 @@ class AnswerStore:
             "saves": int(previous.get("saves", 0)) + 1 if isinstance(previous.get("saves", 0), int) else 1,
             **details,
         }
+        if self.recorder is not None and details.get("mode") == "graded":
+            record["server"] = self._send_to_recorder(item_id, kind, value)
         answers[item_id] = record
         self._remove_stale_temp_files()
         document = {"format": FORMAT_VERSION, "notebook": self.notebook_id, "answers": answers}
@@ -186,6 +192,16 @@ class AnswerStore:
         for listener in list(self.listeners):
             listener(item_id, record)
         return record
+
+    def _send_to_recorder(self, item_id: str, kind: str, value: Any) -> str:
+        """'recorded', or why not: the file is written either way, and the student is told."""
+        from .recorder.client import RecorderError
+
+        try:
+            self.recorder.send(self.notebook_id, item_id, kind, "graded", value)
+            return "recorded"
+        except RecorderError as exc:
+            return f"not recorded: {exc}"
 
     def _remove_stale_temp_files(self) -> None:
         # A kernel killed mid-write leaves its temp file; the answers file itself is intact.

@@ -154,7 +154,11 @@ class Exercise:
         if self.mode == PRACTICE:
             self._set_status(saved_line + self.practice_feedback(value))
         else:
-            self._set_status(saved_line + "<p>It will be graded after you submit the assignment.</p>")
+            server = str(record.get("server", ""))
+            warning = (f"<p role='alert'><strong>Saved in your file, but {escape(server)}.</strong> Press the "
+                       f"button again in a moment; tell your instructor if this stays.</p>"
+                       if server.startswith("not recorded") and not restored else "")
+            self._set_status(saved_line + warning + "<p>It will be graded after you submit the assignment.</p>")
 
     def _set_status(self, html_text: str) -> None:
         self.status.value = f"<div aria-live='polite'>{html_text}</div>"

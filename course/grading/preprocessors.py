@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from nbformat.v4 import new_output
+from traitlets import Unicode
 
 from ..recording import ANSWERS_SUFFIX, AnswersFileError, answers_path, read_answers_file
 from .base import CoursePreprocessor
@@ -34,7 +35,14 @@ def _notebook_id(resources) -> str:
 
 
 class SnapshotRecordedAnswers(CoursePreprocessor):
-    """Read the answers file before the student's notebook runs, so code in it cannot change what is scored."""
+    """Read the answers file before the student's notebook runs, so code in it cannot change what is scored.
+
+    On a course with a recorder (`recorder_db_url`), graded answers come from the recorder's
+    store instead: the file the student owns is only compared with it."""
+
+    recorder_db_url = Unicode("", help="The course recorder's store (sqlite:///PATH or postgresql://...): "
+                                       "graded answers are taken from it, not from the student's answers file "
+                                       "(course/recorder/). Empty: grade the answers file.").tag(config=True)
 
     def preprocess(self, nb, resources):
         path = answers_path(_notebook_folder(resources), _notebook_id(resources))
@@ -47,10 +55,47 @@ class SnapshotRecordedAnswers(CoursePreprocessor):
                 snapshot["problems"].append(f"{path.name}: no answers file in the submission (nothing was saved)")
         except AnswersFileError as exc:
             snapshot["problems"].append(f"{exc}; every item graded as unanswered")
+        if self.recorder_db_url:
+            self._take_graded_answers_from_recorder(snapshot, resources)
         for problem in snapshot["problems"]:
             self.log.warning("%s", problem)
         resources[SNAPSHOT] = snapshot
         return nb, resources
+
+
+    def _take_graded_answers_from_recorder(self, snapshot: dict, resources) -> None:
+        from ..recorder.replay import graded_answers
+        from ..recorder.store import RecordStore
+
+        student = resources.get("nbgrader", {}).get("student")
+        try:
+            records = RecordStore(self.recorder_db_url, read_only=True).records(student, _notebook_id(resources))
+        except Exception as exc:  # noqa: BLE001 - no record must never mean "grade the student's file"
+            raise RuntimeError(f"the course recorder's store {self.recorder_db_url.split('@')[-1]} cannot be read "
+                               f"({exc}); {student} was not graded") from None
+        replayed = graded_answers(records)
+        in_file = snapshot["answers"]
+        for item, record in in_file.items():
+            if record.get("mode") == "practice" or item in replayed.answers:
+                continue
+            snapshot["problems"].append(f"{item}: your answers file has a graded answer the course server never "
+                                        f"recorded; it was not graded")
+        for item, record in replayed.answers.items():
+            mine = in_file.get(item, {}).get("value")
+            if record["kind"] == "scenario":  # the graded attempt is attempt 1: compare that
+                mine = (mine or {}).get("attempts", [None])[:1] if isinstance(mine, dict) else mine
+                theirs = record["value"]["attempts"][:1]
+                if mine and [a.get("choices") if isinstance(a, dict) else a for a in mine] != \
+                        [a.get("choices") for a in theirs]:
+                    snapshot["problems"].append(f"{item}: attempt 1 in your answers file is not the attempt the "
+                                                f"course server recorded first; the recorded attempt was graded")
+            elif mine is not None and mine != record["value"]:
+                snapshot["problems"].append(f"{item}: your answers file differs from what the course server "
+                                            f"recorded; the record was graded")
+        snapshot["answers"] = {**{i: r for i, r in in_file.items() if r.get("mode") == "practice"},
+                               **replayed.answers}
+        snapshot["problems"] += replayed.notes
+        snapshot["source"] = "recorder"
 
 
 class ScoreRecordedAnswers(CoursePreprocessor):

@@ -1,0 +1,149 @@
+"""The course recorder (course/recorder/): its store, its HTTP service and the kernel's client.
+
+The service runs for real (tornado, on loopback) with a real SQLite store. Who owns a token is
+asked of a hub API: here a stand-in that answers `GET /hub/api/user` as JupyterHub does for two
+students' tokens (the class hub test drives the real JupyterHub).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from tornado import httpserver, web
+
+from course.recorder.client import RecorderClient, RecorderError
+from course.recorder.replay import graded_answers
+from course.recorder.store import RecordStore
+from course.recording import AnswerStore
+
+TOKENS = {"alice-token": "alice", "bob-token": "bob", "service-token": None}
+
+
+class HubUser(web.RequestHandler):
+    """What JupyterHub's `GET /hub/api/user` answers: the token's owner, or 403."""
+
+    def get(self):
+        token = self.request.headers.get("Authorization", "").removeprefix("token ")
+        if token not in TOKENS:
+            raise web.HTTPError(403)
+        name = TOKENS[token]
+        self.finish({"kind": "user", "name": name} if name else {"kind": "service", "name": "other-service"})
+
+
+@pytest.fixture
+def recorder(tmp_path):
+    """The recorder service and a stand-in hub API on loopback; yields (url, store url)."""
+    from course.recorder.service import make_app
+
+    db_url = f"sqlite:///{tmp_path / 'records.db'}"
+    ready = threading.Event()
+    state = {}
+
+    def serve():
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        hub = httpserver.HTTPServer(web.Application([(r"/hub/api/user", HubUser)]))
+        hub.listen(0, "127.0.0.1")
+        hub_port = next(iter(hub._sockets.values())).getsockname()[1]  # noqa: SLF001
+        app = make_app(RecordStore(db_url), f"http://127.0.0.1:{hub_port}/hub/api", "/services/recorder/")
+        server = httpserver.HTTPServer(app)
+        server.listen(0, "127.0.0.1")
+        state["port"] = next(iter(server._sockets.values())).getsockname()[1]  # noqa: SLF001
+        state["loop"] = loop
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+    yield f"http://127.0.0.1:{state['port']}/services/recorder/", db_url
+    state["loop"].call_soon_threadsafe(state["loop"].stop)
+    thread.join(5)
+
+
+def test_the_store_is_append_only(tmp_path):
+    store = RecordStore(f"sqlite:///{tmp_path / 'r.db'}")
+    first = store.append("alice", "02-active-listening", "al-g2", "single", "graded", "b")
+    assert [r.value for r in store.records("alice")] == ["b"] and first.recorded_at.endswith("+00:00")
+    with store.engine.begin() as db, pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.exec_driver_sql("UPDATE course_records SET value = '\"a\"'")
+    with store.engine.begin() as db, pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.exec_driver_sql("DELETE FROM course_records")
+    reader = RecordStore(f"sqlite:///{tmp_path / 'r.db'}", read_only=True)
+    assert [r.item for r in reader.records("alice", "02-active-listening")] == ["al-g2"]
+    with pytest.raises(sa.exc.OperationalError):
+        reader.append("alice", "x", "y", "single", "graded", 1)
+
+
+def test_each_student_records_and_reads_only_their_own(recorder):
+    url, db_url = recorder
+    alice, bob = RecorderClient(url, "alice-token"), RecorderClient(url, "bob-token")
+    assert alice.send("02-active-listening", "al-g2", "single", "graded", "b")["kept"] is True
+    # A body that names another user is still alice's: the service has no field for "who".
+    import urllib.request
+    forged = json.dumps({"user": "bob", "lesson": "02-active-listening", "item": "al-g4", "kind": "single",
+                         "mode": "graded", "value": "c"}).encode()
+    urllib.request.urlopen(urllib.request.Request(url + "api/records", data=forged, method="POST",
+                                                  headers={"Authorization": "token alice-token"}), timeout=10)
+    assert bob.send("02-active-listening", "al-g2", "single", "graded", "a")["kept"] is True
+    assert bob.send("02-active-listening", "al-p1", "single", "practice", "a")["kept"] is False
+
+    assert [(r["item"], r["value"]) for r in alice.mine("02-active-listening")] == [("al-g2", "b"), ("al-g4", "c")]
+    assert [(r["item"], r["value"]) for r in bob.mine()] == [("al-g2", "a")]
+    stored = RecordStore(db_url, read_only=True)
+    assert {r.user for r in stored.records("alice")} == {"alice"}
+    assert [r.item for r in stored.records("bob")] == ["al-g2"]          # practice is not kept
+
+
+@pytest.mark.parametrize("token,status", [("", 401), ("stolen", 403), ("service-token", 403)])
+def test_no_token_an_unknown_one_or_a_services_records_nothing(recorder, token, status):
+    url, db_url = recorder
+    with pytest.raises(RecorderError, match=str(status)):
+        RecorderClient(url, token).send("02-active-listening", "al-g2", "single", "graded", "b")
+    assert RecordStore(db_url, read_only=True).records("alice") == []
+
+
+@pytest.mark.parametrize("field,value", [("lesson", "../etc"), ("item", "<img src=x>"), ("kind", "Single!"),
+                                         ("mode", "final")])
+def test_a_malformed_record_is_refused_with_its_field_named(recorder, field, value):
+    url, _ = recorder
+    body = {"lesson": "02-active-listening", "item": "al-g2", "kind": "single", "mode": "graded", field: value}
+    with pytest.raises(RecorderError, match=field):
+        RecorderClient(url, "alice-token").send(body["lesson"], body["item"], body["kind"], body["mode"], "b")
+
+
+def test_a_graded_save_in_the_kernel_reaches_the_recorder(recorder, tmp_path, monkeypatch):
+    url, db_url = recorder
+    monkeypatch.setenv("COURSE_RECORDER_URL", url)
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "alice-token")
+    store = AnswerStore.for_notebook("02-active-listening", tmp_path)
+    assert store.record("al-g2", "single", "b", mode="graded")["server"] == "recorded"
+    assert "server" not in store.record("al-p1", "single", "a", mode="practice")
+    assert [r.value for r in RecordStore(db_url, read_only=True).records("alice")] == ["b"]
+
+    # The recorder down: the answer is still in the file, and the student is told it was not recorded.
+    monkeypatch.setenv("COURSE_RECORDER_URL", "http://127.0.0.1:9/services/recorder/")
+    store = AnswerStore.for_notebook("02-active-listening", tmp_path)
+    record = store.record("al-g4", "single", "c", mode="graded")
+    assert record["server"].startswith("not recorded: the course server could not be reached")
+    assert json.loads(Path(store.path).read_text())["answers"]["al-g4"]["value"] == "c"
+
+
+def test_the_graded_attempt_is_the_first_the_recorder_saw(tmp_path):
+    store = RecordStore(f"sqlite:///{tmp_path / 'r.db'}")
+    bad = ["ask_sister", "plan_roles"]
+    store.append("eve", "03", "ac-g4", "scenario", "graded", {"attempts": [{"choices": bad[:1], "complete": False}]})
+    store.append("eve", "03", "ac-g4", "scenario", "graded", {"attempts": [{"choices": bad, "complete": False}]})
+    # The answers file rewound, the scenario replayed well: attempt 1 now starts differently.
+    store.append("eve", "03", "ac-g4", "scenario", "graded",
+                 {"attempts": [{"choices": ["ask_sister", "request_clinician"], "complete": False}]})
+    store.append("eve", "03", "ac-g1", "single", "graded", "a")
+    store.append("eve", "03", "ac-g1", "single", "graded", "b")        # changed before submitting
+    replayed = graded_answers(store.records("eve", "03"))
+    assert replayed.answers["ac-g4"]["value"] == {"attempts": [{"choices": bad, "complete": False}]}
+    assert replayed.answers["ac-g1"]["value"] == "b"
+    assert any("rewound" in note for note in replayed.notes)
