@@ -10,6 +10,17 @@ from support import REPO, copy_course  # noqa: F401 - shared helpers live in tes
 from support.classes import SETTINGS_FROM_ENV, SubmittedClass
 
 
+# Fixtures that start real kernels: a test that uses one is in the e2e tier whatever its marks say,
+# so forgetting `pytestmark = pytest.mark.e2e` can never slow down the fast loop.
+KERNEL_FIXTURES = frozenset({"the_class"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if KERNEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture
 def course_copy(tmp_path) -> Path:
     return copy_course(tmp_path / "course")

@@ -10,6 +10,7 @@ import asyncio
 import json
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -36,7 +37,7 @@ class HubUser(web.RequestHandler):
 
 @pytest.fixture
 def recorder(tmp_path):
-    """The recorder service and a stand-in hub API on loopback; yields (url, store url)."""
+    """The recorder service and a stand-in hub API on loopback: .url, .db_url, .hub_api."""
     from course.recorder.service import make_app
 
     db_url = f"sqlite:///{tmp_path / 'records.db'}"
@@ -49,7 +50,8 @@ def recorder(tmp_path):
         hub = httpserver.HTTPServer(web.Application([(r"/hub/api/user", HubUser)]))
         hub.listen(0, "127.0.0.1")
         hub_port = next(iter(hub._sockets.values())).getsockname()[1]  # noqa: SLF001
-        app = make_app(RecordStore(db_url), f"http://127.0.0.1:{hub_port}/hub/api", "/services/recorder/")
+        state["hub_api"] = f"http://127.0.0.1:{hub_port}/hub/api"
+        app = make_app(RecordStore(db_url), state["hub_api"], "/services/recorder/")
         server = httpserver.HTTPServer(app)
         server.listen(0, "127.0.0.1")
         state["port"] = next(iter(server._sockets.values())).getsockname()[1]  # noqa: SLF001
@@ -60,7 +62,8 @@ def recorder(tmp_path):
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     ready.wait(10)
-    yield f"http://127.0.0.1:{state['port']}/services/recorder/", db_url
+    yield SimpleNamespace(url=f"http://127.0.0.1:{state['port']}/services/recorder/", db_url=db_url,
+                          hub_api=state["hub_api"])
     state["loop"].call_soon_threadsafe(state["loop"].stop)
     thread.join(5)
 
@@ -80,7 +83,7 @@ def test_the_store_is_append_only(tmp_path):
 
 
 def test_each_student_records_and_reads_only_their_own(recorder):
-    url, db_url = recorder
+    url, db_url = recorder.url, recorder.db_url
     alice, bob = RecorderClient(url, "alice-token"), RecorderClient(url, "bob-token")
     assert alice.send("02-active-listening", "al-g2", "single", "graded", "b")["kept"] is True
     # A body that names another user is still alice's: the service has no field for "who".
@@ -101,7 +104,7 @@ def test_each_student_records_and_reads_only_their_own(recorder):
 
 @pytest.mark.parametrize("token,status", [("", 401), ("stolen", 403), ("service-token", 403)])
 def test_no_token_an_unknown_one_or_a_services_records_nothing(recorder, token, status):
-    url, db_url = recorder
+    url, db_url = recorder.url, recorder.db_url
     with pytest.raises(RecorderError, match=str(status)):
         RecorderClient(url, token).send("02-active-listening", "al-g2", "single", "graded", "b")
     assert RecordStore(db_url, read_only=True).records("alice") == []
@@ -110,14 +113,14 @@ def test_no_token_an_unknown_one_or_a_services_records_nothing(recorder, token, 
 @pytest.mark.parametrize("field,value", [("lesson", "../etc"), ("item", "<img src=x>"), ("kind", "Single!"),
                                          ("mode", "final")])
 def test_a_malformed_record_is_refused_with_its_field_named(recorder, field, value):
-    url, _ = recorder
+    url = recorder.url
     body = {"lesson": "02-active-listening", "item": "al-g2", "kind": "single", "mode": "graded", field: value}
     with pytest.raises(RecorderError, match=field):
         RecorderClient(url, "alice-token").send(body["lesson"], body["item"], body["kind"], body["mode"], "b")
 
 
 def test_a_graded_save_in_the_kernel_reaches_the_recorder(recorder, tmp_path, monkeypatch):
-    url, db_url = recorder
+    url, db_url = recorder.url, recorder.db_url
     monkeypatch.setenv("COURSE_RECORDER_URL", url)
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "alice-token")
     store = AnswerStore.for_notebook("02-active-listening", tmp_path)
@@ -147,3 +150,59 @@ def test_the_graded_attempt_is_the_first_the_recorder_saw(tmp_path):
     assert replayed.answers["ac-g4"]["value"] == {"attempts": [{"choices": bad, "complete": False}]}
     assert replayed.answers["ac-g1"]["value"] == "b"
     assert any("rewound" in note for note in replayed.notes)
+
+
+def test_the_store_on_postgresql_is_append_only_too():
+    from support.postgres import postgres_server
+
+    with postgres_server() as url:
+        store = RecordStore(url)
+        store.append("alice", "02-active-listening", "al-g2", "single", "graded", "b")
+        RecordStore(url)  # opening it again (a restart) keeps what is there
+        assert [r.value for r in RecordStore(url).records("alice")] == ["b"]
+        for statement in ("UPDATE course_records SET value = '\"a\"'", "DELETE FROM course_records",
+                          "TRUNCATE course_records"):
+            with store.engine.begin() as db, pytest.raises(sa.exc.DatabaseError, match="append-only"):
+                db.exec_driver_sql(statement)
+        store.engine.dispose()
+
+
+def test_records_survive_the_recorder_being_killed_mid_scenario(recorder, tmp_path):
+    """The service killed (SIGKILL) between two moves of a graded scenario, then started again
+    on the same store: both moves are there, in order, and the next save is kept."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db_url = f"sqlite:///{tmp_path / 'killed.db'}"
+
+    def start(port):
+        process = subprocess.Popen([sys.executable, "-m", "course.recorder.service", "--port", str(port),
+                                    "--db-url", db_url, "--hub-api-url", recorder.hub_api, "--prefix", "/"],
+                                   stderr=subprocess.PIPE, text=True)
+        client = RecorderClient(f"http://127.0.0.1:{port}/", "alice-token")
+        for _ in range(150):
+            try:
+                client.mine()
+                return process, client
+            except RecorderError:
+                time.sleep(0.1)
+        process.kill()
+        raise AssertionError(process.stderr.read())
+
+    from support.postgres import _free_port
+
+    process, client = start(port := _free_port())
+    first = {"attempts": [{"choices": ["ask_sister"], "complete": False}]}
+    client.send("03", "ac-g4", "scenario", "graded", first)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process, client = start(port)
+    second = {"attempts": [{"choices": ["ask_sister", "plan_roles"], "complete": False}]}
+    client.send("03", "ac-g4", "scenario", "graded", second)
+    try:
+        assert [r["value"] for r in client.mine("03")] == [first, second]
+    finally:
+        process.kill()
+        process.wait()

@@ -84,7 +84,35 @@ def run_autograde(root, assignment: str | list[str], workers: int | None = None,
     for name, outcome in outcomes.items():
         log.info(f"{name}: graded {len(outcome.graded)}, skipped {len(outcome.skipped)}")
     log.info(f"done in {next(iter(outcomes.values())).seconds:.1f} s")
+    faults = grader_faults(root, {name: outcome.graded for name, outcome in outcomes.items()})
+    if faults:
+        details = "\n".join(f"  {student} ({name}) item {item}: {error}" for name, student, item, error in faults)
+        raise CourseError(f"{label}: the grader failed on {len(faults)} item(s); each is marked for manual "
+                          f"grading in formgrader (the students' feedback says so), and the scorer needs fixing:\n"
+                          f"{details}")
     return outcomes[names[0]] if isinstance(assignment, str) else outcomes
+
+
+def grader_faults(root, graded: dict[str, list[str]]) -> list[tuple[str, str, str, str]]:
+    """(assignment, student, item, error) for every item the grader itself failed to score in
+    the submissions just graded, read from their grading files."""
+    import json
+
+    from ..grading.grading_file import GRADING_SUFFIX
+    from ..grading.parallel import course_coursedir
+
+    _, coursedir = course_coursedir(root)
+    faults = []
+    for name, students in graded.items():
+        for student in sorted(students):
+            folder = Path(coursedir.format_path(coursedir.autograded_directory, student, name))
+            for report in sorted(folder.glob(f"*{GRADING_SUFFIX}")):
+                try:
+                    items = json.loads(report.read_text(encoding="utf-8")).get("items", [])
+                except (OSError, ValueError):
+                    continue
+                faults += [(name, student, i.get("item"), i["grader_error"]) for i in items if i.get("grader_error")]
+    return faults
 
 
 def collected_assignments(root) -> list[str]:

@@ -20,7 +20,7 @@ from .grader_scoring import keys_folder
 from .grading_file import write_grading_file
 from .intake import read_intake_problems
 from .report import describe_answer, render_item_html, render_item_text
-from .score import ItemResult, score_item
+from .score import GRADER_ERRORS, ItemResult, score_item
 from .trusted import read_definitions, read_keys
 
 SNAPSHOT = "course_recorded_answers"
@@ -124,8 +124,14 @@ class ScoreRecordedAnswers(CoursePreprocessor):
             points = float(meta.get("points", 0))
             if snapshot["problems"]:
                 result.lines.append("Note from the grader: " + "; ".join(snapshot["problems"]))
+            if result.grader_error:
+                info = resources.get("nbgrader", {})
+                self.log.error("%s/%s item %s: GRADER ERROR, marked for manual grading: %s", info.get("student"),
+                               assignment, item_id, result.grader_error)
+                resources.setdefault(GRADER_ERRORS, []).append(item_id)
             self._write_outputs(cell, result, points, keys[item_id].section)
             results.append({"item": item_id, "kind": keys[item_id].kind, "fraction": result.fraction,
+                            "grader_error": result.grader_error,
                             "points": round(result.fraction * points, 4), "max_points": points,
                             "answered": result.answered, "section": keys[item_id].section,
                             "value": (snapshot["answers"].get(item_id) or {}).get("value")})

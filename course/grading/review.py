@@ -17,6 +17,7 @@ from nbformat.v4 import new_markdown_cell
 from .base import CoursePreprocessor
 from .code_checks import is_test_cell
 from .dedupe import grader_notes
+from .score import GRADER_ERRORS
 from .student_html import markdown_literal
 from .trusted import TrustedSourceError, read_source_notebook
 
@@ -64,22 +65,26 @@ class FlagInterpreterTampering(CoursePreprocessor):
 
 
 class RecordReviewFlag(CoursePreprocessor):
-    """Mark a flagged submission in the gradebook: the notebook flagged, its code tests to review."""
+    """Mark what an instructor must look at in the gradebook: a flagged submission (the notebook
+    flagged, its code tests to review) and every item the grader itself failed to score."""
 
     def preprocess(self, nb, resources):
-        if not resources.get(FLAGS):
+        grader_errors = set(resources.get(GRADER_ERRORS) or [])
+        if not resources.get(FLAGS) and not grader_errors:
             return nb, resources
         from nbgrader.api import Gradebook
 
         info = resources["nbgrader"]
-        plan = resources.get("course_scoring_plan")
-        code_tests = set(plan.checks.exports) if plan is not None else {
-            c.metadata["nbgrader"]["grade_id"] for c in nb.cells if is_test_cell(c)}
+        to_review = set(grader_errors)
+        if resources.get(FLAGS):
+            plan = resources.get("course_scoring_plan")
+            to_review |= set(plan.checks.exports) if plan is not None else {
+                c.metadata["nbgrader"]["grade_id"] for c in nb.cells if is_test_cell(c)}
         with Gradebook(info["db_url"]) as gb:
             submitted = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
-            submitted.flagged = True
+            submitted.flagged = submitted.flagged or bool(resources.get(FLAGS))
             for grade in submitted.grades:
-                if grade.name in code_tests:
+                if grade.name in to_review:
                     grade.needs_manual_grade = True
             gb.db.commit()
         return nb, resources

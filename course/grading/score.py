@@ -17,6 +17,21 @@ class ItemResult:
     fraction: float
     lines: list[str] = field(default_factory=list)  # plain-text feedback, one point a line
     answered: bool = True
+    # Set when the grader itself failed on this item (never for a student's malformed answer):
+    # the item goes to manual grading and `course autograde` ends with an error naming it.
+    grader_error: str | None = None
+
+
+# resources key: the item ids whose scorer failed (ScoreRecordedAnswers -> RecordReviewFlag).
+GRADER_ERRORS = "course_grader_errors"
+
+
+class MalformedAnswer(ValueError):
+    """A scorer's word for "the student's saved value is not an answer of this kind": scored 0."""
+
+
+GRADER_FAULT_LINE = ("The grader could not score this item (a fault in the grader, not in your answer); "
+                     "your instructor will grade it by hand.")
 
 
 def _why(key: ItemKey, option: str) -> str:
@@ -78,5 +93,8 @@ def score_item(key: ItemKey, record: dict[str, Any] | None) -> ItemResult:
         return ItemResult(key.item_id, 0.0, [f"No scorer for items of kind {key.kind!r}; ask your instructor."])
     try:
         return scorer(key, record["value"])
-    except Exception as exc:  # a malformed value must not stop the batch
-        return ItemResult(key.item_id, 0.0, [f"The saved answer could not be scored ({type(exc).__name__}: {exc}); scored 0."])
+    except MalformedAnswer as exc:  # the student's value: 0, and they are told why
+        return ItemResult(key.item_id, 0.0, [f"The saved answer could not be scored ({exc}); scored 0."])
+    except Exception as exc:  # noqa: BLE001 - the grader's own fault: never passed off as a wrong answer
+        return ItemResult(key.item_id, 0.0, [GRADER_FAULT_LINE],
+                          grader_error=f"{key.kind} scorer raised {type(exc).__name__}: {exc}")

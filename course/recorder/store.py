@@ -1,8 +1,8 @@
 """The recorder's append-only store: one row per graded save, never updated or deleted.
 
 SQLAlchemy Core, so the same code writes SQLite (the default: a file only the recorder's user
-may write) and PostgreSQL (when the course's gradebook is PostgreSQL). On SQLite, triggers refuse
-UPDATE and DELETE as well, so not even a slip in this code can rewrite a record.
+may write) and PostgreSQL (when the course's gradebook is PostgreSQL). Triggers refuse UPDATE and
+DELETE (and TRUNCATE on PostgreSQL) too, so not even a slip in this code can rewrite a record.
 """
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ RECORDS = sa.Table(
     sa.Column("value", sa.Text, nullable=False),          # JSON
     sa.Column("recorded_at", sa.String(40), nullable=False),  # server time, UTC, ISO 8601
 )
+POSTGRES_APPEND_ONLY = [
+    "CREATE OR REPLACE FUNCTION course_records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'course records are append-only'; END $$",
+    "DROP TRIGGER IF EXISTS course_records_append_only ON course_records",
+    "CREATE TRIGGER course_records_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON course_records "
+    "FOR EACH STATEMENT EXECUTE FUNCTION course_records_append_only()",
+]
 APPEND_ONLY_TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS course_records_no_update BEFORE UPDATE ON course_records "
     "BEGIN SELECT RAISE(ABORT, 'course records are append-only'); END",
@@ -66,10 +73,10 @@ class RecordStore:
             self.engine = sa.create_engine(url, future=True)
         if not read_only:
             METADATA.create_all(self.engine)
-            if self.engine.dialect.name == "sqlite":
-                with self.engine.begin() as db:
-                    for statement in APPEND_ONLY_TRIGGERS:
-                        db.exec_driver_sql(statement)
+            triggers = {"sqlite": APPEND_ONLY_TRIGGERS, "postgresql": POSTGRES_APPEND_ONLY}
+            with self.engine.begin() as db:
+                for statement in triggers.get(self.engine.dialect.name, []):
+                    db.exec_driver_sql(statement)
 
     def append(self, user: str, lesson: str, item: str, kind: str, mode: str, value: Any) -> Record:
         row = {"user": user, "lesson": lesson, "item": item, "kind": kind, "mode": mode,
