@@ -231,28 +231,26 @@ def _mh_ratio(frame: pd.DataFrame, stratum: str) -> float:
     return num / den
 
 
-def test_selection_bias_reverses_within_call_type(calls):
+def test_selection_bias_raw_gap_shrinks_within_call_type(calls):
     # CIT officers get most crisis calls and few others
     cit_share = calls.groupby("crisis_call")["crisis_trained_officer"].mean()
     assert cit_share[True] > 0.45 and cit_share[False] < 0.12
     raw = calls.groupby("crisis_trained_officer")["use_of_force"].mean()
-    assert raw[True] > 1.2 * raw[False]  # raw: CIT officers look MORE forceful
-    # within type: less force on crisis calls
-    for call_type in ("Person in Crisis", "Suicidal Person"):
-        sub = calls[calls["final_call_type"] == call_type]
-        rate = sub.groupby("crisis_trained_officer")["use_of_force"].mean()
-        assert rate[True] < 0.6 * rate[False], call_type
+    assert raw[True] > 2 * raw[False]  # raw: CIT officers look far MORE forceful
+    # like with like, the gap shrinks to a small one, no larger than the evidence supports
+    # (Compton 2014: CIT status generally not predictive of force; Taheri 2016: null)
     crisis = calls[calls["crisis_call"]].groupby("crisis_trained_officer")["use_of_force"].mean()
-    assert crisis[True] < 0.6 * crisis[False]
-    assert _mh_ratio(calls, "final_call_type") < 0.7
+    assert 0.7 < crisis[True] / crisis[False] < 1.1
+    assert abs(crisis[True] - crisis[False]) < 0.02
+    assert 0.7 < _mh_ratio(calls, "final_call_type") < 1.1
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
 def test_selection_bias_holds_for_other_seeds(seed):
     frame = make_calls(seed=seed)
     raw = frame.groupby("crisis_trained_officer")["use_of_force"].mean()
-    assert raw[True] > 1.3 * raw[False]
-    assert _mh_ratio(frame, "final_call_type") < 0.9
+    assert raw[True] > 2 * raw[False]
+    assert 0.6 < _mh_ratio(frame, "final_call_type") < 1.35  # small either way: no strong built-in effect
     share = frame["location"].value_counts(normalize=True)
     assert share.index[0] == HOT and share.iloc[0] > 2.5 * share.iloc[1]
     before, after = _same_months(frame)
