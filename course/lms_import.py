@@ -64,8 +64,8 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
 
 
 def _is_link_or_special(info: zipfile.ZipInfo) -> bool:
-    mode = info.external_attr >> 16
-    return info.create_system == 3 and mode != 0 and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    kind = stat.S_IFMT(info.external_attr >> 16)  # Unix file type; 0 when the archiver gave none
+    return info.create_system == 3 and kind not in (0, stat.S_IFREG, stat.S_IFDIR)
 
 
 def plain_file_name(name: str, extensions: list[str]) -> str | None:
