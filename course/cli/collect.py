@@ -1,7 +1,8 @@
 """`course collect ASSIGNMENT`: collect submissions from the exchange into submitted/.
 
-With --zip FILE, ingest an LMS download instead (nbgrader's zip_collect): the archive's
-files are matched by name to students. The default pattern fits LMS downloads named
+With --zip FILE, import an LMS download instead (course.lms_import, not nbgrader's
+zip_collect: only the LMS's own entry names say whose a file is, a zip a student uploaded is
+that student's files, sizes and counts are bounded, and every refused entry is named). The default pattern fits LMS downloads named
 `<student>_<file>` or Canvas-style `<student>_<id>_<id>_<file>` (an optional `late_`
 after the student is allowed), e.g. `jdoe_1234_5678_02-active-listening.ipynb` and
 `jdoe_1234_5678_02-active-listening.answers.json`; give your own with --regexp (named
