@@ -57,6 +57,8 @@ def parse_answers(text: str, source: str) -> ParsedAnswers:
         raise AnswersFileError(
             f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:  # Python's parser gives up on very deep nesting; the rest is still graded
+        raise AnswersFileError(f"{source}: nested too deeply to be read (not an answers file)") from None
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         raise AnswersFileError(f"{source}: expected an object with an 'answers' mapping")
     if data.get("format") != FORMAT_VERSION:

@@ -1,7 +1,8 @@
 """`course collect ASSIGNMENT`: collect submissions from the exchange into submitted/.
 
-With --zip FILE, ingest an LMS download instead (nbgrader's zip_collect): the archive's
-files are matched by name to students. The default pattern fits LMS downloads named
+With --zip FILE, import an LMS download instead (course.lms_import, not nbgrader's
+zip_collect: only the LMS's own entry names say whose a file is, a zip a student uploaded is
+that student's files, sizes and counts are bounded, and every refused entry is named). The default pattern fits LMS downloads named
 `<student>_<file>` or Canvas-style `<student>_<id>_<id>_<file>` (an optional `late_`
 after the student is allowed), e.g. `jdoe_1234_5678_02-active-listening.ipynb` and
 `jdoe_1234_5678_02-active-listening.answers.json`; give your own with --regexp (named
@@ -11,13 +12,12 @@ archive too: it holds the student's choices.
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
 from ..coursedir import exchange_problem
-from .coursedir import CourseError, check_result, find_root, load_config, nbgrader_api, require_assignment
+from ..safe_names import shown
+from .coursedir import CourseError, check_result, find_root, nbgrader_api, require_assignment
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,11 @@ def collect(root: Path, assignment: str) -> int:
 
 
 def zip_collect(root: Path, assignment: str, archive: Path, regexp: str = LMS_REGEXP, force: bool = True) -> list[str]:
-    """Ingest an LMS download with nbgrader's ZipCollectApp, in a temporary work folder."""
-    from nbgrader.apps.zipcollectapp import ZipCollectApp
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.utils import capture_log
+    """Import an LMS download into submitted/ (see course.lms_import: only what the LMS named,
+    bounded, every refusal reported); returns the students in submitted/ afterwards."""
+    from nbgrader.utils import parse_utc
+
+    from ..lms_import import LmsImport, write_submission
 
     require_assignment(root, assignment)
     archive = Path(archive)
@@ -52,31 +53,34 @@ def zip_collect(root: Path, assignment: str, archive: Path, regexp: str = LMS_RE
         raise CourseError(f"{archive}: no such file")
     if not zipfile.is_zipfile(archive):
         raise CourseError(f"{archive}: not a zip archive")
+    try:
+        found = LmsImport(regexp, COLLECTED_EXTENSIONS).read(archive)
+    except (ValueError, zipfile.BadZipFile, OSError) as exc:
+        raise CourseError(f"{archive}: {exc}") from None
     api = nbgrader_api(root)
-    before = set(api.get_submitted_students(assignment))
-    # nbgrader puts the download folder under the course root; a hidden temporary one, removed after
-    with tempfile.TemporaryDirectory(prefix=".zip-collect-", dir=root) as work:
-        config = load_config(root)
-        config.ZipCollectApp.downloaded_directory = Path(work).name
-        config.ZipCollectApp.force = force
-        config.ExtractorPlugin.force = force
-        config.FileNameCollectorPlugin.named_regexp = regexp
-        config.FileNameCollectorPlugin.valid_ext = COLLECTED_EXTENSIONS
-        target = Path(work) / assignment / "archive"
-        target.mkdir(parents=True)
-        shutil.copy(archive, target / archive.name)
-        app = ZipCollectApp(config=config)
-        app.coursedir = CourseDirectory(parent=app)
-        app.coursedir.assignment_id = assignment
-        result = capture_log(app)
-        check_result(result, f"zip_collect of {archive} for {assignment}")
-        app_log = result.get("log", "")
+    for line in found.unmatched:
+        log.warning(f"warning: {archive.name}: skipped {shown(line)} (did not match the pattern for a student's "
+                    f".ipynb or .json file)")
+    for line in found.refused:
+        log.warning(f"warning: {archive.name}: refused {line}")
+    if not found.students:
+        raise CourseError(f"{archive}: no file matched the pattern {regexp!r} for {assignment}")
+    for student, files in sorted(found.students.items()):
+        stamp = found.timestamps.get(student)
+        try:
+            stamp = parse_utc(stamp).isoformat(" ") if stamp else None
+        except (ValueError, OverflowError):
+            log.warning(f"warning: {archive.name}: student {shown(student)}: timestamp {shown(stamp)} cannot be read; "
+                        "none recorded")
+            stamp = None
+        folder = Path(api.coursedir.format_path(api.coursedir.submitted_directory, student, assignment))
+        try:
+            write_submission(folder, files, stamp)
+        except OSError as exc:  # one student's folder must not stop the others
+            log.error(f"error: {archive.name}: student {shown(student)}: cannot write {folder}: {exc}")
+            continue
+        log.debug(f"{assignment}: imported {', '.join(sorted(files))} for {student}")
     students = sorted(api.get_submitted_students(assignment))
-    if not set(students) - before and not any(line for line in app_log.splitlines() if "Copying to" in line):
-        raise CourseError(f"{archive}: no file matched the pattern {regexp!r} for {assignment}\n{app_log[-1500:]}")
-    skipped = [line for line in app_log.splitlines() if "Skipped" in line or "did not match" in line]
-    for line in skipped:
-        log.warning(f"warning: {line}")
     log.info(f"{assignment}: {len(students)} submission(s) in submitted/ after importing {archive.name}")
     return students
 

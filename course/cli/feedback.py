@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from ..coursedir import exchange_problem
+from ..safe_names import shown as shown_id
 from .coursedir import CourseError, check_result, find_root, nbgrader_api, require_assignment
 from .logs import progress
 
@@ -28,13 +29,25 @@ def feedback(root, assignment: str, students: list[str] | None = None, release: 
         raise CourseError(f"{assignment}: nothing autograded yet; run `course autograde {assignment}` first")
     if release and (problem := exchange_problem(api)):
         raise CourseError(problem)
+    failed = []
     with progress(log, len(graded), "feedback") as shown:
         for student in graded:
-            check_result(api.generate_feedback(assignment, student), f"generating feedback for {student} on {assignment}")
-            if release:
-                check_result(api.release_feedback(assignment, student), f"releasing feedback for {student} on {assignment}")
+            # one student's failure is reported and the next student still gets feedback
+            try:
+                check_result(api.generate_feedback(assignment, student),
+                             f"generating feedback for {student} on {assignment}")
+                if release:
+                    check_result(api.release_feedback(assignment, student),
+                                 f"releasing feedback for {student} on {assignment}")
+            except CourseError as exc:
+                log.error(f"error: {exc}")
+                failed.append(student)
             shown.advance(student)
-    log.info(f"{assignment}: feedback {'generated and released' if release else 'generated'} for {len(graded)} student(s)")
+    done = len(graded) - len(failed)
+    log.info(f"{assignment}: feedback {'generated and released' if release else 'generated'} for {done} student(s)")
+    if failed:
+        raise CourseError(f"{assignment}: no feedback for {len(failed)} student(s): {', '.join(shown_id(s) for s in failed)} "
+                          f"(see the errors above); the other {done} have theirs")
     return len(graded)
 
 

@@ -9,13 +9,12 @@ them (nbgrader 0.9's roundToPrecision(score, 2)); the total is the sum of the ro
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
 import sys
 from pathlib import Path
 
+from ..csv_safe import csv_text
 from .coursedir import CourseError, find_root
 from .status import read_only_api
 
@@ -81,22 +80,19 @@ def check_output(path: Path) -> None:
 
 
 def write_csv(header: list[str], rows: list[list[str]], output: str) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    text = csv_text(header, rows)  # quoted, formulas defused: ids and names come from outside
     if output == "-":
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(text)
     else:
         path = Path(output).expanduser()
         folder = path.parent
         if not folder.is_dir():
             raise CourseError(f"cannot write {path}: the folder {folder} does not exist")
         try:
-            path.write_text(buffer.getvalue(), encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise CourseError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return buffer.getvalue()
+    return text
 
 
 def run(args) -> int:

@@ -39,6 +39,16 @@ def exchange_submitters(api, assignment: str) -> set[str]:
     return found
 
 
+def inbound_problems(api, assignment: str) -> list[str]:
+    """What collect would refuse or report in the inbound for `assignment` (see course.inbound)."""
+    from ..inbound import examine
+
+    inbound = Path(api.exchange_root or "") / api.course_id / "inbound"
+    if not api.exchange_root or not inbound.is_dir():
+        return []
+    return [f"{assignment}: {line}" for line in examine(inbound, assignment, api.coursedir.max_dir_size).messages()]
+
+
 def read_only_api(root: Path):
     """nbgrader's API for the course, reading the gradebook without creating or writing it."""
     from nbgrader.api import Gradebook
@@ -76,6 +86,7 @@ def status(root: Path, names: list[str] | None = None) -> list[dict]:
                 "autograded": len(api.get_autograded_students(name)) if graded else 0,
                 "feedback": len(_students_in(coursedir, coursedir.feedback_directory, name)),
                 "needs_manual": needs_manual,
+                "problems": inbound_problems(api, name),
             })
     return rows
 
@@ -92,7 +103,12 @@ def run(args) -> int:
     root = find_root()
     for name in args.assignments:
         require_assignment(root, name)
-    print(format_table(status(root, args.assignments or None)))
+    rows = status(root, args.assignments or None)
+    print(format_table(rows))
+    problems = [line for row in rows for line in row["problems"]]
+    if problems:  # impersonations, unsafe ids, oversized folders, timestamps that disagree with arrival
+        print("\nIn the exchange's inbound (collect refuses or corrects these):")
+        print("\n".join(f"  {line}" for line in problems))
     return 0
 
 

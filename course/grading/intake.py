@@ -56,6 +56,8 @@ def notebook_is_readable(path: Path) -> str | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return f"not valid JSON ({exc})"
+    except RecursionError:  # valid JSON perhaps, but too deep for any reader of notebooks
+        return "nested too deeply to be read as a notebook"
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         return "not a notebook (no list of cells)"
     return None

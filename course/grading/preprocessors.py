@@ -14,6 +14,7 @@ from pathlib import Path
 from nbformat.v4 import new_output
 from traitlets import Unicode
 
+from ..items.answer_check import checked_value
 from ..recording import ANSWERS_SUFFIX, AnswersFileError, answers_path, read_answers_file
 from .base import CoursePreprocessor
 from .grader_scoring import keys_folder
@@ -119,6 +120,13 @@ class ScoreRecordedAnswers(CoursePreprocessor):
                 continue
             seen.add(item_id)
             record = snapshot["answers"].get(item_id)
+            if isinstance(record, dict) and "value" in record:  # only what the item defines is scored or kept
+                value, dropped = checked_value(keys[item_id].kind, record["value"], definitions.get(item_id),
+                                               keys[item_id])
+                record = {**record, "value": value}
+                if dropped:
+                    snapshot["problems"].append(f"item {item_id}: {dropped}")
+                    self.log.warning("%s: item %s: %s", assignment, item_id, dropped)
             result = score_item(keys[item_id], record)
             result.lines[:0] = describe_answer(definitions.get(item_id), (record or {}).get("value"))
             points = float(meta.get("points", 0))
@@ -134,7 +142,7 @@ class ScoreRecordedAnswers(CoursePreprocessor):
                             "grader_error": result.grader_error,
                             "points": round(result.fraction * points, 4), "max_points": points,
                             "answered": result.answered, "section": keys[item_id].section,
-                            "value": (snapshot["answers"].get(item_id) or {}).get("value")})
+                            "value": (record or {}).get("value")})
         unknown = sorted(item for item, record in snapshot["answers"].items()
                          if item not in keys and record.get("mode") != "practice")
         if unknown:  # ids the student's file holds: named, but never more than a few

@@ -99,7 +99,7 @@ def build_report(course_root: str | Path, out_dir: str | Path, assignments: list
     The report is written to a temporary folder beside `out_dir` and moved into place only when
     complete, so a failed run leaves the previous report as it was. Raises ReportError for an
     unknown assignment (listing the known ones) or an output folder that is not a report's."""
-    from . import export, html  # charts use matplotlib Figures directly (Agg canvas): no display, no pyplot
+    from matplotlib import rc_context  # charts use matplotlib Figures directly (Agg canvas): no display, no pyplot
 
     root = Path(course_root)
     check_assignments(root, assignments)
@@ -110,19 +110,27 @@ def build_report(course_root: str | Path, out_dir: str | Path, assignments: list
         raise ReportError(f"cannot write the report to {out}: no folder can be made in {out.parent} "
                           f"({exc.strerror or exc})") from None
     try:
-        report = analyse(collect(root, assignments), root)
-        csv_files = export.write_csv(report, work / "csv")
-        pages = {a.assignment: f"{html.slug(a.assignment)}.html" for a in report.assignments}
-        for a in report.assignments:
-            html.write_assignment(a, work, pages[a.assignment], f"{title}: {a.assignment}")
-        html.write_index(report, work, pages, csv_files, title)
-        (work / MARKER).write_text("written by `course report`; replaced by the next report\n", encoding="utf-8")
+        # students' answers become chart labels: `$...$` must stay text, never matplotlib's mathtext
+        with rc_context({"text.parse_math": False}):
+            _build(root, assignments, work, title)
         work.chmod(0o755)   # mkdtemp makes it private
         _move_into_place(work, out)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
     return out / "index.html"
+
+
+def _build(root: Path, assignments: list[str] | None, work: Path, title: str) -> None:
+    from . import export, html
+
+    report = analyse(collect(root, assignments), root)
+    csv_files = export.write_csv(report, work / "csv")
+    pages = {a.assignment: f"{html.slug(a.assignment)}.html" for a in report.assignments}
+    for a in report.assignments:
+        html.write_assignment(a, work, pages[a.assignment], f"{title}: {a.assignment}")
+    html.write_index(report, work, pages, csv_files, title)
+    (work / MARKER).write_text("written by `course report`; replaced by the next report\n", encoding="utf-8")
 
 
 __all__ = ["AssignmentReport", "Collection", "CourseReport", "Problem", "ReportError", "analyse", "build_report",

@@ -20,6 +20,7 @@ import pandas as pd
 from ..grading.grading_file import GRADING_SUFFIX
 from ..coursedir import CourseDir
 from ..grading.keys import ItemKey, KeyError_, key_path, load_keys
+from ..items.answer_check import checked_value
 
 COLUMNS = ["student", "assignment", "item", "kind", "value", "fraction", "points", "max_points",
            "answered", "section", "file"]
@@ -162,6 +163,12 @@ def collect(course_root: str | Path, assignments: list[str] | None = None, grade
         rows += code_rows
         problems += code_problems
     definitions = {a: _load_definitions(course, a, problems) for a in students}
+    for row in rows:  # a grading file written before answers were checked: nothing undefined is counted or drawn
+        value, dropped = checked_value(row["kind"], row["value"], definitions.get(row["assignment"], {}).get(row["item"]),
+                                       keys.get(row["assignment"], {}).get(row["item"]))
+        if dropped:
+            row["value"] = value
+            problems.append(Problem(row["file"], f"item {row['item']}: {dropped}", row["assignment"]))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     # saved answers stay Python objects: pandas 3 would make a column of only strings and None a str
     # column, turning None ("no answer") into NaN

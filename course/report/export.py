@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..csv_safe import frame_csv
 from .analyse import CourseReport
 
 
 def _write(frame: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False)
+    path.write_text(frame_csv(frame), encoding="utf-8")  # answers and ids are students' text: no formulas
     return path
 
 
