@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.hub_api_url:
         parser.error("no hub API URL: run it as a JupyterHub service or give --hub-api-url")
     logging.basicConfig(level=logging.INFO, format="[course-recorder] %(message)s")
+    # The store is the recorder's to write; the instructor's group may read it (to grade), nobody else.
+    os.umask(0o027)
     store = RecordStore(args.db_url)
     make_app(store, args.hub_api_url, args.prefix).listen(args.port, address=args.ip)
     log.info("recording to %s on %s:%d (hub %s)", args.db_url.split("@")[-1], args.ip, args.port, args.hub_api_url)
