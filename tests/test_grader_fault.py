@@ -88,3 +88,17 @@ def test_a_scorer_that_raises_sends_its_items_to_manual_grading(broken_course, g
         result = nbgrader(broken_course, "autograde", A)
         assert "GRADER ERROR" in result.stderr
     check_marked(broken_course)
+
+
+def test_a_missing_rubric_is_a_grader_fault_not_a_wrong_scenario(tmp_path):
+    """The scenario scorer's own loading failures (a rubric deleted, a scenario file broken)
+    are the instructor's side: a grader fault, never 0 points passed off as the student's."""
+    from course.grading.keys import ItemKey
+    from course.grading.score import GRADER_FAULT_LINE, score_item
+
+    key = ItemKey(item_id="ac-g4", kind="scenario", answer=None, why={}, section="",
+                  extra={"scenario": "mental-health-crisis", "keys_dir": str(tmp_path / "keys")})
+    result = score_item(key, {"kind": "scenario", "mode": "graded",
+                              "value": {"attempts": [{"choices": ["ask_sister"], "complete": False}]}})
+    assert result.grader_error and "could not be loaded" in result.grader_error
+    assert result.lines == [GRADER_FAULT_LINE]

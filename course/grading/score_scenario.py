@@ -23,10 +23,13 @@ from .score import ItemResult
 def score_scenario(key: ItemKey, value: Any) -> ItemResult:
     scenario_ref = str(key.extra.get("scenario", ""))
     keys_dir = Path(key.extra.get("keys_dir", "keys"))
+    # A scenario or rubric that cannot be loaded is the instructor's side failing, never the
+    # student's answer: it raises, and score_item sends the item to manual grading as a grader fault.
     try:
         scenario, rubric = scored_scenario(scenario_ref, keys_dir)
-    except (ScenarioError, FileNotFoundError, KeyError, ValueError) as exc:
-        return ItemResult(key.item_id, 0.0, [f"The scenario or its rubric could not be loaded ({exc}); ask your instructor."])
+    except (ScenarioError, OSError, LookupError, ValueError) as exc:
+        raise RuntimeError(f"scenario {scenario_ref!r} or its rubric in {keys_dir} could not be loaded: "
+                           f"{type(exc).__name__}: {exc}") from exc
     result = score_attempt(scenario, rubric, value)
     lines = [f"Scored attempt: {result.attempt_index + 1 if result.attempt_index is not None else 'none'}"
              + (f", ending: {result.outcome}" if result.outcome else ", not finished")]
