@@ -4,8 +4,8 @@ JupyterHub 6.1.1 and the first-use authenticator have no limit of their own: 20 
 in 6 s, then the right one, worked. `LimitedFirstUseAuthenticator` counts failures in a sliding
 window; a user name with `user_failure_limit` failures (default 5 in 10 minutes), or an address
 with `address_failure_limit` (default 50: a class behind one NAT address shares it), is refused
-for `lockout_seconds` (default 5 minutes), the right password included, with a page that says
-so (HTTP 429). A successful login clears the user name's count. The counts live in the hub's
+for `lockout_seconds` (default 5 minutes), the right password included; the login page says so
+("Too many failed logins for this user name: ..."). A successful login clears the user name's count. The counts live in the hub's
 memory: a restart of the hub clears them.
 
 The address is the last one in X-Forwarded-For, the one the hub's own proxy saw (a header a
@@ -70,7 +70,6 @@ def refusal(user_left: float, address_left: float) -> str:
 
 try:
     from firstuseauthenticator import FirstUseAuthenticator
-    from tornado import web
     from traitlets import Float, Integer
 except ImportError:  # the unit tests use FailedLogins alone, without JupyterHub
     FirstUseAuthenticator = None
@@ -96,17 +95,25 @@ if FirstUseAuthenticator is not None:
             user_left, address_left = self._by_user.locked(user), self._by_address.locked(address)
             if user_left or address_left:
                 self.log.warning("login of %r from %s refused: locked after repeated failures", user[:32], address)
-                error = web.HTTPError(429, refusal(user_left, address_left))
-                error.jupyterhub_message = refusal(user_left, address_left)
-                error.headers = {"Retry-After": str(int(max(user_left, address_left)) + 1)}
-                raise error
+                self._say(handler, refusal(user_left, address_left))
+                return None
             result = await super().authenticate(handler, data)
             if result is None:
                 self._by_user.failed(user)
                 self._by_address.failed(address)
-                if self._by_user.locked(user) or self._by_address.locked(address):
+                user_left, address_left = self._by_user.locked(user), self._by_address.locked(address)
+                if user_left or address_left:
                     self.log.warning("login of %r from %s locked for %.0f s after repeated failures",
                                      user[:32], address, self.lockout_seconds)
+                    self._say(handler, refusal(user_left, address_left))
             else:
                 self._by_user.succeeded(user)
             return result
+
+        @staticmethod
+        def _say(handler, message: str) -> None:
+            # The first-use authenticator's login page shows `custom_login_error` instead of
+            # "Invalid username or password" (an HTTPError raised here would hit a bug of its
+            # login handler, which cannot render JupyterHub's error page: `_render() got an
+            # unexpected keyword argument 'sync'`).
+            handler.custom_login_error = message

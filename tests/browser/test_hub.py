@@ -474,11 +474,14 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
             return info.value.status
 
         t_lock = time.monotonic()
-        for attempt in range(LOGIN_LIMIT):
+        for attempt in range(LOGIN_LIMIT - 1):
             assert try_password(f"wrong-{attempt}") == 403
             page.get_by_text("Invalid username or password").wait_for()
-        assert try_password(hub["passwords"][carol]) == 429, "the right password worked after repeated failures"
+        assert try_password("wrong-again") == 403
+        page.get_by_text("Too many failed logins for this user name").first.wait_for()  # said at once
+        assert try_password(hub["passwords"][carol]) == 403, "the right password worked after repeated failures"
         page.get_by_text("Too many failed logins for this user name").first.wait_for()
+        assert "/hub/login" in page.url and not page.context.cookies(f"{hub['url']}/user/{carol}/")
         print(f"{LOGIN_LIMIT} wrong logins and a refused right one in {time.monotonic() - t_lock:.1f} s")
         # Another user name from the same address is not locked.
         log_in(chromium.new_context(ignore_https_errors=True), hub, bob).context.close()
