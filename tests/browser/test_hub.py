@@ -39,7 +39,7 @@ import pytest
 import yaml
 
 from .support import (A, NOTEBOOK, UI_TIMEOUT, dismiss_toasts, enter_manual_score, exercise, free_port,
-                      open_notebook_url, status_of, wait_idle)
+                      open_notebook_url, status_of, wait_idle)  # noqa: F401
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(os.environ.get("COURSE_HUB_TEST") == "0",
@@ -170,7 +170,7 @@ def hub(tmp_path_factory):
         profile_script = Path(f"/etc/profile.d/course-hub-{prefix.name}.sh")
         # The test's gradebook has no backup: --force (remove.sh refuses otherwise; see test_hub_remove.py).
         removed = subprocess.run(["bash", str(REMOVE), "--users", ",".join([*students, instructor]),
-                                  "--prefix", str(prefix), "--force"], capture_output=True, text=True, timeout=180)
+                                  "--prefix", str(prefix), "--force"], capture_output=True, text=True, timeout=900)
         for name in [*students, instructor]:
             assert subprocess.run(["id", "-u", name], capture_output=True).returncode != 0, f"user {name} left behind"
         assert not prefix.exists(), f"{prefix} left behind: {removed.stderr}"
@@ -315,22 +315,39 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
                                                                          if sealed(hub, p)], 30)[-1]
             assert (folder / "timestamp.txt").read_text() == folder.name.split("+")[2]
 
-        # ---- a restart of the hub leaves students' servers and kernels running -------------------
+        # ---- a restart of the hub leaves students' servers, kernels and unsaved work -------------
+        page = pages[alice]
+        open_notebook_url(page, f"{hub['url']}/user/{alice}/lab/workspaces/hub-restart/tree/{A}/{NOTEBOOK}?reset")
         kernels_url = f"{hub['url']}/user/{alice}/api/kernels"
-        response = pages[alice].request.get(kernels_url)
+        response = page.request.get(kernels_url)
         assert response.ok, response.status
         kernels = sorted(k["id"] for k in response.json())
         assert kernels, "alice's notebook has a kernel"
+        # Unsaved work: a new cell, run (the kernel holds `survivor`) and not saved.
+        page.locator(".jp-Notebook .jp-Cell").first.click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("a")
+        page.keyboard.press("Enter")
+        page.keyboard.type("survivor = 6 * 7")
+        page.keyboard.press("Shift+Enter")
+        wait_idle(page)
         processes = pids_of(alice)
         stopped, restarted = hub["restart"]()
         print(f"hub restart: stopped in {stopped:.1f} s, up again in {restarted:.1f} s")
         assert stopped < HUB_STOP_SECONDS, f"the hub took {stopped:.0f} s to stop"
         assert processes <= pids_of(alice), "alice's server or kernel did not survive the hub's restart"
-        response = pages[alice].request.get(kernels_url)
+        response = page.request.get(kernels_url)
         assert response.ok and sorted(k["id"] for k in response.json()) == kernels, "alice's kernel is gone"
-        pages[alice].goto(f"{hub['url']}/user/{alice}/lab/workspaces/hub-after-restart?reset")
-        pages[alice].locator("#jp-main-statusbar").wait_for(timeout=UI_TIMEOUT * 2)
-        dismiss_toasts(pages[alice])
+        # The same page goes on: the kernel still knows `survivor`, and the unsaved cell saves.
+        page.keyboard.press("Escape")
+        page.keyboard.press("a")
+        page.keyboard.press("Enter")
+        page.keyboard.type("print('survived', survivor)")
+        page.keyboard.press("Shift+Enter")
+        page.locator(".jp-OutputArea-output").filter(has_text="survived 42").first.wait_for(timeout=UI_TIMEOUT)
+        page.keyboard.press("Control+s")
+        saved = Path(os.path.expanduser(f"~{alice}")) / A / NOTEBOOK
+        wait_until("the unsaved cell to be saved after the restart", lambda: "survivor = 6 * 7" in saved.read_text(), 30)
 
         # ---- a third student can read neither their work nor their submissions --------------
         page_c = log_in(chromium.new_context(ignore_https_errors=True), hub, carol)
