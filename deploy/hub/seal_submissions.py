@@ -208,6 +208,11 @@ def stamp(inbound_fd: int, name: str, parsed: tuple[str, str, str, str], uid: in
     when = now_utc()
     top = os.open(name, _OPEN_DIR, dir_fd=inbound_fd)
     try:
+        # The name was sealed a moment ago and, the inbound being sticky, only root or the
+        # instructor can have changed it since: make sure this is still the sealed folder.
+        st = os.fstat(top)
+        if (st.st_uid, stat.S_IMODE(st.st_mode)) != (uid, SEALED_MODE):
+            raise OSError(errno.EPERM, f"{name} is no longer the sealed folder")
         student_time = None
         try:
             fd = os.open("timestamp.txt", _OPEN_ANY, dir_fd=top)
