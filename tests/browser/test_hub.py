@@ -16,7 +16,8 @@ over HTTPS (start.sh --tls-cert/--tls-key, a self-signed certificate made with o
 Everything made (users, processes, the /opt prefix) is removed.
 
 Needs root (it creates Unix users; skipped otherwise), Chromium, Playwright, PyPI and the npm
-registry. It takes 3 to 7 minutes on two cores, most of it installing the hub's venv.
+registry. It takes 5 to 12 minutes on two cores (11 with the machine's load at 11), most of it
+installing the hub's venv and removing it.
 COURSE_HUB_TEST=0 skips it.
 """
 from __future__ import annotations
