@@ -276,7 +276,7 @@ rm -f "$PREFIX/etc/hub.json"
 (umask 077; "$VENV/bin/python" - "$PREFIX/etc/hub.json" <<EOF
 import json, sys
 json.dump({
-    "prefix": "$PREFIX", "venv": "$VENV", "proxy": "$CHP", "exchange": "$EXCHANGE",
+    "prefix": "$PREFIX", "venv": "$VENV", "exchange": "$EXCHANGE",
     "course_id": "$COURSE_ID", "course_dir": "$COURSE_DIR", "instructor": "$INSTRUCTOR",
     "students": "$STUDENTS".split(","), "ip": "$IP", "port": $PORT, "hub_port": $HUB_PORT,
     "proxy_api_port": $PROXY_API_PORT, "formgrader_port": $FORMGRADER_PORT,
@@ -296,16 +296,20 @@ say "instructor: course release|collect|autograde|feedback in $COURSE_DIR; formg
 TOKEN_FILE="$PREFIX/state/proxy_token"
 [ -s "$TOKEN_FILE" ] || (umask 077; "$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))' >"$TOKEN_FILE")
 PROXY_PID_FILE="$PREFIX/state/proxy.pid"
-proxy_running() {
-  [ -f "$PROXY_PID_FILE" ] && kill -0 "$(cat "$PROXY_PID_FILE")" 2>/dev/null \
-    && tr '\0' ' ' <"/proc/$(cat "$PROXY_PID_FILE")/cmdline" | grep -q -- "--api-port $PROXY_API_PORT"
-}
-if proxy_running; then
-  say "the proxy is running already (pid $(cat "$PROXY_PID_FILE")): kept"
+proxy_args=(--ip "$IP" --port "$PORT" --api-ip 127.0.0.1 --api-port "$PROXY_API_PORT"
+            --error-target "http://127.0.0.1:$HUB_PORT/hub/error")
+[ -z "$TLS_CERT" ] || proxy_args+=(--ssl-cert "$TLS_CERT" --ssl-key "$TLS_KEY")
+proxy_pid="$(cat "$PROXY_PID_FILE" 2>/dev/null || true)"
+if [ -n "$proxy_pid" ] && kill -0 "$proxy_pid" 2>/dev/null \
+   && [ "$(tr '\0' '\n' <"/proc/$proxy_pid/cmdline" | tail -n +3)" = "$(printf '%s\n' "${proxy_args[@]}")" ]; then
+  say "the proxy is running already (pid $proxy_pid): kept"
 else
-  proxy_args=(--ip "$IP" --port "$PORT" --api-ip 127.0.0.1 --api-port "$PROXY_API_PORT"
-              --error-target "http://127.0.0.1:$HUB_PORT/hub/error")
-  [ -z "$TLS_CERT" ] || proxy_args+=(--ssl-cert "$TLS_CERT" --ssl-key "$TLS_KEY")
+  if [ -n "$proxy_pid" ] && kill -0 "$proxy_pid" 2>/dev/null \
+     && tr '\0' ' ' <"/proc/$proxy_pid/cmdline" | grep -q configurable-http-proxy; then
+    say "the proxy's options changed (ports, TLS): restarting it (pid $proxy_pid)"
+    kill -TERM "$proxy_pid"
+    for _ in $(seq 50); do kill -0 "$proxy_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   # The token goes through the environment, never the command line (ps shows that to everyone).
   ( export CONFIGPROXY_AUTH_TOKEN="$(cat "$TOKEN_FILE")"
     exec setsid "$CHP" "${proxy_args[@]}" >>"$PREFIX/state/proxy.log" 2>&1 </dev/null ) &
