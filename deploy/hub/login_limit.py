@@ -5,8 +5,8 @@ in 6 s, then the right one, worked. `LimitedFirstUseAuthenticator` counts failur
 window; a user name with `user_failure_limit` failures (default 5 in 10 minutes), or an address
 with `address_failure_limit` (default 50: a class behind one NAT address shares it), is refused
 for `lockout_seconds` (default 5 minutes), the right password included; the login page says so
-("Too many failed logins for this user name: ..."). A successful login clears the user name's count. The counts live in the hub's
-memory: a restart of the hub clears them.
+("Too many failed logins for this user name: ..."). A successful login clears the user name's
+count. The counts live in the hub's memory: a restart of the hub clears them.
 
 The address is the last one in X-Forwarded-For, the one the hub's own proxy saw (a header a
 client sends itself, such as X-Real-Ip, is ignored).
