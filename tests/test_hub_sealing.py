@@ -83,6 +83,13 @@ def attack(submission: str, victim: str, uid: int, flip: bool) -> None:
             pass
 
 
+def sealed_in(inbound: Path) -> Path | None:
+    """The sealed submission in `inbound` (the service renames it to the hub's time)."""
+    found = sorted(inbound.glob(f"{STUDENT}+02-active-listening+*"))
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {str(p): (p.lstat().st_uid, stat.S_IMODE(p.lstat().st_mode)) for p in [folder, *folder.rglob("*")]}
 
@@ -111,11 +118,12 @@ def test_a_swapped_in_link_never_lets_the_service_leave_the_submission(tmp_path,
             racer.kill()
             racer.join()
         assert snapshot(victim) == before, f"attempt {attempt}: the service changed files outside the submission"
-        sealed = sub if sub.exists() else next((inbound.parent / "quarantine").glob(sub.name + ".*"))
+        kept = sealed_in(inbound)
+        sealed = kept or next((inbound.parent / "quarantine").glob(sub.name + ".*"))
         top = sealed.lstat()
-        if sealed == sub:
+        if kept:
             assert (top.st_uid, stat.S_IMODE(top.st_mode)) == (INSTRUCTOR_UID, 0o700)
-            for path in sub.rglob("*"):
+            for path in sealed.rglob("*"):
                 st = path.lstat()
                 assert not stat.S_ISLNK(st.st_mode), f"{path} is a link left in a sealed submission"
                 assert st.st_uid == INSTRUCTOR_UID, f"{path} was not sealed"
@@ -132,6 +140,7 @@ def test_a_link_or_foreign_file_in_a_submission(tmp_path):
     sub = make_submission(inbound, uid, files=2)
     os.symlink(secret, sub / "a" / "link")
     assert sealer.scan(str(inbound), INSTRUCTOR_UID, INSTRUCTOR_GID, {}) == 1
+    sub = sealed_in(inbound)
     assert not (sub / "a" / "link").is_symlink() and not (sub / "a" / "link").exists()
     assert (secret.stat().st_uid, stat.S_IMODE(secret.stat().st_mode)) == (0, 0o600)
 
@@ -153,8 +162,9 @@ def test_the_inbound_is_made_sticky_so_a_sealed_submission_cannot_be_renamed(tmp
     inbound.mkdir()
     os.chmod(inbound, 0o733)
     os.chmod(tmp_path, 0o755)
-    sub = make_submission(inbound, uid, files=1)
+    make_submission(inbound, uid, files=1)
     sealer.scan(str(inbound), INSTRUCTOR_UID, INSTRUCTOR_GID, {})
+    sub = sealed_in(inbound)
     assert inbound.stat().st_mode & stat.S_ISVTX
     # A student (nobody) tries to rename the sealed folder to a name of their own.
     pid = os.fork()
@@ -171,3 +181,82 @@ def test_the_inbound_is_made_sticky_so_a_sealed_submission_cannot_be_renamed(tmp
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 13, "a student renamed a sealed submission"
     assert sub.exists()
+
+
+def read_record(inbound: Path) -> list[dict]:
+    import json
+
+    path = inbound.parent / "hub-record.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_a_sealed_submission_carries_the_hubs_time_not_the_students(tmp_path):
+    """Issue 23, item 3: a hand-made folder dated 1 December with its own timestamp.txt."""
+    import datetime
+
+    sealer = load_sealer()
+    uid = pwd.getpwnam(STUDENT).pw_uid
+    inbound = tmp_path / "inbound"
+    inbound.mkdir(mode=0o733)
+    sub = make_submission(inbound, uid, files=1)   # named 2026-12-01 08:00:00 UTC
+    (sub / "timestamp.txt").write_text("2026-12-01 08:00:00.000000 UTC")
+    before = datetime.datetime.now(datetime.timezone.utc)
+    assert sealer.scan(str(inbound), INSTRUCTOR_UID, INSTRUCTOR_GID, {}) == 1
+    after = datetime.datetime.now(datetime.timezone.utc)
+    sealed = sealed_in(inbound)
+    assert sealed is not None and sealed != sub and not sub.exists()
+    stamp = (sealed / "timestamp.txt").read_text()
+
+    def parse(text):
+        return datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S.%f %Z").replace(tzinfo=datetime.timezone.utc)
+
+    assert before <= parse(stamp) <= after, stamp
+    assert sealed.name.split("+")[2] == stamp, "the folder's name carries the hub's time too"
+    st = (sealed / "timestamp.txt").stat()
+    assert (st.st_uid, stat.S_IMODE(st.st_mode)) == (INSTRUCTOR_UID, 0o600)
+    assert not (sealed / ".timestamp.txt.hub").exists()
+    record = tmp_path / "hub-record.jsonl"
+    st = record.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (0, INSTRUCTOR_GID, 0o640)
+    [entry] = read_record(inbound)
+    assert entry["event"] == "sealed" and entry["student"] == STUDENT
+    assert entry["assignment"] == "02-active-listening"
+    assert entry["student_timestamp"] == "2026-12-01 08:00:00.000000 UTC"
+    assert entry["time"] == stamp and entry["submission"] == sealed.name and entry["submitted_as"] == sub.name
+
+
+def test_quarantined_entries_are_recorded_for_the_instructor(tmp_path):
+    """Issue 23, item 4: a folder in a classmate's name, and a name collect could not parse."""
+    sealer = load_sealer()
+    uid = pwd.getpwnam(STUDENT).pw_uid
+    inbound = tmp_path / "inbound"
+    inbound.mkdir(mode=0o733)
+    foreign = inbound / f"{STUDENT}+02-active-listening+2026-12-01 08:00:00.000000 UTC+x"
+    foreign.mkdir()                               # root's, in the student's name
+    garbled = inbound / f"{STUDENT}+02-active-listening+not a time"
+    garbled.mkdir()
+    os.chown(garbled, uid, uid)
+    os.chmod(garbled, 0o777)
+    assert sealer.scan(str(inbound), INSTRUCTOR_UID, INSTRUCTOR_GID, {}) == 0
+    assert not foreign.exists() and not garbled.exists()
+    entries = {e["entry"]: e for e in read_record(inbound)}
+    assert set(entries) == {foreign.name, garbled.name}
+    assert all(e["event"] == "quarantined" and e["student"] == STUDENT and e["assignment"] == "02-active-listening"
+               for e in entries.values())
+    assert "owned by uid 0" in entries[foreign.name]["reason"]
+    assert (tmp_path / "quarantine" / entries[garbled.name]["kept_as"]).is_dir()
+
+
+def test_the_record_is_never_written_through_a_link(tmp_path):
+    """The folder beside inbound is the instructor's: a link named hub-record.jsonl is not followed."""
+    sealer = load_sealer()
+    uid = pwd.getpwnam(STUDENT).pw_uid
+    inbound = tmp_path / "inbound"
+    inbound.mkdir(mode=0o733)
+    target = tmp_path / "precious"
+    target.write_text("root's\n")
+    os.symlink(target, tmp_path / "hub-record.jsonl")
+    make_submission(inbound, uid, files=1)
+    assert sealer.scan(str(inbound), INSTRUCTOR_UID, INSTRUCTOR_GID, {}) == 1
+    assert target.read_text() == "root's\n"
+    assert (target.stat().st_uid, target.stat().st_gid) == (0, 0)

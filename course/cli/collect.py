@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..coursedir import exchange_problem
 from ..safe_names import shown
+from . import hubrecord
 from .coursedir import CourseError, check_result, find_root, nbgrader_api, require_assignment
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,14 @@ def collect(root: Path, assignment: str) -> int:
             log.warning(line.strip())
     count = len(api.get_submitted_students(assignment))
     log.info(f"{assignment}: {count} submission(s) in submitted/")
+    report_hub_record(api, assignment)
     return count
+
+
+def report_hub_record(api, assignment: str) -> None:
+    """On the class hub: quarantined entries and students' own times that disagreed with the hub's."""
+    for line in hubrecord.collect_notes(api, assignment):
+        log.warning(f"warning: {line}")
 
 
 def zip_collect(root: Path, assignment: str, archive: Path, regexp: str = LMS_REGEXP, force: bool = True) -> list[str]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import audit, autograde, build_student, collect, demo, feedback, generate, grades, release, report, start, status
+from . import audit, autograde, backup, build_student, collect, demo, feedback, generate, grades, release, report, start, status
 from .coursedir import CourseError
 from .logs import configure_logging
 
 # One verb per module, in the order an instructor uses them.
-VERBS = [start, generate, build_student, status, release, collect, autograde, feedback, grades, report, audit, demo]
+VERBS = [start, generate, build_student, status, release, collect, autograde, feedback, grades, report, audit, backup, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from ..coursedir import read_only_url, sqlite_file
+from . import hubrecord
 from .coursedir import assignments, find_root, load_config, require_assignment
 
 COLUMNS = ["assignment", "released", "submitted", "collected", "autograded", "feedback", "needs_manual"]
@@ -109,7 +110,17 @@ def run(args) -> int:
     if problems:  # impersonations, unsafe ids, oversized folders, timestamps that disagree with arrival
         print("\nIn the exchange's inbound (collect refuses or corrects these):")
         print("\n".join(f"  {line}" for line in problems))
+    print_quarantine(root, args.assignments or None)
     return 0
+
+
+def print_quarantine(root: Path, names: list[str] | None) -> None:
+    """On the class hub: entries its sealing service quarantined, by student (deploy/hub/)."""
+    entries = hubrecord.read_record(read_only_api(root))
+    lines = [line for name in (names or [None]) for line in hubrecord.quarantine_lines(entries, name)]
+    if lines:
+        print("\nquarantined in the exchange (by student):")
+        print("\n".join(f"  {line}" for line in lines))
 
 
 def add_parser(subparsers) -> None:

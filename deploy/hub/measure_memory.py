@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Measure memory per student on a running class hub (deploy/hub/start.sh), as root.
+"""Measure memory per student on a running class hub (deploy/hub/start.sh), as root (or with sudo).
 
 Logs each student in through the hub's form in a headless Chromium (their server starts),
 starts a kernel in each that imports the course, ipywidgets and pandas, as a lesson does,
 then sums the resident memory (ps RSS) and, where smem is installed, PSS per Unix user.
 
-    sudo python3 deploy/hub/measure_memory.py --url http://127.0.0.1:8000 \
+    python3 deploy/hub/measure_memory.py --url https://127.0.0.1:8000 \
         --passwords /opt/course-hub/passwords.csv --students alice,bob,carol
 Needs Python Playwright and Debian's chromium.
 """
@@ -54,7 +54,7 @@ def main() -> int:
                                           "--disable-component-update", "--disable-sync", "--no-first-run"])
         t0 = time.monotonic()
         for user in students:
-            context = browser.new_context()
+            context = browser.new_context(ignore_https_errors=True)  # a self-signed --tls-cert
             page = context.new_page()
             page.goto(f"{args.url}/hub/login")
             page.locator("#username_input").fill(user)

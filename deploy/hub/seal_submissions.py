@@ -11,15 +11,25 @@ sealed first, every entry is opened relative to its parent without following lin
 the student's own plain files and folders are changed (links are removed; anything else sends the
 folder to quarantine). It keeps the inbound sticky, so nobody renames a folder that is not theirs.
 A folder not owned by the student its name starts with (someone dropping a folder in a
-classmate's name), or anything that is not a plain folder, is moved to a root-only quarantine
-beside inbound.
+classmate's name), a name nbgrader's submit would not make, or anything that is not a plain
+folder, is moved to a root-only quarantine beside inbound.
+
+Times come from this service's clock, not the student's: once a submission is sealed, its
+`timestamp.txt` (which nbgrader's collect and autograde read for due dates and late penalties)
+is rewritten with the time it was sealed, and the folder is renamed to that time (collect picks
+the latest submission by the time in its name). Each seal and each quarantine is appended to
+`hub-record.jsonl` beside inbound (root's, readable by the instructor's group, 640): what the
+student's own timestamp said, the hub's time, why an entry was quarantined. `course collect` and
+`course status` read it.
 
     seal_submissions.py --inbound /srv/nbgrader/exchange/COURSE/inbound --owner INSTRUCTOR [--once]
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import errno
+import json
 import os
 import pwd
 import stat
@@ -36,6 +46,10 @@ MAX_PASSES = 4
 # swapped for a link at any moment, so no path inside it is ever resolved twice.
 _OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _OPEN_ANY = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+# nbgrader's submit names a folder STUDENT+ASSIGNMENT+TIMESTAMP+RANDOM with this format (UTC).
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
+RECORD = "hub-record.jsonl"
+RECORD_MODE = 0o640
 
 
 def log(message: str) -> None:
@@ -138,6 +152,104 @@ def _remove_link(dir_fd: int, name: str, label: str, notes: list[str], problems:
         problems.append(f"{label}: {exc.strerror}")
 
 
+def now_utc() -> str:
+    """The hub's clock, in nbgrader's timestamp format."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime(TIMESTAMP_FORMAT)
+
+
+def parse_name(name: str) -> tuple[str, str, str, str] | None:
+    """(student, assignment, timestamp, random) of a name nbgrader's submit makes, else None.
+
+    nbgrader's collect fails on a name whose time it cannot parse, for the whole class, so such
+    a name is never left in the inbound."""
+    for parts in (name.rsplit("+", 3), name.rsplit("+", 2) + [""]):
+        if len(parts) == 4 and all(parts[:3]):
+            try:
+                datetime.datetime.strptime(parts[2], TIMESTAMP_FORMAT)
+            except ValueError:
+                continue
+            return parts[0], parts[1], parts[2], parts[3]
+    return None
+
+
+def record(inbound: str, gid: int, entry: dict) -> None:
+    """Append one line to hub-record.jsonl beside inbound: root's, the instructor's group may read.
+
+    The folder beside inbound is the instructor's, so the file is opened without following a
+    link and only a plain file of root's with one name is written to."""
+    parent = os.open(os.path.dirname(os.path.abspath(inbound)), _OPEN_DIR)
+    try:
+        fd = os.open(RECORD, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     RECORD_MODE, dir_fd=parent)
+    except OSError as exc:
+        log(f"cannot write {RECORD}: {exc}")
+        return
+    finally:
+        os.close(parent)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or st.st_uid != 0:
+            log(f"{RECORD} is not a plain file of root's: not written")
+            return
+        if (st.st_gid, stat.S_IMODE(st.st_mode)) != (gid, RECORD_MODE):
+            os.fchown(fd, 0, gid)
+            os.fchmod(fd, RECORD_MODE)
+        os.write(fd, (json.dumps(entry, sort_keys=True) + "\n").encode())
+    finally:
+        os.close(fd)
+
+
+def stamp(inbound_fd: int, name: str, parsed: tuple[str, str, str, str], uid: int, gid: int) -> dict:
+    """Give a sealed submission the hub's time: rewrite its timestamp.txt and rename its folder.
+
+    Runs after seal(): the folder is the instructor's, 700, so no student can reach into it.
+    Returns the record entry (the student's own timestamp kept there)."""
+    student, assignment, claimed, suffix = parsed
+    when = now_utc()
+    top = os.open(name, _OPEN_DIR, dir_fd=inbound_fd)
+    try:
+        # The name was sealed a moment ago and, the inbound being sticky, only root or the
+        # instructor can have changed it since: make sure this is still the sealed folder.
+        st = os.fstat(top)
+        if (st.st_uid, stat.S_IMODE(st.st_mode)) != (uid, SEALED_MODE):
+            raise OSError(errno.EPERM, f"{name} is no longer the sealed folder")
+        student_time = None
+        try:
+            fd = os.open("timestamp.txt", _OPEN_ANY, dir_fd=top)
+            try:
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    student_time = os.read(fd, 200).decode("utf-8", "replace").strip()
+            finally:
+                os.close(fd)
+        except FileNotFoundError:
+            pass
+        temporary = ".timestamp.txt.hub"
+        try:
+            os.unlink(temporary, dir_fd=top)
+        except FileNotFoundError:
+            pass
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
+                     dir_fd=top)
+        try:
+            os.fchown(fd, uid, gid)
+            os.fchmod(fd, 0o600)
+            os.write(fd, when.encode())
+        finally:
+            os.close(fd)
+        os.replace(temporary, "timestamp.txt", src_dir_fd=top, dst_dir_fd=top)
+    finally:
+        os.close(top)
+    new_name = "+".join([student, assignment, when] + ([suffix] if suffix else []))
+    try:
+        os.stat(new_name, dir_fd=inbound_fd, follow_symlinks=False)
+        new_name = name  # taken (cannot happen but by a student guessing the microsecond): keep it
+    except FileNotFoundError:
+        os.rename(name, new_name, src_dir_fd=inbound_fd, dst_dir_fd=inbound_fd)
+    return {"event": "sealed", "time": when, "student": student, "assignment": assignment,
+            "submission": new_name, "submitted_as": name, "student_timestamp": student_time,
+            "name_timestamp": claimed}
+
+
 def ensure_sticky(inbound: str) -> None:
     """Sticky inbound: nobody renames or removes a folder that is not theirs (a sealed one is
     the instructor's), so no student can move a classmate's submission to their own name."""
@@ -147,13 +259,18 @@ def ensure_sticky(inbound: str) -> None:
         log(f"made {inbound} sticky")
 
 
-def quarantine(inbound: str, name: str, why: str) -> None:
+def quarantine(inbound: str, name: str, why: str, gid: int | None = None) -> None:
     target_dir = os.path.join(os.path.dirname(inbound), "quarantine")
     os.makedirs(target_dir, mode=0o700, exist_ok=True)
     os.chmod(target_dir, 0o700)
     target = os.path.join(target_dir, f"{name}.{int(time.time() * 1000)}")
     os.rename(os.path.join(inbound, name), target)
     log(f"quarantined {name}: {why} -> {target}")
+    if gid is not None:
+        parts = name.split("+")
+        record(inbound, gid, {"event": "quarantined", "time": now_utc(), "student": parts[0],
+                              "assignment": parts[1] if len(parts) > 1 else "", "entry": name,
+                              "reason": why, "kept_as": os.path.basename(target)})
 
 
 def complete(inbound_fd: int, name: str, st: os.stat_result) -> bool:
@@ -193,7 +310,7 @@ def _scan_one(inbound: str, inbound_fd: int, name: str, uid: int, gid: int,
         if st.st_uid == uid and stat.S_IMODE(st.st_mode) == SEALED_MODE and stat.S_ISDIR(st.st_mode):
             return 0  # sealed already
         if not stat.S_ISDIR(st.st_mode):
-            quarantine(inbound, name, "not a folder")
+            quarantine(inbound, name, "not a folder", gid)
             return 0
         student = name.split("+", 1)[0]
         try:
@@ -201,7 +318,11 @@ def _scan_one(inbound: str, inbound_fd: int, name: str, uid: int, gid: int,
         except KeyError:
             owner = None
         if owner is None or st.st_uid != owner:
-            quarantine(inbound, name, f"owned by uid {st.st_uid}, not by student {student!r}")
+            quarantine(inbound, name, f"owned by uid {st.st_uid}, not by student {student!r}", gid)
+            return 0
+        parsed = parse_name(name)
+        if parsed is None:
+            quarantine(inbound, name, "not a name nbgrader's submit makes (STUDENT+ASSIGNMENT+TIME)", gid)
             return 0
         if complete(inbound_fd, name, st):
             why = "sealed"
@@ -213,10 +334,14 @@ def _scan_one(inbound: str, inbound_fd: int, name: str, uid: int, gid: int,
             notes = seal(inbound_fd, name, owner, uid, gid)
         except Refused as exc:
             first_seen.pop(name, None)
-            quarantine(inbound, name, str(exc))
+            quarantine(inbound, name, str(exc), gid)
             return 0
         first_seen.pop(name, None)
-        log(f"{why} {name}" + (f" ({'; '.join(notes)})" if notes else ""))
+        entry = stamp(inbound_fd, name, parsed, uid, gid)
+        if notes:
+            entry["notes"] = notes
+        record(inbound, gid, entry)
+        log(f"{why} {name} as {entry['submission']}" + (f" ({'; '.join(notes)})" if notes else ""))
         return 1
     except FileNotFoundError:
         return 0  # removed meanwhile

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # One command for a class on JupyterHub (see deploy/hub/README.md):
 #
-#   sudo deploy/hub/start.sh --students alice,bob,carol --instructor teacher
+#   deploy/hub/start.sh --students alice,bob,carol --instructor teacher      (as root, or with sudo)
 #
 # installs what it needs (apt; a venv under /opt from Debian's python3 with jupyterhub, the
 # first-use authenticator, nbgrader 0.9.6 and this course package; configurable-http-proxy from
 # npm), creates one Unix user per student and the instructor (homes 700) with a password each,
 # the course directory (owned by the instructor), nbgrader's exchange, the hub configuration, and
-# then runs JupyterHub in the foreground (Ctrl-C stops it). Running it again is safe: what is
-# there already is kept (passwords too); new students on the list are added.
+# then runs JupyterHub in the foreground (Ctrl-C stops the hub alone: students' servers and the
+# proxy, which runs on its own, keep running, and the next start takes them over). Running it
+# again is safe: what is there already is kept (passwords too); new students on the list are added.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,10 +28,13 @@ PROXY_API_PORT=8001
 FORMGRADER_PORT=9999
 SETUP_ONLY=0
 RELEASE=""
+TLS_CERT=""
+TLS_KEY=""
+CULL_IDLE=0                       # minutes; 0: no idle culler
 
 usage() {
   cat <<EOF
-usage: sudo $0 --students a,b,c --instructor NAME [options]
+usage: $0 --students a,b,c --instructor NAME [options]      (as root, or with sudo)
 
   --students LIST         comma-separated Unix user names for the students (created if missing)
   --instructor NAME       the instructor's Unix user (created if missing); owns the course
@@ -40,6 +44,8 @@ usage: sudo $0 --students a,b,c --instructor NAME [options]
   --ip IP --port N        where students reach the hub                   (default $IP:$PORT)
   --hub-port N --proxy-api-port N --formgrader-port N   internal ports (default $HUB_PORT, $PROXY_API_PORT, $FORMGRADER_PORT)
   --release A[,B]         release these lessons to the exchange before the hub starts
+  --tls-cert FILE --tls-key FILE   serve HTTPS with this certificate and key (PEM)
+  --cull-idle MINUTES     stop students' servers idle this long (jupyterhub-idle-culler)
   --setup-only            set everything up, print the login details, do not start the hub
 EOF
 }
@@ -58,13 +64,21 @@ while [ $# -gt 0 ]; do
     --formgrader-port) FORMGRADER_PORT="$2"; shift 2 ;;
     --release) RELEASE="$2"; shift 2 ;;
     --setup-only) SETUP_ONLY=1; shift ;;
+    --tls-cert) TLS_CERT="$2"; shift 2 ;;
+    --tls-key) TLS_KEY="$2"; shift 2 ;;
+    --cull-idle) CULL_IDLE="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
 
-[ "$(id -u)" = 0 ] || { echo "run as root (sudo): the hub starts each user's server as that user" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "run as root (or with sudo): the hub starts each user's server as that user" >&2; exit 2; }
 [ -n "$STUDENTS" ] && [ -n "$INSTRUCTOR" ] || { usage >&2; exit 2; }
+if [ -n "$TLS_CERT$TLS_KEY" ]; then
+  [ -r "$TLS_CERT" ] && [ -r "$TLS_KEY" ] || { echo "--tls-cert and --tls-key need both files, readable" >&2; exit 2; }
+  TLS_CERT="$(realpath "$TLS_CERT")"; TLS_KEY="$(realpath "$TLS_KEY")"
+fi
+[[ "$CULL_IDLE" =~ ^[0-9]+$ ]] || { echo "--cull-idle takes minutes (a whole number)" >&2; exit 2; }
 NAME_RE='^[a-z_][a-z0-9_-]{0,30}$'
 IFS=',' read -r -a STUDENT_LIST <<<"$STUDENTS"
 for name in "$INSTRUCTOR" "${STUDENT_LIST[@]}"; do
@@ -113,6 +127,22 @@ if [ ! -x "$VENV/bin/jupyterhub" ] || [ ! -x "$VENV/bin/course" ] || [ "$REPO/py
   rm -rf "$BUILD"; trap - EXIT
   touch "$VENV/.course-installed"
 fi
+if [ "$CULL_IDLE" != 0 ] && ! "$VENV/bin/python" -c 'import jupyterhub_idle_culler' 2>/dev/null; then
+  say "pip install jupyterhub-idle-culler"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "jupyterhub-idle-culler>=1.4" >>"$PREFIX/pip-install.log" 2>&1 \
+    || { tail -30 "$PREFIX/pip-install.log" >&2; exit 1; }
+fi
+# JupyterLab's terminals are login shells, and Debian's /etc/profile resets PATH: this puts the
+# venv's bin/ (course, nbgrader) first again, in the shells of this hub's servers only (they have
+# COURSE_HUB_PREFIX in their environment).
+PROFILE_SCRIPT="/etc/profile.d/course-hub-$(basename "$PREFIX").sh"
+cat >"$PROFILE_SCRIPT" <<EOF
+# deploy/hub/start.sh ($PREFIX): the course's commands in the hub's terminals (login shells).
+if [ "\${COURSE_HUB_PREFIX:-}" = "$PREFIX" ]; then
+  case ":\$PATH:" in *":$VENV/bin:"*) ;; *) PATH="$VENV/bin:\$PATH"; export PATH ;; esac
+fi
+EOF
+chmod 644 "$PROFILE_SCRIPT"
 # Students get the Assignment List and Validate; the instructor panels (formgrader, create
 # assignment, course list) are off for everyone here and on again only in the instructor's
 # own config folder, used by the instructor's server and the formgrader service.
@@ -211,6 +241,11 @@ chmod 700 "$COURSE_DIR"          # keys/ and the gradebook are the instructor's 
 # here, owned by the instructor, so no student can create, rename or take over the course folder;
 # `course release` (as the instructor) makes outbound (755), inbound (733: students drop
 # submissions, cannot list them) and feedback (711: a student fetches a file by its hash) inside.
+# Folders made here on the way to the exchange (e.g. /srv/nbgrader) are noted so that remove.sh
+# removes them again (when empty), and only them.
+made="$EXCHANGE"; top_made=""
+while [ ! -e "$made" ] && [ "$made" != / ]; do top_made="$made"; made="$(dirname "$made")"; done
+[ -z "$top_made" ] || echo "$top_made" >>"$PREFIX/state/made-dirs"
 mkdir -p "$EXCHANGE/$COURSE_ID"
 chown root:root "$EXCHANGE"; chmod 1777 "$EXCHANGE"
 chown "$INSTRUCTOR:$INSTRUCTOR" "$EXCHANGE/$COURSE_ID"; chmod 755 "$EXCHANGE/$COURSE_ID"
@@ -235,19 +270,56 @@ fi
 # ---- 7. The hub's configuration ---------------------------------------------------------------
 install -m 644 "$HERE/jupyterhub_config.py" "$PREFIX/etc/jupyterhub_config.py"
 install -m 755 "$HERE/seal_submissions.py" "$PREFIX/bin/seal_submissions.py"
-"$VENV/bin/python" - "$PREFIX/etc/hub.json" <<EOF
+install -m 644 "$HERE/login_limit.py" "$PREFIX/bin/login_limit.py"
+# hub.json holds the class list: root's alone (the hub reads it as root; nothing else does).
+rm -f "$PREFIX/etc/hub.json"
+(umask 077; "$VENV/bin/python" - "$PREFIX/etc/hub.json" <<EOF
 import json, sys
 json.dump({
-    "prefix": "$PREFIX", "venv": "$VENV", "proxy": "$CHP", "exchange": "$EXCHANGE",
+    "prefix": "$PREFIX", "venv": "$VENV", "exchange": "$EXCHANGE",
     "course_id": "$COURSE_ID", "course_dir": "$COURSE_DIR", "instructor": "$INSTRUCTOR",
     "students": "$STUDENTS".split(","), "ip": "$IP", "port": $PORT, "hub_port": $HUB_PORT,
     "proxy_api_port": $PROXY_API_PORT, "formgrader_port": $FORMGRADER_PORT,
-    "instructor_config": "$INSTRUCTOR_CONFIG",
+    "instructor_config": "$INSTRUCTOR_CONFIG", "tls": bool("$TLS_CERT"), "cull_idle_minutes": $CULL_IDLE,
+    "proxy_token_file": "$PREFIX/state/proxy_token",
 }, open(sys.argv[1], "w"), indent=2)
 EOF
+)
+chown root:root "$PREFIX/etc/hub.json"; chmod 600 "$PREFIX/etc/hub.json"
 
-say "ready in $(( $(date +%s) - T0 )) s: hub at http://$IP:$PORT/ (logins in $PASSWORDS, root only)"
+SCHEME=http; [ -z "$TLS_CERT" ] || SCHEME=https
+say "ready in $(( $(date +%s) - T0 )) s: hub at $SCHEME://$IP:$PORT/ (logins in $PASSWORDS, root only)"
 say "instructor: course release|collect|autograde|feedback in $COURSE_DIR; formgrader at /services/formgrader/"
 [ "$SETUP_ONLY" = 1 ] && exit 0
+
+# ---- 8. The proxy, on its own: a restart of the hub leaves it (and students' servers) running -----
+TOKEN_FILE="$PREFIX/state/proxy_token"
+[ -s "$TOKEN_FILE" ] || (umask 077; "$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))' >"$TOKEN_FILE")
+PROXY_PID_FILE="$PREFIX/state/proxy.pid"
+proxy_args=(--ip "$IP" --port "$PORT" --api-ip 127.0.0.1 --api-port "$PROXY_API_PORT"
+            --error-target "http://127.0.0.1:$HUB_PORT/hub/error")
+[ -z "$TLS_CERT" ] || proxy_args+=(--ssl-cert "$TLS_CERT" --ssl-key "$TLS_KEY")
+proxy_pid="$(cat "$PROXY_PID_FILE" 2>/dev/null || true)"
+if [ -n "$proxy_pid" ] && kill -0 "$proxy_pid" 2>/dev/null \
+   && [ "$(tr '\0' '\n' <"/proc/$proxy_pid/cmdline" | tail -n +3)" = "$(printf '%s\n' "${proxy_args[@]}")" ]; then
+  say "the proxy is running already (pid $proxy_pid): kept"
+else
+  if [ -n "$proxy_pid" ] && kill -0 "$proxy_pid" 2>/dev/null \
+     && tr '\0' ' ' <"/proc/$proxy_pid/cmdline" | grep -q configurable-http-proxy; then
+    say "the proxy's options changed (ports, TLS): restarting it (pid $proxy_pid)"
+    kill -TERM "$proxy_pid"
+    for _ in $(seq 50); do kill -0 "$proxy_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  # The token goes through the environment, never the command line (ps shows that to everyone).
+  ( export CONFIGPROXY_AUTH_TOKEN="$(cat "$TOKEN_FILE")"
+    exec setsid "$CHP" "${proxy_args[@]}" >>"$PREFIX/state/proxy.log" 2>&1 </dev/null ) &
+  echo $! >"$PROXY_PID_FILE"
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_API_PORT") 2>/dev/null && break
+    kill -0 "$(cat "$PROXY_PID_FILE")" 2>/dev/null || { tail -20 "$PREFIX/state/proxy.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  say "proxy started (pid $(cat "$PROXY_PID_FILE"), log $PREFIX/state/proxy.log)"
+fi
 cd "$PREFIX/state"
 exec "$VENV/bin/jupyterhub" -f "$PREFIX/etc/jupyterhub_config.py"
