@@ -93,3 +93,24 @@ def test_an_archive_reaching_outside_the_folder_is_refused(course_copy, tmp_path
     result = course_main(course_copy, "restore", str(target))
     assert result.returncode != 0 and "outside the folder" in result.stderr
     assert not (tmp_path / "outside.txt").exists() and not os.path.exists(course_copy.parent.parent / "outside.txt")
+
+
+def test_the_recorders_store_is_backed_up_and_restored(course_copy, tmp_path, monkeypatch):
+    """A course that grades from the course recorder (issue 28): its records are graded work too."""
+    from course.recorder.store import RecordStore
+
+    monkeypatch.setenv("COURSE_EXCHANGE", str(tmp_path / "exchange"))
+    store = tmp_path / "recorder" / "records.db"
+    store.parent.mkdir()
+    RecordStore(f"sqlite:///{store}").append("alice", ASSIGNMENT, "al-g2", "single", "graded", "c")
+    with open(course_copy / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.SnapshotRecordedAnswers.recorder_db_url = 'sqlite:///{store}'\n")
+    target = tmp_path / "backup"
+    result = course_main(course_copy, "backup", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "recorder.db" in json.loads((target / "manifest.json").read_text())["files"]
+
+    store.unlink()                     # the recorder's disk lost
+    result = course_main(course_copy, "restore", str(target), "--force")
+    assert result.returncode == 0, result.stderr
+    assert [r.value for r in RecordStore(f"sqlite:///{store}", read_only=True).records("alice")] == ["c"]

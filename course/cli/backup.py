@@ -6,6 +6,7 @@
   course.tar.gz     the course folder (sources, keys, releases, submitted/, autograded/,
                     feedback/, the configuration...), without the gradebook, the exchange, DIR,
                     and what is not course data (.git, .venv, venv, demo, work, __pycache__)
+  recorder.db       the course recorder's store of graded saves, when the course grades from one
   exchange.tar.gz   this course's folder in nbgrader's exchange (releases, submissions, feedback,
                     the class hub's record); what the instructor may not read (the hub's root-only
                     quarantine) is left out and named
@@ -80,6 +81,27 @@ def _add_tree(archive: tarfile.TarFile, folder: Path, skip, skipped: list[str]) 
                 skipped.append(str(path))
 
 
+RECORDER_COPY = "recorder.db"
+
+
+def recorder_store(root: Path) -> Path | None:
+    """The course recorder's SQLite store, if the course grades from one (course/recorder/)."""
+    from ..coursedir import load_course_config
+
+    url = str(load_course_config(root).SnapshotRecordedAnswers.get("recorder_db_url", "") or "")
+    return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+
+
+def _sqlite_copy(path: Path, copy_to: Path) -> None:
+    """A consistent copy (SQLite's online backup): a writer meanwhile cannot leave half a copy."""
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    copy = sqlite3.connect(copy_to)
+    with copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+
+
 def backup(root: Path, target: Path) -> dict:
     api = nbgrader_api(root)
     target = Path(target).expanduser()
@@ -95,12 +117,13 @@ def backup(root: Path, target: Path) -> dict:
         log.warning(f"warning: the gradebook ({api.coursedir.db_url.split('@')[-1]}) is not SQLite: "
                     f"back it up with its own tools (pg_dump)")
     elif gradebook.is_file():
-        source = sqlite3.connect(f"file:{gradebook}?mode=ro", uri=True)
-        copy = sqlite3.connect(target / "gradebook.db")
-        with copy:
-            source.backup(copy)
-        source.close()
-        copy.close()
+        _sqlite_copy(gradebook, target / "gradebook.db")
+
+    recorder = recorder_store(root)
+    if recorder is not None and recorder.is_file():
+        _sqlite_copy(recorder, target / RECORDER_COPY)
+    elif recorder is not None:
+        log.warning(f"warning: the course recorder's store {recorder} is not there (yet); not backed up")
 
     exchange_root = Path(api.exchange_root) if api.exchange_root else None
     exchange = exchange_root / api.course_id if exchange_root else None
@@ -182,6 +205,20 @@ def restore(root: Path, source: Path, force: bool = False) -> dict:
         if not api.exchange_root:
             raise CourseError("this course has no exchange (Exchange.root) to restore into")
         counts["exchange"] = _extract(source / "exchange.tar.gz", Path(api.exchange_root) / api.course_id)
+    if RECORDER_COPY in manifest["files"]:
+        recorder = recorder_store(root)
+        if recorder is None:
+            log.warning(f"warning: {source / RECORDER_COPY} holds the course recorder's records, but this "
+                        f"course names no recorder store (c.SnapshotRecordedAnswers.recorder_db_url)")
+        elif recorder.exists() and not force:
+            raise CourseError(f"{recorder} exists: restoring would replace the recorder's records (give --force)")
+        else:
+            try:
+                shutil.copyfile(source / RECORDER_COPY, recorder)
+                counts["recorder"] = 1
+            except PermissionError:
+                log.warning(f"warning: {recorder} belongs to the recorder's user: as root, copy "
+                            f"{source / RECORDER_COPY} there (and give it to that user)")
     log.info(f"restored {source} into {root}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
 

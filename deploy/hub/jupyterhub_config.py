@@ -99,6 +99,21 @@ c.JupyterHub.services = [
     },
 ]
 
+# ---- the course recorder (course/recorder/): each graded save is also sent, with the user's own
+# hub token, to this service, which appends it for the user the hub vouches for. It runs as its own
+# system user; the kernels reach it on loopback (COURSE_RECORDER_URL, with JUPYTERHUB_API_TOKEN).
+RECORDER_URL = f"http://127.0.0.1:{S['recorder_port']}"
+c.JupyterHub.services.append({
+    "name": "recorder",
+    "url": RECORDER_URL,
+    "command": [f"{VENV}/bin/python", "-m", "course.recorder.service", f"--port={S['recorder_port']}",
+                "--ip=127.0.0.1", f"--db-url=sqlite:///{S['recorder_db']}"],
+    "user": S["recorder_user"],
+    "cwd": os.path.dirname(S["recorder_db"]),    # the hub's own state folder is root's alone
+    "environment": dict(HUB_ENV),
+})
+c.Spawner.environment["COURSE_RECORDER_URL"] = f"{RECORDER_URL}/services/recorder/"
+
 # ---- stop idle servers (start.sh --cull-idle MINUTES) -------------------------------------------------
 if S.get("cull_idle_minutes"):
     c.JupyterHub.services.append({

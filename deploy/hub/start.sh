@@ -26,6 +26,8 @@ PORT=8000
 HUB_PORT=8081
 PROXY_API_PORT=8001
 FORMGRADER_PORT=9999
+RECORDER_PORT=10101
+RECORDER_USER="course-recorder"
 SETUP_ONLY=0
 RELEASE=""
 TLS_CERT=""
@@ -43,6 +45,7 @@ usage: $0 --students a,b,c --instructor NAME [options]      (as root, or with su
   --course-dir DIR        the nbgrader course directory                  (default ~INSTRUCTOR/$COURSE_ID)
   --ip IP --port N        where students reach the hub                   (default $IP:$PORT)
   --hub-port N --proxy-api-port N --formgrader-port N   internal ports (default $HUB_PORT, $PROXY_API_PORT, $FORMGRADER_PORT)
+  --recorder-port N       the course recorder's internal port            (default $RECORDER_PORT)
   --release A[,B]         release these lessons to the exchange before the hub starts
   --tls-cert FILE --tls-key FILE   serve HTTPS with this certificate and key (PEM)
   --cull-idle MINUTES     stop students' servers idle this long (jupyterhub-idle-culler)
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
     --hub-port) HUB_PORT="$2"; shift 2 ;;
     --proxy-api-port) PROXY_API_PORT="$2"; shift 2 ;;
     --formgrader-port) FORMGRADER_PORT="$2"; shift 2 ;;
+    --recorder-port) RECORDER_PORT="$2"; shift 2 ;;
     --release) RELEASE="$2"; shift 2 ;;
     --setup-only) SETUP_ONLY=1; shift ;;
     --tls-cert) TLS_CERT="$2"; shift 2 ;;
@@ -232,6 +236,19 @@ c.Exchange.root = "$EXCHANGE"
 c.SandboxedExecute.hide = [ROOT, c.Exchange.root]
 EOF
 fi
+# ---- 5b. The course recorder: graded saves kept where students cannot rewrite them ------------
+# A JupyterHub service run as its own system user; its append-only store is that user's to write
+# and the instructor's group may read it (the grader takes graded answers from it).
+id -u "$RECORDER_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$RECORDER_USER"
+RECORDER_DIR="$PREFIX/recorder"
+mkdir -p "$RECORDER_DIR"
+chown "$RECORDER_USER:$INSTRUCTOR" "$RECORDER_DIR"; chmod 2750 "$RECORDER_DIR"   # setgid: the store is the instructor group's to read
+RECORDER_DB="$RECORDER_DIR/records.db"
+grep -q "recorder_db_url" "$COURSE_DIR/nbgrader_config.py" || cat >>"$COURSE_DIR/nbgrader_config.py" <<EOF
+# ---- deploy/hub: graded answers come from the course recorder, not the students' own files ----
+c.SnapshotRecordedAnswers.recorder_db_url = "sqlite:///$RECORDER_DB"
+EOF
+
 chown -R "$INSTRUCTOR:$INSTRUCTOR" "$COURSE_DIR"
 chmod 700 "$COURSE_DIR"          # keys/ and the gradebook are the instructor's alone
 
@@ -282,6 +299,7 @@ json.dump({
     "proxy_api_port": $PROXY_API_PORT, "formgrader_port": $FORMGRADER_PORT,
     "instructor_config": "$INSTRUCTOR_CONFIG", "tls": bool("$TLS_CERT"), "cull_idle_minutes": $CULL_IDLE,
     "proxy_token_file": "$PREFIX/state/proxy_token",
+    "recorder_port": $RECORDER_PORT, "recorder_user": "$RECORDER_USER", "recorder_db": "$RECORDER_DB",
 }, open(sys.argv[1], "w"), indent=2)
 EOF
 )

@@ -77,6 +77,43 @@ def as_user(user: str, *command: str, cwd: str | None = None, env: dict | None =
                           cwd=cwd or "/", capture_output=True, text=True, timeout=timeout)
 
 
+def recorder_db(hub) -> Path:
+    return hub["prefix"] / "recorder" / "records.db"
+
+
+def recorded(hub, user: str) -> list[tuple[str, object]]:
+    """(item, value) of what the course recorder kept for `user`, oldest first (read as root)."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(f"file:{recorder_db(hub)}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT item, value FROM course_records WHERE user = ? ORDER BY seq", (user,)).fetchall()
+    return [(item, json.loads(value)) for item, value in rows]
+
+
+def recorder_users(hub) -> list[tuple[str]]:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{recorder_db(hub)}?mode=ro", uri=True) as db:
+        return db.execute("SELECT DISTINCT user FROM course_records").fetchall()
+
+
+def send_to_recorder(hub, token: str) -> str:
+    """Python that posts a graded save to the recorder with `token` and prints the HTTP status."""
+    import json
+
+    port = json.loads((hub["prefix"] / "etc" / "hub.json").read_text())["recorder_port"]
+    body = json.dumps({"lesson": A, "item": "al-g2", "kind": "single", "mode": "graded", "value": "a"})
+    return "\n".join([
+        "import urllib.request, urllib.error",
+        f"r = urllib.request.Request('http://127.0.0.1:{port}/services/recorder/api/records', "
+        f"data={body!r}.encode(), method='POST', headers={{'Authorization': 'token {token}'}})",
+        "try:",
+        "    print(urllib.request.urlopen(r, timeout=10).status)",
+        "except urllib.error.HTTPError as e:",
+        "    print(e.code)"])
+
+
 def probe_as(user: str, code: str) -> str:
     """Run a Python snippet as `user` (the hub's Python); returns what it prints."""
     result = as_user(user, "/usr/bin/python3", "-c", code)
@@ -106,7 +143,7 @@ def hub(tmp_path_factory):
     command = ["bash", str(START), "--students", ",".join(students), "--instructor", instructor,
                "--prefix", str(prefix), "--exchange", str(prefix / "exchange"), "--ip", "127.0.0.1",
                "--port", str(port), "--hub-port", str(free_port()), "--proxy-api-port", str(free_port()),
-               "--formgrader-port", str(free_port()), *tls]
+               "--formgrader-port", str(free_port()), "--recorder-port", str(free_port()), *tls]
     started = time.monotonic()
     handle = open(log, "w")
     url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
@@ -367,6 +404,8 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
             # issue 23, item 6: the class list is root's
             "read the class list (hub.json)": f"open({str(hub['prefix'] / 'etc' / 'hub.json')!r}).read()",
             "read the hub's record": f"open({str(hub['exchange'] / 'hub-record.jsonl')!r}).read()",
+            # issue 28: graded work as the course recorder kept it is not the students' to read
+            "read the recorder's store": f"open({str(recorder_db(hub))!r}, 'rb').read()",
             # the inbound is sticky: a sealed submission (the instructor's) keeps its name
             "rename alice's submission to her own name":
                 f"os.rename({str(a_sub)!r}, {str(inbound / (carol + '+' + A + '+taken'))!r})",
@@ -374,6 +413,14 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
         for what, expression in probes.items():
             code = f"import os\ntry:\n    {expression}\n    print('ALLOWED')\nexcept PermissionError:\n    print('DENIED')"
             assert probe_as(carol, code) == "DENIED", f"{carol} could {what}"
+        # The recorder kept each student's graded save, for the user the hub vouches for...
+        for user in (alice, bob):
+            kept = [value for item, value in recorded(hub, user) if item == "al-g2"]
+            assert kept and kept[-1] == choices[user], f"the recorder kept {kept} for {user}"
+        # ... and records nothing without a hub token, or with one the hub does not know.
+        for token in ("", "made-up-token"):
+            assert probe_as(carol, send_to_recorder(hub, token)) in ("401", "403"), f"recorded with token {token!r}"
+        assert {user for user, in recorder_users(hub)} == {alice, bob}
         # A folder dropped into the inbound in a classmate's name is quarantined, never collected.
         fake = inbound / f"{alice}+{A}+2000-01-01 00:00:00.000000 UTC+fake"
         assert as_user(carol, "mkdir", str(fake)).returncode == 0
