@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..recording import AnswerStore
+from .order import display_order, student_identity
 
 PRACTICE = "practice"
 GRADED = "graded"
@@ -55,6 +56,10 @@ class Exercise:
         self.store = store
         self.mode = mode
         self.saved: dict[str, Any] | None = None
+        # Options are shown in an order drawn for this student and item (exercises/order.py);
+        # values stay the author's option ids, so the order never reaches the grader.
+        self.identity = student_identity()
+        self.shown: list[str] = []
         self.header = widgets.HTML(self._header_html())
         self.status = widgets.HTML("")
         self.button = widgets.Button(
@@ -93,6 +98,11 @@ class Exercise:
 
     def describe_value(self, value: Any) -> str:
         return escape(value)
+
+    def ordered(self, option_ids, part: str = "") -> list[str]:
+        """`option_ids` in this student's order for this item (`part` tells apart two lists of
+        one item, e.g. a package's options and its reasons)."""
+        return display_order(option_ids, f"{self.item_id}:{part}" if part else self.item_id, self.identity)
 
     # ---- shared behaviour ------------------------------------------------
     def _header_html(self) -> str:
@@ -139,7 +149,8 @@ class Exercise:
     def submit(self, value: Any) -> dict[str, Any]:
         """Validate, record atomically, and show the result: the one save path."""
         value = self.check_value(value)
-        record = self.store.record(self.item_id, self.kind, value, mode=self.mode)
+        details = {"shown": list(self.shown)} if self.shown else {}
+        record = self.store.record(self.item_id, self.kind, value, mode=self.mode, **details)
         self.saved = record
         self.show_value(value)
         self._show_result(value, record, restored=False)

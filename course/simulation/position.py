@@ -1,0 +1,179 @@
+"""Students who answer by position, not by reading, and what they would score.
+
+An examiner's first question of a multiple-choice course: can a student score by where the
+answer sits? Four simulated students answer every option item the same way, whatever it asks:
+- `first`: the first option shown (a scenario's first choice at every decision);
+- `b`: the option labelled (b) (a scenario's, a menu's or a package's second option shown);
+- `longest`: the longest option text (the longest label, reason, scenario choice);
+- `guess`: an option at random (each box ticked with probability 1/2): what guessing earns.
+
+Options are shown in each student's own order (course/exercises/order.py), so `first` is drawn
+through the same function the widgets use, for the student's id. `position_scores` scores many
+students of each kind with the real scorers against keys/, item points from the source notebooks
+(`course demo` sends three of them through the whole nbgrader pipeline as well). Written replies
+and code are left out: no position can answer them. Run `python -m course.simulation.position`
+for the table in the README.
+"""
+from __future__ import annotations
+
+import random
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..exercises.order import display_order
+from .answers import MAX_DECISIONS, Unsimulated, _scenario
+
+STRATEGIES = ("first", "b", "longest", "guess")
+POSITIONED = ("single", "multiple", "classify", "package", "scenario")   # kinds a position can answer
+DEMO_STUDENTS = {"always-first": "first", "always-b": "b", "always-longest": "longest"}
+
+
+def _pick(ids: list[str], texts: dict[str, str], strategy: str, item: str, student: str,
+          rng: random.Random, letter: str | None = None) -> str:
+    shown = display_order(ids, item, student)
+    if strategy == "first":
+        return shown[0]
+    if strategy == "b":
+        return letter if letter in ids else shown[min(1, len(shown) - 1)]
+    if strategy == "longest":
+        return max(shown, key=lambda o: (len(texts.get(o, "")), -shown.index(o)))
+    return rng.choice(ids)
+
+
+def _subset(ids: list[str], texts: dict[str, str], strategy: str, item: str, student: str,
+            rng: random.Random) -> list[str]:
+    if strategy == "guess":
+        while True:
+            chosen = [o for o in ids if rng.random() < 0.5]
+            if chosen:
+                return chosen
+    return [_pick(ids, texts, strategy, item, student, rng, letter="b")]
+
+
+def plan_item(definition: dict, key, strategy: str, student: str, rng: random.Random) -> Any:
+    """The value a student of `strategy` saves for one item (the widget's value)."""
+    item, kind = key.item_id, definition["kind"]
+    if kind == "single":
+        options = definition["options"]
+        return _pick(list(options), options, strategy, item, student, rng, letter="b")
+    if kind == "multiple":
+        options = definition["options"]
+        return sorted(_subset(list(options), options, strategy, item, student, rng))
+    if kind == "classify":
+        labels = definition["labels"]
+        if strategy == "guess":
+            return {line: rng.choice(list(labels)) for line in definition["lines"]}
+        label = _pick(list(labels), labels, strategy, item, student, rng)
+        return {line: label for line in definition["lines"]}
+    if kind == "package":
+        options, reasons = definition["options"], definition["reasons"]
+        chosen = _subset(list(options), options, strategy, f"{item}:options", student, rng)
+        if strategy == "guess":
+            given = {o: rng.choice(list(reasons)) for o in chosen}
+        else:
+            given = {o: _pick(list(reasons), reasons, strategy, f"{item}:reasons", student, rng) for o in chosen}
+        return {"options": [o for o in options if o in chosen], "reasons": given}
+    if kind == "scenario":
+        return [play(definition["scenario"], strategy, item, student, rng)]
+    raise Unsimulated(f"kind {kind!r} cannot be answered by position")
+
+
+def play(scenario_ref: str, strategy: str, item: str, student: str, rng: random.Random) -> list[str]:
+    """One attempt: at each decision the choice the strategy picks among those shown; a student
+    going round a loop stops after MAX_DECISIONS decisions (an unfinished attempt, as graded)."""
+    from ..scenarios import ScenarioRun
+
+    run = ScenarioRun(_scenario(scenario_ref))
+    while not run.ended and len(run.steps) < MAX_DECISIONS:
+        choices = {c.id: c.text for c in run.visible_choices()}
+        run.choose(_pick(list(choices), choices, strategy, f"{item}:decision:{run.node.id}", student, rng))
+    return run.choice_ids
+
+
+def lesson_items(course: Path, lesson: str) -> tuple[dict, dict, dict[str, float]]:
+    """(definitions, keys, points) of a lesson's option items: definitions from the released
+    items file, keys from keys/, points from the source notebook's test cells."""
+    import nbformat
+
+    from ..grading.keys import load_keys
+    from ..items import lesson_definitions
+
+    definitions = lesson_definitions(course / "release" / lesson)
+    keys = load_keys(course / "keys" / f"{lesson}.yaml")
+    points = {}
+    for path in sorted((course / "source" / lesson).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and meta.get("grade_id") in keys:
+                points[meta["grade_id"]] = float(meta.get("points", 0))
+    wanted = {i for i, k in keys.items() if k.kind in POSITIONED and i in definitions and i in points}
+    return ({i: definitions[i] for i in wanted}, {i: keys[i] for i in wanted}, {i: points[i] for i in wanted})
+
+
+def score_student(items: tuple[dict, dict, dict], strategy: str, student: str, rng: random.Random) -> float:
+    """Points a student of `strategy` earns on these items, scored by the grader's own scorers."""
+    from ..grading.score import score_item
+
+    definitions, keys, points = items
+    total = 0.0
+    for item_id, key in keys.items():
+        value = plan_item(definitions[item_id], key, strategy, student, rng)
+        record = {"kind": key.kind, "value": {"attempts": [{"choices": value[0]}]} if key.kind == "scenario" else value}
+        total += points[item_id] * score_item(key, record).fraction
+    return total
+
+
+@dataclass
+class LessonPositionScores:
+    lesson: str
+    points: float                 # the option items' points (written replies and code left out)
+    mean: dict[str, float]        # strategy -> mean points over the students
+    highest: dict[str, float]     # strategy -> the best any one student of it scored
+
+
+def position_scores(course: Path, lessons: list[str], students: int = 200, seed: int = 25) -> list[LessonPositionScores]:
+    """Per lesson, what `students` students of each strategy score (ids `s1`... `sN`, each seeing
+    their own order)."""
+    results = []
+    for lesson in lessons:
+        items = lesson_items(Path(course), lesson)
+        rng = random.Random(f"{seed} {lesson}")
+        scores = {s: [score_student(items, s, f"s{n}", rng) for n in range(1, students + 1)] for s in STRATEGIES}
+        results.append(LessonPositionScores(lesson, sum(items[2].values()),
+                                            {s: statistics.mean(v) for s, v in scores.items()},
+                                            {s: max(v) for s, v in scores.items()}))
+    return results
+
+
+def table(results: list[LessonPositionScores], students: int) -> str:
+    """Markdown: mean points per lesson of each position strategy and of guessing."""
+    head = ("| lesson | option points | always first | always (b) | always longest | random guessing |\n"
+            "|---|---|---|---|---|---|")
+    rows = [f"| {r.lesson} | {r.points:g} | " + " | ".join(f"{r.mean[s]:.2f}" for s in STRATEGIES) + " |"
+            for r in results]
+    return head + "\n" + "\n".join(rows) + f"\n\n(mean points of {students} simulated students each)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from ..cli.coursedir import CourseDir, find_root
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("lessons", nargs="*", help="lessons (default: every released lesson with a key)")
+    parser.add_argument("--students", type=int, default=200)
+    args = parser.parse_args(argv)
+    course = CourseDir.at(find_root())
+    lessons = args.lessons or [n for n in course.released() if (course.keys_dir / f"{n}.yaml").is_file()]
+    results = position_scores(course.root, lessons, args.students)
+    print(table(results, args.students))
+    above = [f"{r.lesson} ({s}: {r.mean[s]:.2f} > {r.mean['guess']:.2f})" for r in results
+             for s in STRATEGIES[:3] if r.mean[s] > r.mean["guess"]]
+    print("above guessing: " + (", ".join(above) if above else "none"))
+    return 1 if above else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
