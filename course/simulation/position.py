@@ -112,48 +112,75 @@ def lesson_items(course: Path, lesson: str) -> tuple[dict, dict, dict[str, float
     return ({i: definitions[i] for i in wanted}, {i: keys[i] for i in wanted}, {i: points[i] for i in wanted})
 
 
-def score_student(items: tuple[dict, dict, dict], strategy: str, student: str, rng: random.Random) -> float:
-    """Points a student of `strategy` earns on these items, scored by the grader's own scorers."""
+def score_student(items: tuple[dict, dict, dict], strategy: str, student: str, rng: random.Random) -> dict[str, float]:
+    """Points a student of `strategy` earns on these items, scored by the grader's own scorers:
+    {"options": on the option items, "scenarios": on the scenarios}."""
     from ..grading.score import score_item
 
     definitions, keys, points = items
-    total = 0.0
+    total = {"options": 0.0, "scenarios": 0.0}
     for item_id, key in keys.items():
         value = plan_item(definitions[item_id], key, strategy, student, rng)
         record = {"kind": key.kind, "value": {"attempts": [{"choices": value[0]}]} if key.kind == "scenario" else value}
-        total += points[item_id] * score_item(key, record).fraction
+        total["scenarios" if key.kind == "scenario" else "options"] += points[item_id] * score_item(key, record).fraction
     return total
 
 
 @dataclass
 class LessonPositionScores:
     lesson: str
-    points: float                 # the option items' points (written replies and code left out)
-    mean: dict[str, float]        # strategy -> mean points over the students
-    highest: dict[str, float]     # strategy -> the best any one student of it scored
+    points: dict[str, float]              # part ("options", "scenarios") -> its points
+    mean: dict[str, dict[str, float]]     # part -> strategy -> mean points over the students
+    error: dict[str, dict[str, float]]    # part -> strategy -> standard error of that mean
+
+    def above_guessing(self, part: str, strategy: str) -> bool:
+        """Above guessing by more than twice the standard error of the difference: `first` and
+        `b` on shuffled options earn what guessing earns, give or take the sample's noise."""
+        gap = self.mean[part][strategy] - self.mean[part]["guess"]
+        return gap > 2 * (self.error[part][strategy] ** 2 + self.error[part]["guess"] ** 2) ** 0.5 + 1e-9
 
 
-def position_scores(course: Path, lessons: list[str], students: int = 200, seed: int = 25) -> list[LessonPositionScores]:
+PARTS = ("options", "scenarios")
+
+
+def position_scores(course: Path, lessons: list[str], students: int = 400, seed: int = 25) -> list[LessonPositionScores]:
     """Per lesson, what `students` students of each strategy score (ids `s1`... `sN`, each seeing
-    their own order)."""
+    their own order), on the option items and on the scenarios apart."""
     results = []
     for lesson in lessons:
         items = lesson_items(Path(course), lesson)
         rng = random.Random(f"{seed} {lesson}")
         scores = {s: [score_student(items, s, f"s{n}", rng) for n in range(1, students + 1)] for s in STRATEGIES}
-        results.append(LessonPositionScores(lesson, sum(items[2].values()),
-                                            {s: statistics.mean(v) for s, v in scores.items()},
-                                            {s: max(v) for s, v in scores.items()}))
+        points = {part: sum(p for i, p in items[2].items() if (items[1][i].kind == "scenario") == (part == "scenarios"))
+                  for part in PARTS}
+        mean = {part: {s: statistics.mean(x[part] for x in v) for s, v in scores.items()} for part in PARTS}
+        error = {part: {s: statistics.stdev(x[part] for x in v) / len(v) ** 0.5 if len(v) > 1 else 0.0
+                        for s, v in scores.items()} for part in PARTS}
+        results.append(LessonPositionScores(lesson, points, mean, error))
     return results
 
 
-def table(results: list[LessonPositionScores], students: int) -> str:
-    """Markdown: mean points per lesson of each position strategy and of guessing."""
-    head = ("| lesson | option points | always first | always (b) | always longest | random guessing |\n"
-            "|---|---|---|---|---|---|")
-    rows = [f"| {r.lesson} | {r.points:g} | " + " | ".join(f"{r.mean[s]:.2f}" for s in STRATEGIES) + " |"
-            for r in results]
-    return head + "\n" + "\n".join(rows) + f"\n\n(mean points of {students} simulated students each)"
+NAMES = {"first": "always first", "b": "always (b)", "longest": "always longest", "guess": "random guessing"}
+
+
+def table(results: list[LessonPositionScores], part: str) -> str:
+    """Markdown: mean points per lesson of each position strategy and of guessing, on one part."""
+    what = "option items (single, multiple, classify, package)" if part == "options" else "scenarios"
+    head = (f"| lesson | points ({what}) | " + " | ".join(NAMES[s] for s in STRATEGIES) + " |\n"
+            + "|---" * (2 + len(STRATEGIES)) + "|")
+    rows = []
+    for r in results:
+        if not r.points[part]:
+            continue
+        cells = [f"{r.mean[part][s]:.2f}" + (" (above)" if s != "guess" and r.above_guessing(part, s) else "")
+                 for s in STRATEGIES]
+        rows.append(f"| {r.lesson} | {r.points[part]:g} | " + " | ".join(cells) + " |")
+    return head + "\n" + "\n".join(rows)
+
+
+def above_guessing(results: list[LessonPositionScores]) -> list[str]:
+    return [f"{r.lesson} {part} ({NAMES[s]}: {r.mean[part][s]:.2f} > {r.mean[part]['guess']:.2f})"
+            for r in results for part in PARTS for s in STRATEGIES[:3] if r.points[part] and r.above_guessing(part, s)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,17 +190,18 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("lessons", nargs="*", help="lessons (default: every released lesson with a key)")
-    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--students", type=int, default=400)
     args = parser.parse_args(argv)
     course = CourseDir.at(find_root())
     lessons = args.lessons or [n for n in course.released() if (course.keys_dir / f"{n}.yaml").is_file()]
     results = position_scores(course.root, lessons, args.students)
-    print(table(results, args.students))
-    above = [f"{r.lesson} ({s}: {r.mean[s]:.2f} > {r.mean['guess']:.2f})" for r in results
-             for s in STRATEGIES[:3] if r.mean[s] > r.mean["guess"]]
+    for part in PARTS:
+        print(table(results, part) + "\n")
+    print(f"Mean points of {args.students} simulated students of each kind; (above): above guessing by more "
+          "than twice the standard error.")
+    above = above_guessing(results)
     print("above guessing: " + (", ".join(above) if above else "none"))
     return 1 if above else 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())
