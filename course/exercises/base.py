@@ -157,11 +157,11 @@ class Exercise:
         return record
 
     def _show_result(self, value: Any, record: dict[str, Any], restored: bool) -> None:
-        from ..recording import local_time
+        from .page_script import time_html
 
-        when = local_time(record.get("saved_at", ""))
+        when = time_html(record.get("saved_at", ""))
         prefix = "Restored your saved answer" if restored else "Saved"
-        saved_line = f"<p>{prefix} ({escape(when)}): {self.describe_value(value)}</p>"
+        saved_line = f"<p>{prefix} ({when}): {self.describe_value(value)}</p>"
         if self.mode == PRACTICE:
             self._set_status(saved_line + self.practice_feedback(value))
         else:
@@ -173,7 +173,10 @@ class Exercise:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        from .page_script import display_page_script
+
         display(self.box)
+        display_page_script()   # arrow keys in radio groups, local times (see page_script.py)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.item_id} ({self.mode})>"
