@@ -178,9 +178,31 @@ def table(results: list[LessonPositionScores], part: str) -> str:
     return head + "\n" + "\n".join(rows)
 
 
+def totals_table(results: list[LessonPositionScores]) -> str:
+    """Markdown: each lesson's option items and scenarios together, as a gradebook adds them."""
+    head = ("| lesson | points | " + " | ".join(NAMES[s] for s in STRATEGIES) + " |\n"
+            + "|---" * (2 + len(STRATEGIES)) + "|")
+    rows = [f"| {r.lesson} | {sum(r.points.values()):g} | "
+            + " | ".join(f"{sum(r.mean[p][s] for p in PARTS):.2f}" for s in STRATEGIES) + " |" for r in results]
+    return head + "\n" + "\n".join(rows)
+
+
 def above_guessing(results: list[LessonPositionScores]) -> list[str]:
     return [f"{r.lesson} {part} ({NAMES[s]}: {r.mean[part][s]:.2f} > {r.mean[part]['guess']:.2f})"
             for r in results for part in PARTS for s in STRATEGIES[:3] if r.points[part] and r.above_guessing(part, s)]
+
+
+def demo_plans(course: Path, lessons: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+    """{student: {lesson: answers}} of the position-biased students `course demo` adds to its
+    class (DEMO_STUDENTS), each answering every option item and scenario by its strategy."""
+    plans: dict[str, dict[str, dict[str, Any]]] = {}
+    for student, strategy in DEMO_STUDENTS.items():
+        rng = random.Random(student)
+        plans[student] = {}
+        for lesson in lessons:
+            definitions, keys, _points = lesson_items(Path(course), lesson)
+            plans[student][lesson] = {i: plan_item(definitions[i], keys[i], strategy, student, rng) for i in keys}
+    return plans
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     course = CourseDir.at(find_root())
     lessons = args.lessons or [n for n in course.released() if (course.keys_dir / f"{n}.yaml").is_file()]
     results = position_scores(course.root, lessons, args.students)
+    print(totals_table(results) + "\n")
     for part in PARTS:
         print(table(results, part) + "\n")
     print(f"Mean points of {args.students} simulated students of each kind; (above): above guessing by more "
