@@ -5,7 +5,8 @@ answer sits? Four simulated students answer every option item the same way, what
 - `first`: the first option shown (a scenario's first choice at every decision);
 - `b`: the option labelled (b) (a scenario's, a menu's or a package's second option shown);
 - `longest`: the longest option text (the longest label, reason, scenario choice);
-- `guess`: an option at random (each box ticked with probability 1/2): what guessing earns.
+- `guess`: an option at random (one box of a select-all-that-apply, one label for each line of
+  a classify item, a random choice at each scenario decision): what guessing earns.
 
 Options are shown in each student's own order (course/exercises/order.py), so `first` is drawn
 through the same function the widgets use, for the student's id. `position_scores` scores many
@@ -44,11 +45,8 @@ def _pick(ids: list[str], texts: dict[str, str], strategy: str, item: str, stude
 
 def _subset(ids: list[str], texts: dict[str, str], strategy: str, item: str, student: str,
             rng: random.Random) -> list[str]:
-    if strategy == "guess":
-        while True:
-            chosen = [o for o in ids if rng.random() < 0.5]
-            if chosen:
-                return chosen
+    """Select-all-that-apply answered by position: one box, the one the strategy picks (a
+    guesser ticks one box at random: the same act, so the two compare like for like)."""
     return [_pick(ids, texts, strategy, item, student, rng, letter="b")]
 
 
