@@ -194,3 +194,39 @@ def test_always_first_students_score_at_chance_through_nbgrader(the_class, tmp_p
     chance = next(r for r in position_scores(REPO, [lesson], students=POSITION_STUDENTS))
     assert before >= 10 and max(graded.values()) < before / 2, (before, graded)
     assert sum(graded.values()) / len(graded) <= sum(chance.mean[p]["guess"] for p in chance.points) + 2, graded
+
+
+def shown_in_a_kernel(folder: Path, lesson: str, student: str | None, jupyterhub_user: str | None = None) -> dict:
+    """Run the released lesson in a fresh kernel (a restart is a new kernel) with the given
+    identity, and read the order each exercise shows its options in."""
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(folder / f"{lesson}.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json\n"
+        "print(json.dumps({i: [v for _l, v in e.choice.options] if hasattr(e, 'choice') else list(getattr(e, 'boxes', {}))\n"
+        "                  for i, e in lesson.exercises.items()}))"))
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_STUDENT_ID", "JUPYTERHUB_USER")}
+    env.update({k: v for k, v in (("COURSE_STUDENT_ID", student), ("JUPYTERHUB_USER", jupyterhub_user)) if v})
+    client = NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+    with client.setup_kernel(env=env):
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+    return json.loads(nb.cells[-1].outputs[0]["text"])
+
+
+@pytest.mark.e2e
+def test_a_student_sees_the_same_order_after_a_kernel_restart_and_another_student_another(tmp_path):
+    lesson = "02-active-listening"
+    folder = tmp_path / lesson
+    shutil.copytree(REPO / "release" / lesson, folder)
+    first = shown_in_a_kernel(folder, lesson, None, jupyterhub_user="amira")   # on a hub
+    again = shown_in_a_kernel(folder, lesson, None, jupyterhub_user="amira")   # after a restart
+    other = shown_in_a_kernel(folder, lesson, None, jupyterhub_user="jonas")
+    assert first == again
+    assert first["al-g3"] == display_order(list("abcd"), "al-g3", "amira")
+    assert sum(first[i] != other[i] for i in first if len(first[i]) > 2) >= 3
+    assert not list(folder.glob("*.answers.json"))   # showing options writes nothing
