@@ -85,8 +85,8 @@ class Lesson:
         """Answer an exercise from plain Python (keyboard users, VS Code, tests).
 
         Saves exactly what the widget's button saves, e.g.
-        `lesson.answer("al-g1", "b")`, `lesson.answer("al-g2", ["a", "c"])`,
-        `lesson.answer("al-g3", {"line1": "paraphrasing"})`.
+        `lesson.answer("al-p1", "c")` (an option's letter, whatever order it is shown in),
+        `lesson.answer("al-p6", ["a", "c"])`, `lesson.answer("al-p2", {"s1": "expressive"})`.
         """
         exercise = self.exercises.get(item_id)
         if exercise is None:
