@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..recording import AnswerStore
-from .order import display_order, student_identity
+from .order import order_for, student_identity
 
 PRACTICE = "practice"
 GRADED = "graded"
@@ -102,7 +102,7 @@ class Exercise:
     def ordered(self, option_ids, part: str = "") -> list[str]:
         """`option_ids` in this student's order for this item (`part` tells apart two lists of
         one item, e.g. a package's options and its reasons)."""
-        return display_order(option_ids, f"{self.item_id}:{part}" if part else self.item_id, self.identity)
+        return order_for(option_ids, self.identity, self.item_id, part)
 
     # ---- shared behaviour ------------------------------------------------
     def _header_html(self) -> str:

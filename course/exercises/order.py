@@ -50,6 +50,18 @@ def display_order(option_ids: Iterable[str], item: str, identity: str) -> list[s
     return sorted(ids, key=rank)
 
 
+def order_for(option_ids: Iterable[str], identity: str, item_id: str, part: str = "") -> list[str]:
+    """The order of one list of an item: `part` tells apart two lists of one item (a package's
+    "options" and "reasons", a scenario's `decision(node)`). The widgets and the simulator both
+    call this, so they name the lists alike."""
+    return display_order(option_ids, f"{item_id}:{part}" if part else item_id, identity)
+
+
+def decision(node_id: str) -> str:
+    """The part naming one decision of a scenario: its choices have an order of their own."""
+    return f"decision:{node_id}"
+
+
 def shown_as(option_ids: Iterable[str], item: str, identity: str) -> dict[str, int]:
     """{option id: its position as shown, from 1}: for feedback that names both."""
     return {option: number for number, option in enumerate(display_order(option_ids, item, identity), start=1)}

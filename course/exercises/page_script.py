@@ -57,10 +57,9 @@ SCRIPT = """
   localTimes(document);
   new MutationObserver(function (changes) {
     for (var i = 0; i < changes.length; i++) {
-      var target = changes[i].target;
-      localTimes(target.nodeType === 1 ? target : target.parentNode || document);
+      localTimes(changes[i].target);
     }
-  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+  }).observe(document.body, {childList: true, subtree: true});   // a widget's new HTML is new children
 })();
 """
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..exercises.order import display_order
+from ..exercises.order import decision, order_for
 from .answers import MAX_DECISIONS, Unsimulated, _scenario
 
 STRATEGIES = ("first", "b", "longest", "guess")
@@ -31,9 +31,10 @@ POSITIONED = ("single", "multiple", "classify", "package", "scenario")   # kinds
 DEMO_STUDENTS = {"always-first": "first", "always-b": "b", "always-longest": "longest"}
 
 
-def _pick(ids: list[str], texts: dict[str, str], strategy: str, item: str, student: str,
+def _pick(ids: list[str], texts: dict[str, str], strategy: str, item: tuple[str, str], student: str,
           rng: random.Random, letter: str | None = None) -> str:
-    shown = display_order(ids, item, student)
+    """`item` is (item id, part), as the widget names the list (course/exercises/order.py)."""
+    shown = order_for(ids, student, *item)
     if strategy == "first":
         return shown[0]
     if strategy == "b":
@@ -43,7 +44,7 @@ def _pick(ids: list[str], texts: dict[str, str], strategy: str, item: str, stude
     return rng.choice(ids)
 
 
-def _subset(ids: list[str], texts: dict[str, str], strategy: str, item: str, student: str,
+def _subset(ids: list[str], texts: dict[str, str], strategy: str, item: tuple[str, str], student: str,
             rng: random.Random) -> list[str]:
     """Select-all-that-apply answered by position: one box, the one the strategy picks (a
     guesser ticks one box at random: the same act, so the two compare like for like)."""
@@ -55,23 +56,23 @@ def plan_item(definition: dict, key, strategy: str, student: str, rng: random.Ra
     item, kind = key.item_id, definition["kind"]
     if kind == "single":
         options = definition["options"]
-        return _pick(list(options), options, strategy, item, student, rng, letter="b")
+        return _pick(list(options), options, strategy, (item, ""), student, rng, letter="b")
     if kind == "multiple":
         options = definition["options"]
-        return sorted(_subset(list(options), options, strategy, item, student, rng))
+        return sorted(_subset(list(options), options, strategy, (item, ""), student, rng))
     if kind == "classify":
         labels = definition["labels"]
         if strategy == "guess":
             return {line: rng.choice(list(labels)) for line in definition["lines"]}
-        label = _pick(list(labels), labels, strategy, item, student, rng)
+        label = _pick(list(labels), labels, strategy, (item, ""), student, rng)
         return {line: label for line in definition["lines"]}
     if kind == "package":
         options, reasons = definition["options"], definition["reasons"]
-        chosen = _subset(list(options), options, strategy, f"{item}:options", student, rng)
+        chosen = _subset(list(options), options, strategy, (item, "options"), student, rng)
         if strategy == "guess":
             given = {o: rng.choice(list(reasons)) for o in chosen}
         else:
-            given = {o: _pick(list(reasons), reasons, strategy, f"{item}:reasons", student, rng) for o in chosen}
+            given = {o: _pick(list(reasons), reasons, strategy, (item, "reasons"), student, rng) for o in chosen}
         return {"options": [o for o in options if o in chosen], "reasons": given}
     if kind == "scenario":
         return [play(definition["scenario"], strategy, item, student, rng)]
@@ -86,7 +87,7 @@ def play(scenario_ref: str, strategy: str, item: str, student: str, rng: random.
     run = ScenarioRun(_scenario(scenario_ref))
     while not run.ended and len(run.steps) < MAX_DECISIONS:
         choices = {c.id: c.text for c in run.visible_choices()}
-        run.choose(_pick(list(choices), choices, strategy, f"{item}:decision:{run.node.id}", student, rng))
+        run.choose(_pick(list(choices), choices, strategy, (item, decision(run.node.id)), student, rng))
     return run.choice_ids
 
 
@@ -106,7 +107,7 @@ def lesson_items(course: Path, lesson: str) -> tuple[dict, dict, dict[str, float
             meta = cell.metadata.get("nbgrader", {})
             if meta.get("grade") and meta.get("grade_id") in keys:
                 points[meta["grade_id"]] = float(meta.get("points", 0))
-    wanted = {i for i, k in keys.items() if k.kind in POSITIONED and i in definitions and i in points}
+    wanted = [i for i in definitions if i in keys and keys[i].kind in POSITIONED and i in points]  # lesson order
     return ({i: definitions[i] for i in wanted}, {i: keys[i] for i in wanted}, {i: points[i] for i in wanted})
 
 
