@@ -185,12 +185,12 @@ def test_always_first_students_score_at_chance_through_nbgrader(the_class, tmp_p
     expected = {s: sum(score_student(items, "first", s, random.Random(0)).values()) for s in students}
     assert graded == pytest.approx(expected)
 
-    author_order = position.display_order
+    author_order = position.order_for
     try:   # what always-first earned before: options in the author's order
-        position.display_order = lambda ids, item, student: list(ids)
+        position.order_for = lambda ids, student, item, part="": list(ids)
         before = sum(score_student(items, "first", "anyone", random.Random(0)).values())
     finally:
-        position.display_order = author_order
+        position.order_for = author_order
     chance = next(r for r in position_scores(REPO, [lesson], students=POSITION_STUDENTS))
     assert before >= 10 and max(graded.values()) < before / 2, (before, graded)
     assert sum(graded.values()) / len(graded) <= sum(chance.mean[p]["guess"] for p in chance.points) + 2, graded
