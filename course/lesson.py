@@ -85,8 +85,8 @@ class Lesson:
         """Answer an exercise from plain Python (keyboard users, VS Code, tests).
 
         Saves exactly what the widget's button saves, e.g.
-        `lesson.answer("al-g1", "b")`, `lesson.answer("al-g2", ["a", "c"])`,
-        `lesson.answer("al-g3", {"line1": "paraphrasing"})`.
+        `lesson.answer("al-p1", "c")` (an option's letter, whatever order it is shown in),
+        `lesson.answer("al-p6", ["a", "c"])`, `lesson.answer("al-p2", {"s1": "expressive"})`.
         """
         exercise = self.exercises.get(item_id)
         if exercise is None:
@@ -103,7 +103,7 @@ class Lesson:
 
         import ipywidgets as widgets
 
-        from .recording import local_time
+        from .exercises.page_script import display_page_script, time_html
 
         if os.environ.get("NBGRADER_EXECUTION") == "autograde":
             # The grader never runs this cell; if it does, nbgrader_config.py lacks the course's
@@ -114,7 +114,7 @@ class Lesson:
         def describe(record) -> str:
             if record is None:
                 return f"<p><em>{item_id}: not answered yet.</em> Answer it above and press its save button.</p>"
-            return (f"<p>{item_id}: answer saved at {local_time(record.get('saved_at', ''))}. "
+            return (f"<p>{item_id}: answer saved at {time_html(record.get('saved_at', ''))}. "
                     "It is scored when your submission is graded.</p>")
 
         line = widgets.HTML(describe(self.store.get(item_id)))
@@ -124,6 +124,7 @@ class Lesson:
                 line.value = describe(record)
 
         self.store.listeners.append(refresh)
+        display_page_script()   # shows the saved time in the student's time zone
         return line
 
 

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from .autograde import default_workers
+from ..simulation.position import DEMO_STUDENTS, PARTS, demo_plans, position_scores
 from ..simulation.classroom import grade_reflections, make_class, submit_class, unsimulated_reason
 from .collect import collect
 from .coursedir import CourseDir, CourseError, copy_course, find_root, nbgrader_api
@@ -43,6 +44,7 @@ from .report import report as write_report
 log = logging.getLogger(__name__)
 
 MARKER = ".course-demo"
+POSITION_SAMPLE = 200   # simulated guessers per lesson, for the chance figure beside the position students
 
 
 def prepare(repo: Path, target: Path) -> Path:
@@ -146,8 +148,9 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
             plans, notes = make_class(course / "keys", lessons, n_students, seed=seed)
             for note in notes:
                 log.warning(f"note: {note}")
+            plans.update(demo_plans(course, lessons))   # and three who answer by position
             kernel_log = None if verbosity > 0 else target / "kernels.log"
-            with progress(log, n_students * len(lessons), "submit") as shown:
+            with progress(log, len(plans) * len(lessons), "submit") as shown:
                 submit_class(plans, target / "students", Path(api.exchange_root), api.course_id, workers=workers,
                              on_done=lambda r: shown.advance(f"{r['student']} {r['assignment']}"),
                              kernel_log=kernel_log)
@@ -171,6 +174,8 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
             header, rows = gradebook_table(course, lessons)
             write_csv(header, rows, str(target / "grades.csv"))
             log.debug(f"wrote {target / 'grades.csv'}")
+        with step("position check"):
+            positions = position_scores(course, lessons, students=POSITION_SAMPLE)
         with step("report"):
             try:
                 index = write_report(course)
@@ -180,12 +185,15 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
     from ..report.gradebook import hand_graded_points
 
     hand = {lesson: hand_graded_points(course, lesson) for lesson in lessons}
-    return summarize(header, rows, lessons, n_students, times, target, hand, hand_grades, index, confirmed)
+    return summarize(header, rows, lessons, n_students, times, target, hand, hand_grades, index, confirmed,
+                     positions)
 
 
 def summarize(header, rows, lessons, n_students, times, target, hand: dict[str, float] | None = None,
-              hand_grades: int = 0, index: Path | None = None, confirmed: int = 0) -> dict:
+              hand_grades: int = 0, index: Path | None = None, confirmed: int = 0, positions=None) -> dict:
     hand = hand or {}
+    by_position = {r[0]: r for r in rows[1:] if r[0] in DEMO_STUDENTS}
+    rows = [r for r in rows if r[0] not in DEMO_STUDENTS]    # the class's figures without them
     totals = [float(r[-1]) for r in rows[1:]]
     max_total = float(rows[0][-1])
     hand_total = sum(hand.values())
@@ -208,13 +216,40 @@ def summarize(header, rows, lessons, n_students, times, target, hand: dict[str, 
         print(f"  class report: {index}")
         print(f"    automatically graded points only: of {max_total - hand_total:g}, without the {hand_total:g} "
               f"points of the hand-graded reflections")
+    position_lines = position_summary(header, by_position, lessons, positions or [])
+    for line in position_lines:
+        print(line)
     print("  time per step:")
     for name, seconds in times.items():
         print(f"    {name:<28} {seconds:7.1f} s")
     print(f"    {'total':<28} {sum(times.values()):7.1f} s")
     return {"students": n_students, "assignments": lessons, "totals": totals, "times": times,
             "per_lesson": per_lesson, "grades_csv": str(target / "grades.csv"), "hand_graded": hand,
-            "hand_grades": hand_grades, "confirmed": confirmed, "report": str(index) if index else None}
+            "hand_grades": hand_grades, "confirmed": confirmed, "report": str(index) if index else None,
+            "by_position": {student: {lesson: float(row[header.index(lesson)]) for lesson in lessons}
+                            for student, row in by_position.items()},
+            "guessing": {r.lesson: sum(r.mean[p]["guess"] for p in PARTS) for r in positions or []}}
+
+
+def position_summary(header, by_position: dict, lessons: list[str], positions) -> list[str]:
+    """Per lesson: what each position-biased student of the demo scored in the gradebook (one
+    student: one draw of the order) and, in brackets, the mean of POSITION_SAMPLE simulated
+    students of the same kind, beside what random guessing earns on the same items."""
+    if not by_position:
+        return []
+    means = {r.lesson: {s: sum(r.mean[p][s] for p in PARTS) for s in r.mean[PARTS[0]]} for r in positions}
+    names = sorted(by_position)
+    lines = ["  students who answer by position, not by reading (left out of the figures above; each sees",
+             "  their own order; written replies, code and reflections left blank): points per lesson in the",
+             f"  gradebook, (in brackets) the mean of {POSITION_SAMPLE} simulated students of the same kind:",
+             "    " + f"{'lesson':<28}" + "".join(f"{n:>20}" for n in names) + f"{'random guessing':>17}"]
+    for lesson in lessons:
+        column = header.index(lesson)
+        mean = means.get(lesson, {})
+        cells = "".join(f"{float(by_position[n][column]):>11g} ({mean.get(DEMO_STUDENTS[n], float('nan')):5.2f})"
+                        for n in names)
+        lines.append(f"    {lesson:<28}{cells}{mean.get('guess', float('nan')):>17.2f}")
+    return lines
 
 
 def run(args) -> int:

@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from ..authoring import LessonFormatError, build
+from ..items.unique import DuplicateItemError, check_course_ids
 from .coursedir import CourseDir, CourseError, find_root, nbgrader_api
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,10 @@ def generate(root: Path, names: list[str] | None = None) -> list[str]:
             raise CourseError(f"unknown assignment {name!r}: no lessons/{name}.md and no "
                               f"{course.shown(course.folder('source', name))}/")
     chosen = names or sorted(set(lessons) | set(course.assignments()))
+    try:  # an id two lessons share makes every course-wide view ambiguous
+        check_course_ids(root / "lessons", course.keys_dir)
+    except (DuplicateItemError, LessonFormatError) as exc:
+        raise CourseError(str(exc)) from None
     for name in chosen:
         if name in lessons:
             try:

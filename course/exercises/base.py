@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..recording import AnswerStore
+from .order import order_for, student_identity
 
 PRACTICE = "practice"
 GRADED = "graded"
@@ -55,6 +56,10 @@ class Exercise:
         self.store = store
         self.mode = mode
         self.saved: dict[str, Any] | None = None
+        # Options are shown in an order drawn for this student and item (exercises/order.py);
+        # values stay the author's option ids, so the order never reaches the grader.
+        self.identity = student_identity()
+        self.shown: list[str] = []
         self.header = widgets.HTML(self._header_html())
         self.status = widgets.HTML("")
         self.button = widgets.Button(
@@ -93,6 +98,11 @@ class Exercise:
 
     def describe_value(self, value: Any) -> str:
         return escape(value)
+
+    def ordered(self, option_ids, part: str = "") -> list[str]:
+        """`option_ids` in this student's order for this item (`part` tells apart two lists of
+        one item, e.g. a package's options and its reasons)."""
+        return order_for(option_ids, self.identity, self.item_id, part)
 
     # ---- shared behaviour ------------------------------------------------
     def _header_html(self) -> str:
@@ -139,18 +149,19 @@ class Exercise:
     def submit(self, value: Any) -> dict[str, Any]:
         """Validate, record atomically, and show the result: the one save path."""
         value = self.check_value(value)
-        record = self.store.record(self.item_id, self.kind, value, mode=self.mode)
+        details = {"shown": list(self.shown)} if self.shown else {}
+        record = self.store.record(self.item_id, self.kind, value, mode=self.mode, **details)
         self.saved = record
         self.show_value(value)
         self._show_result(value, record, restored=False)
         return record
 
     def _show_result(self, value: Any, record: dict[str, Any], restored: bool) -> None:
-        from ..recording import local_time
+        from .page_script import time_html
 
-        when = local_time(record.get("saved_at", ""))
+        when = time_html(record.get("saved_at", ""))
         prefix = "Restored your saved answer" if restored else "Saved"
-        saved_line = f"<p>{prefix} ({escape(when)}): {self.describe_value(value)}</p>"
+        saved_line = f"<p>{prefix} ({when}): {self.describe_value(value)}</p>"
         if self.mode == PRACTICE:
             self._set_status(saved_line + self.practice_feedback(value))
         else:
@@ -166,7 +177,10 @@ class Exercise:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        from .page_script import display_page_script
+
         display(self.box)
+        display_page_script()   # arrow keys in radio groups, local times (see page_script.py)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.item_id} ({self.mode})>"

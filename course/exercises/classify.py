@@ -29,10 +29,11 @@ class Classify(Exercise):
     def build_inputs(self):
         self.dropdowns = {}
         rows = []
+        self.shown = self.ordered(self.labels)  # one menu order for every line of the item
         for number, (line_id, text) in enumerate(self.items.items(), start=1):
             dropdown = widgets.Dropdown(
                 # "" rather than None: a Dropdown shows a None value as a blank box
-                options=[(PLACEHOLDER, "")] + [(name, key) for key, name in self.labels.items()],
+                options=[(PLACEHOLDER, "")] + [(self.labels[key], key) for key in self.shown],
                 value="",
                 description=f"Line {number}:",
                 layout=widgets.Layout(width="auto"),

@@ -25,18 +25,19 @@ class MultipleChoice(Exercise):
         super().__init__(item_id, prompt, store, mode)
 
     def build_inputs(self):
+        self.shown = self.ordered(self.options)
         self.boxes = {
             key: widgets.Checkbox(
-                value=False, description=f"({key}) {text}", indent=False,
+                value=False, description=f"({key}) {self.options[key]}", indent=False,
                 layout=widgets.Layout(width="auto"),
             )
-            for key, text in self.options.items()
+            for key in self.shown
         }
         hint = widgets.HTML("<em>Select all that apply.</em>")
         return widgets.VBox([hint, *self.boxes.values()])
 
     def read_inputs(self):
-        return [key for key, box in self.boxes.items() if box.value]
+        return [key for key in self.options if self.boxes[key].value]
 
     def show_value(self, value):
         for key, box in self.boxes.items():

@@ -85,16 +85,19 @@ class OptionPackage(Exercise):
             + "".join(f"<li>{escape(text)}</li>" for text in p["interests"].values())
             + "</ul></div>"
             for p in self.parties.values())
+        self.shown = self.ordered(self.options, "options")
+        self.shown_reasons = self.ordered(self.reasons, "reasons")
         self.boxes = {
-            key: widgets.Checkbox(value=False, description=f"({key}) {text}", indent=False,
+            key: widgets.Checkbox(value=False, description=f"({key}) {self.options[key]}", indent=False,
                                   layout=widgets.Layout(width="auto"))
-            for key, text in self.options.items()
+            for key in self.shown
         }
         self.table = widgets.HTML()
         self.reason_menus, self.reason_rows = {}, {}
-        for key, text in self.options.items():
+        for key in self.shown:
+            text = self.options[key]
             menu = widgets.Dropdown(
-                options=[(PLACEHOLDER, None)] + [(f"({r}) {t}", r) for r, t in self.reasons.items()],
+                options=[(PLACEHOLDER, None)] + [(f"({r}) {self.reasons[r]}", r) for r in self.shown_reasons],
                 value=None, description=f"Reason for ({key}):", style={"description_width": "initial"},
                 layout=widgets.Layout(width="auto"))
             self.reason_menus[key] = menu
@@ -116,14 +119,14 @@ class OptionPackage(Exercise):
         ])
 
     def _chosen(self) -> list[str]:
-        return [key for key, box in self.boxes.items() if box.value]
+        return [key for key in self.options if self.boxes[key].value]
 
     def _refresh(self) -> None:
         chosen = self._chosen()
         for key, row in self.reason_rows.items():
             row.layout.display = None if key in chosen else "none"
         self.no_reasons.layout.display = "none" if chosen else None
-        self.table.value = self.table_html(chosen)
+        self.table.value = self.table_html([key for key in self.shown if key in chosen])
 
     def table_html(self, chosen: list[str]) -> str:
         """Which party's interests each chosen option serves, and what is still unserved."""

@@ -21,6 +21,7 @@ import ipywidgets as widgets
 from ..scenarios import POLICY, ScenarioRun, debrief, outcome_label, replay, state_label
 from ..scenarios.model import STATE_MAX, STATE_MIN, Scenario
 from .base import GRADED, PRACTICE, Exercise, ExerciseError, escape
+from .order import decision
 
 
 def _quoted(text: str) -> str:
@@ -86,8 +87,11 @@ class ScenarioPlayer(Exercise):
         lines = "".join(f"<p><strong>{escape(people.get(line.speaker, line.speaker))}:</strong> “{escape(line.text)}”</p>"
                         for line in node.lines)
         self.scene.value = f"{reaction}<div><p>{escape(self.run.narrative)}</p>{lines}</div>"
-        choices = self.run.visible_choices()
-        self.choice.options = [(c.text, c.id) for c in choices]
+        # in this student's order for this decision (exercises/order.py), never the file's order,
+        # in which the recommended choice would sit at one position
+        choices = {c.id: c for c in self.run.visible_choices()}
+        shown = self.ordered(choices, decision(node.id))
+        self.choice.options = [(choices[c].text, c) for c in shown]
         self.choice.value = None
         self.choice.layout.display = "none" if self.run.ended else None
         self.button.layout.display = "none" if self.run.ended else None

@@ -24,8 +24,9 @@ class SingleChoice(Exercise):
         super().__init__(item_id, prompt, store, mode)
 
     def build_inputs(self):
+        self.shown = self.ordered(self.options)
         self.choice = widgets.RadioButtons(
-            options=[(f"({key}) {text}", key) for key, text in self.options.items()],
+            options=[(f"({key}) {self.options[key]}", key) for key in self.shown],
             value=None,
             description="Your choice:",
             style={"description_width": "initial"},

@@ -319,7 +319,7 @@ def student_turn(job: dict) -> dict:
             try:
                 with _stderr_to(job.get("kernel_log")):  # the kernel's warnings go to the log, if one is given
                     answer_notebook(notebook, job["answers"], timeout=job.get("timeout", 60), code=code,
-                                    allow_errors=_asks_for_code(notebook))
+                                    allow_errors=_asks_for_code(notebook), student=student)
                 break
             except RuntimeError as exc:
                 if "Kernel died" not in str(exc) or attempt == 2:

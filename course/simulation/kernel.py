@@ -8,6 +8,7 @@ answers file is written by the same code path a real click takes.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ def _course_click(item_id, value):
 
 
 def answer_notebook(notebook: Path, answers: dict[str, Any], timeout: int = 60, save: bool = True,
-                    code: dict[str, str] | None = None, allow_errors: bool = False) -> nbformat.NotebookNode:
+                    code: dict[str, str] | None = None, allow_errors: bool = False,
+                    student: str | None = None) -> nbformat.NotebookNode:
     """Run every cell of `notebook` in a fresh kernel, then answer `answers` by clicking.
 
     `answers` maps item id to the value a student picks (an option key, a list of keys,
@@ -32,14 +34,18 @@ def answer_notebook(notebook: Path, answers: dict[str, Any], timeout: int = 60, 
     cell that raises stops the run, unless `allow_errors` (a simulated student who leaves code
     unfinished: later cells that need it raise too, as they would in the student's notebook).
     The answering itself must never raise. The executed notebook is saved in place, as a
-    student's would be.
+    student's would be. `student` is the identity the kernel shows options for
+    (COURSE_STUDENT_ID, course/exercises/order.py), as a student's own kernel would.
     """
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
     typed = _type_code(nb, code or {}, notebook)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(notebook.parent)}})
-    with client.setup_kernel():
+    env = dict(os.environ)
+    if student is not None:
+        env["COURSE_STUDENT_ID"] = student
+    with client.setup_kernel(env=env):
         for index, cell in enumerate(nb.cells):
             client.allow_errors = (allow_errors or index in typed
                                    or bool(cell.metadata.get("nbgrader", {}).get("grade", False)))
