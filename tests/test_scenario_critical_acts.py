@@ -153,3 +153,19 @@ def test_the_audit_fails_a_rubric_that_marks_the_recommended_choice_critical(tmp
     scenario, rubric, config = load_for_audit("protest", tmp_path / "keys", path)
     report = audit(scenario, rubric, config)
     assert any("recommended path takes critical choice 'rally.separate_groups'" in f for f in report.failures)
+
+
+def test_the_assessors_pack_lists_every_capstone_critical_act_with_its_severity():
+    """The critical-fail criteria in the instructor's guide are the rubric files' own."""
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "instructor-guide" / "capstone-assessment.md").read_text()
+    rows = {}
+    for line in guide.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[1] in ("critical", "serious"):
+            rows[cells[0].strip("`")] = cells[1]
+    expected = {}
+    for sid in ("capstone-crisis", "capstone-domestic", "capstone-protest"):
+        scenario = load_keyed(sid, KEYS)
+        for act in load_rubric(rubric_path(sid, KEYS), scenario).critical_acts:
+            expected[act.ref] = act.severity
+    assert rows == expected
