@@ -131,7 +131,8 @@ def feedback_line(found: ActOnPath, possible: float, earned_before: float, lowes
     word = SEVERITY_WORDS[found.act.severity]
     kind = "act" if found.act.severity == "critical" else "error"
     quoted = found.choice_text.strip("\"'")
-    head = (f"{word} at decision {found.decision + 1}: you chose \"{quoted}\". {found.act.reason} "
+    said = quoted if quoted[-1:] in ".!?" else quoted + "."
+    head = (f"{word} at decision {found.decision + 1}: you chose \"{said}\" {found.act.reason} "
             f"A {found.act.severity} {kind} caps the whole call at {_num(found.cap)} of {_num(possible)}")
     if not lowest:
         return f"{head}."
