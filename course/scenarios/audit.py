@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from .critical import CriticalAct, acts_on_path
 from .errors import ERROR, Problem, ScenarioError
 from .keyfile import apply_key, parse_key
 from .loader import LineDict, load_yaml, resolve_scenario
-from .critical import CriticalAct, acts_on_path
 from .model import Scenario
 from .rubric import Rubric, Rule, _parse_rubric, declined_chances, find_keys_dir, score_attempt, score_run
 from .run import ScenarioRun, replay
@@ -77,7 +77,6 @@ class ActSummary:
     cap: float
     paths: int = 0
     highest: float | None = None
-    example: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -335,7 +334,7 @@ def audit(scenario: Scenario, rubric: Rubric, config: AuditConfig) -> AuditRepor
             summary = summaries[found.act.ref]
             summary.paths += 1
             if summary.highest is None or r.earned > summary.highest:
-                summary.highest, summary.example = r.earned, r.choices
+                summary.highest = r.earned
             if r.earned > found.cap + 1e-9:
                 over_cap.setdefault(found.act.ref, []).append(r)
     for ref, bad in over_cap.items():

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .errors import ERROR, Problem
+from .errors import Problem
 from .loader import LineDict
 from .model import Scenario
 from .run import ScenarioRun

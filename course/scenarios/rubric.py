@@ -50,8 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .describe import outcome_label
 from .critical import CriticalAct, acts_on_path, feedback_line, lowest_cap, parse_critical
+from .describe import outcome_label
 from .errors import ERROR, WARNING, Problem, ScenarioError
 from .loader import ID_PATTERN, LineDict, load_yaml
 from .model import OUTCOMES, Scenario
