@@ -84,7 +84,9 @@ def test_fails_when_the_recommended_path_is_not_the_maximum(tmp_path):
     def edit(text):
         return text.replace("  secure_weapon:\n    best: secure_knife", "  secure_weapon:\n    best: leave_knife")
     found = failures("domestic-dispute", rubric_variant(tmp_path, "domestic-dispute", edit))
-    assert any(f.startswith("domestic-dispute: recommended path scores 9 of 10 (weapon_secured 0/1)") for f in found)
+    # leaving the knife is a serious error (capped at 6 of 10), so the audit names it too
+    assert any(f.startswith("domestic-dispute: recommended path scores 6 of 10 (weapon_secured 0/1)") for f in found)
+    assert "domestic-dispute: the recommended path takes serious choice 'secure_weapon.leave_knife'" in found
 
 
 def test_fails_when_a_flag_is_not_set_where_the_rubric_relies_on_it(tmp_path):

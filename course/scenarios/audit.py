@@ -20,7 +20,10 @@ instructor states in the rubric file's `audit:` section::
         force_end: [indiscriminate_force]
       loops: 2
 
-and, always: the recommended path (the key's `best` choices) reaches an ending and scores the
+and the critical acts and serious errors the rubric names per choice (`critical:`, `serious:`,
+see `critical.py`): every path that takes one scores at most its cap (30% or 60% of the maximum)
+and the recommended path takes none; the table lists each with the highest score any path with
+it earns. And, always: the recommended path (the key's `best` choices) reaches an ending and scores the
 maximum; no "did not do X" item (`flag_not_set`, `not_visited`, `chose` with
 `if_not_visited: full`) pays on a path that was never offered X; every ending is reached by
 some path. Exit status 1 when a property fails, each failure named by scenario, property and
@@ -35,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from .critical import CriticalAct, acts_on_path
 from .errors import ERROR, Problem, ScenarioError
 from .keyfile import apply_key, parse_key
 from .loader import LineDict, load_yaml, resolve_scenario
@@ -66,6 +70,16 @@ class PathResult:
 
 
 @dataclass
+class ActSummary:
+    """One critical or serious choice over every audited path: how many take it, the best score."""
+
+    act: CriticalAct
+    cap: float
+    paths: int = 0
+    highest: float | None = None
+
+
+@dataclass
 class AuditReport:
     scenario: Scenario
     rubric: Rubric
@@ -75,6 +89,7 @@ class AuditReport:
     best: PathResult | None
     failures: list[str] = field(default_factory=list)
     truncated: bool = False
+    acts: list[ActSummary] = field(default_factory=list)
 
     @property
     def possible(self) -> float:
@@ -310,6 +325,30 @@ def audit(scenario: Scenario, rubric: Rubric, config: AuditConfig) -> AuditRepor
             missing = ", ".join(n for n in names if n not in r.run.flags)
             fail.append(f"{sid}: ending '{ending}' without its flags: reached without {missing} on {len(bad)} "
                         f"path{'s' * (len(bad) > 1)}, e.g. {_short(r.choices)}")
+    # 7. a critical act or serious error caps the call on every path that takes it; the recommended path takes none
+    summaries = {a.ref: ActSummary(a, a.share * possible) for a in rubric.critical_acts}
+    report.acts = list(summaries.values())
+    over_cap: dict[str, list[PathResult]] = {}
+    for r in results:
+        for found in acts_on_path(rubric.critical_acts, r.run, possible):
+            summary = summaries[found.act.ref]
+            summary.paths += 1
+            if summary.highest is None or r.earned > summary.highest:
+                summary.highest = r.earned
+            if r.earned > found.cap + 1e-9:
+                over_cap.setdefault(found.act.ref, []).append(r)
+    for ref, bad in over_cap.items():
+        top = max(bad, key=lambda r: r.earned)
+        summary = summaries[ref]
+        fail.append(f"{sid}: {summary.act.severity} choice over its cap: '{ref}' scores {top.earned:g} of "
+                    f"{possible:g} (cap {summary.cap:g}) on {len(bad)} path{'s' * (len(bad) > 1)}, "
+                    f"e.g. {_short(top.choices)}")
+    if best is not None:
+        for found in acts_on_path(rubric.critical_acts, best.run, possible):
+            fail.append(f"{sid}: the recommended path takes {found.act.severity} choice '{found.act.ref}'")
+    for summary in report.acts:
+        if not summary.paths:
+            fail.append(f"{sid}: {summary.act.severity} choice '{summary.act.ref}' is on no audited path")
     return report
 
 
@@ -364,6 +403,19 @@ def render_table(report: AuditReport) -> str:
             lo = min(rs, key=lambda r: (r.earned, len(r.choices)))
             lines.append(f"- {ending.id}: best {hi.earned:g}: {_short(hi.choices, 400)}")
             lines.append(f"  {' ' * len(ending.id)}  worst {lo.earned:g}: {_short(lo.choices, 400)}")
+    if report.acts:
+        lines.append("")
+        lines.append(render_acts(report))
+    return "\n".join(lines)
+
+
+def render_acts(report: AuditReport) -> str:
+    """Every critical and serious choice with the highest score any path with it earns."""
+    possible = report.possible
+    lines = ["| severity | choice | cap | paths | highest score | reason |", "|---|---|---|---|---|---|"]
+    for a in sorted(report.acts, key=lambda a: (a.act.severity != "critical", a.act.ref)):
+        top = "" if a.highest is None else f"{a.highest:g}/{possible:g}"
+        lines.append(f"| {a.act.severity} | {a.act.ref} | {a.cap:g} | {a.paths} | {top} | {a.act.reason} |")
     return "\n".join(lines)
 
 

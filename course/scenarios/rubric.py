@@ -31,6 +31,10 @@ Rule types (all earn full points or none, except `ending`):
                 happened on the path. (The older `points`, by outcome class,
                 is still read, for endings `endings` does not list.)
 
+A rubric file may also name critical acts and serious errors per choice (`critical`,
+`serious`: see `critical`): one on the scored path caps the whole call at 30% or 60% of the
+maximum wherever it happens, and the feedback names it and why.
+
 A rubric file may also hold the instructor-only parts of its scenario
 (`recommended`, `debriefs`: see `keyfile`) and the properties the audit checks
 (`audit`: see `audit`).
@@ -46,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .critical import CriticalAct, acts_on_path, feedback_line, lowest_cap, parse_critical
 from .describe import outcome_label
 from .errors import ERROR, WARNING, Problem, ScenarioError
 from .loader import ID_PATTERN, LineDict, load_yaml
@@ -74,8 +79,10 @@ RULE_FIELDS = {
     "all": ("rules",),
     "ending": ("endings", "points"),
 }
-#: Top-level fields a rubric file may have (`recommended`/`debriefs`: keyfile.py; `audit`: audit.py).
-RUBRIC_FIELDS = ("scenario", "decisions", "caps", "title", "notes", "recommended", "debriefs", "audit")
+#: Top-level fields a rubric file may have (`recommended`/`debriefs`: keyfile.py; `critical`/`serious`:
+#: critical.py; `audit`: audit.py).
+RUBRIC_FIELDS = ("scenario", "decisions", "caps", "critical", "serious", "title", "notes", "recommended", "debriefs",
+                 "audit")
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,7 @@ class Rubric:
     decisions: tuple[ScoredDecision, ...]
     source: str = "<rubric>"
     caps: Mapping[str, float] = field(default_factory=dict)   # ending id -> most the whole call can earn there
+    critical_acts: tuple[CriticalAct, ...] = ()                # choices that cap the call wherever they happen
 
     @property
     def possible(self) -> float:
@@ -213,9 +221,11 @@ def _parse_rubric(data: Any, file: str, scenario: Scenario | None) -> tuple[Rubr
                     err(raw_caps.line_of(ending), f"caps: '{ending}' needs a number of points (0 or more)", ending)
                 else:
                     caps[ending] = float(value)
+    critical_acts, more = parse_critical(data, file, scenario)
+    problems += more
     if any(p.is_error for p in problems):
         return None, problems
-    return Rubric(sid, tuple(decisions), file, caps), problems
+    return Rubric(sid, tuple(decisions), file, caps, critical_acts), problems
 
 
 def _parse_rule(rd, item, did, points, scenario, err) -> Rule | None:
@@ -455,6 +465,12 @@ def score_run(scenario: Scenario, rubric: Rubric, run: ScenarioRun, complete: bo
                      f"this call is capped at {_num(cap)} of {_num(rubric.possible)} (it would have been "
                      f"{_num(earned)}).")
         earned = cap
+    found = acts_on_path(rubric.critical_acts, run, rubric.possible)
+    lowest = lowest_cap(found)
+    for act in found:
+        notes.append(feedback_line(act, rubric.possible, earned, act is lowest))
+    if lowest is not None and earned > lowest.cap:
+        earned = lowest.cap
     return ScenarioScore(
         scenario_id=scenario.id, earned=earned, possible=rubric.possible,
         lines=lines, attempt_index=index, complete=complete, outcome=run.outcome if complete else None,
