@@ -18,6 +18,8 @@ SETTINGS = ("mental_health_crisis", "domestic_dispute", "protest", "neighbour_di
 SPLITS = ("train", "test")
 HELDOUT_SPLITS = ("dev", "final")   # heldout.yaml: dev may be used for tuning, final never
 HELDOUT2_FILE = "heldout-2.yaml"      # issue 15: a second blind set, every reply 'final'
+TRAIN2_FILE = "train-2.yaml"          # issue 27: the model's training corpus (train / test)
+BLIND3_FILE = "blind-3.yaml"          # issue 27: a third blind set, other hands; never tune
 SAFETY_SETTINGS = ("mental_health_crisis", "domestic_dispute", "welfare_check")
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
 ENV_VAR = "COURSE_LISTENING_CORPUS"
@@ -146,7 +148,8 @@ def load_corpus(directory: str | os.PathLike | None = None) -> Corpus:
     return Corpus(statements, tuple(replies))
 
 
-def load_heldout(directory: str | os.PathLike | None = None, name: str = "heldout.yaml") -> Corpus:
+def load_heldout(directory: str | os.PathLike | None = None, name: str = "heldout.yaml",
+                 splits: tuple[str, ...] = HELDOUT_SPLITS) -> Corpus:
     """Read and validate a held-out file (splits 'dev' and 'final') against statements.yaml.
 
     `name` is "heldout.yaml" (the first blind set) or HELDOUT2_FILE (the second, issue 15,
@@ -159,11 +162,11 @@ def load_heldout(directory: str | os.PathLike | None = None, name: str = "heldou
     sources = ["replies.yaml"] + (["heldout.yaml"] if name != "heldout.yaml" else [])
     for source in sources:
         if (folder / source).is_file():
-            splits = SPLITS if source == "replies.yaml" else HELDOUT_SPLITS
-            other.update({r.id: source for r in _replies(folder / source, statements, splits, set())})
+            theirs = SPLITS if source == "replies.yaml" else HELDOUT_SPLITS
+            other.update({r.id: source for r in _replies(folder / source, statements, theirs, set())})
     h_path = folder / name
     seen: set[str] = set()
-    replies = _replies(h_path, statements, HELDOUT_SPLITS, seen)
+    replies = _replies(h_path, statements, splits, seen)
     for r in replies:
         if r.id in other:
             raise CorpusError(f"{h_path}: reply {r.id}: id already used in {other[r.id]}")
@@ -173,3 +176,9 @@ def load_heldout(directory: str | os.PathLike | None = None, name: str = "heldou
 def load_heldout2(directory: str | os.PathLike | None = None) -> Corpus:
     """The second blind held-out set (heldout-2.yaml, issue 15): never used for tuning."""
     return load_heldout(directory, HELDOUT2_FILE)
+
+
+def load_train2(directory: str | os.PathLike | None = None) -> Corpus:
+    """The issue-27 training corpus (train-2.yaml; splits 'train' and 'test', the test quarter
+    held out from the model). Its ids may not reuse an id of replies.yaml or heldout.yaml."""
+    return load_heldout(directory, TRAIN2_FILE, SPLITS)
