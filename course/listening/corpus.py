@@ -182,3 +182,31 @@ def load_train2(directory: str | os.PathLike | None = None) -> Corpus:
     """The issue-27 training corpus (train-2.yaml; splits 'train' and 'test', the test quarter
     held out from the model). Its ids may not reuse an id of replies.yaml or heldout.yaml."""
     return load_heldout(directory, TRAIN2_FILE, SPLITS)
+
+
+def load_blind(path: str | os.PathLike | None = None, directory: str | os.PathLike | None = None) -> Corpus:
+    """A blind set written by other hands (blind-3.yaml, issue 27): never tune, never train.
+
+    Same reply format and checks as the other files; the file may also carry its own top-level
+    `statements:` list (new statements, same fields as statements.yaml), which is read beside
+    statements.yaml. Whatever split its replies name, every reply is returned as 'final'.
+    """
+    folder = Path(directory) if directory is not None else default_dir()
+    b_path = Path(path) if path is not None else folder / BLIND3_FILE
+    statements = dict(_statements(folder))
+    if not b_path.is_file():
+        raise CorpusError(f"{b_path}: file not found")
+    data = yaml.load(b_path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if isinstance(data, dict) and isinstance(data.get("statements"), list):
+        for i, item in enumerate(data["statements"]):
+            item = _need(b_path, item, i, ("id", "setting", "text"), "statement")
+            sid = str(item["id"])
+            if sid in statements and statements[sid].text != str(item["text"]):
+                raise CorpusError(f"{b_path}: statement {sid}: id already used in statements.yaml for another text")
+            if item["setting"] not in SETTINGS:
+                raise CorpusError(f"{b_path}: statement {sid}: unknown setting {item['setting']!r}; known: {', '.join(SETTINGS)}")
+            statements[sid] = Statement(sid, item["setting"], str(item["text"]))
+    raw = _read(b_path, "replies")
+    splits = tuple(sorted({str(item.get("split")) for item in raw if isinstance(item, dict)})) or HELDOUT_SPLITS
+    replies = _replies(b_path, statements, splits, set())
+    return Corpus(statements, tuple(Reply(r.id, r.statement_id, r.text, r.labels, "final", r.tags) for r in replies))
