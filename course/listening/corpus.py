@@ -199,13 +199,16 @@ def load_blind(path: str | os.PathLike | None = None, directory: str | os.PathLi
     data = yaml.load(b_path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if isinstance(data, dict) and isinstance(data.get("statements"), list):
         for i, item in enumerate(data["statements"]):
-            item = _need(b_path, item, i, ("id", "setting", "text"), "statement")
+            item = _need(b_path, item, i, ("id", "text"), "statement")
             sid = str(item["id"])
             if sid in statements and statements[sid].text != str(item["text"]):
                 raise CorpusError(f"{b_path}: statement {sid}: id already used in statements.yaml for another text")
-            if item["setting"] not in SETTINGS:
-                raise CorpusError(f"{b_path}: statement {sid}: unknown setting {item['setting']!r}; known: {', '.join(SETTINGS)}")
-            statements[sid] = Statement(sid, item["setting"], str(item["text"]))
+            setting = item.get("setting")
+            if setting is not None and setting not in SETTINGS:
+                raise CorpusError(f"{b_path}: statement {sid}: unknown setting {setting!r}; known: {', '.join(SETTINGS)}")
+            # blind-3's statements name a speaker, not a setting: the recogniser then gets no
+            # context and reads the statement for risk cues, as for a key without `context:`
+            statements[sid] = Statement(sid, setting, str(item["text"]))
     raw = _read(b_path, "replies")
     splits = tuple(sorted({str(item.get("split")) for item in raw if isinstance(item, dict)})) or HELDOUT_SPLITS
     replies = _replies(b_path, statements, splits, set())
