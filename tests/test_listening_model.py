@@ -107,3 +107,20 @@ def test_off_topic_reply_is_not_all_there(tmp_path, monkeypatch):
     assert off_topic(rec) and not off_topic(recognise(statement, "What happened?"))
     item.click("What is it about the bridge that helps you feel calm?")
     assert "All there" in item.status.value
+
+
+def test_blind3_is_final_and_holds_its_measured_figures():
+    """blind-3.yaml (issue 27): other hands, never tuned on. The goal (macro-F1 0.90, no label
+    below 0.80, at most 1 in 50 good replies marked as a roadblock) is NOT met: measured 0.800
+    and 7/98 after the model (0.694 and 8/98 before). These floors only stop it getting worse."""
+    from course.listening.corpus import load_blind
+    from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
+    blind = load_blind()
+    assert len(blind.replies) == 177 and len(blind.split("final")) == 177
+    assert "NEVER TUNE" in (ROOT / "content" / "listening-corpus" / "blind-3.yaml").read_text(encoding="utf-8")[:600]
+    counts = Counter(label for r in blind.replies for label in r.labels)
+    assert all(counts[label] >= 10 for label in ALL_LABELS), counts
+    scores, _ = evaluate(blind, "final")
+    assert macro_f1(scores) >= 0.78
+    marked, good = false_roadblock_rate(blind, "final")
+    assert good == 98 and marked <= 7
