@@ -127,6 +127,7 @@ RULE_LABELS = frozenset({"safety_question", "effective_pause", "i_message", "mir
 # 0.90 on train-2's held-out quarter, the model's 0.62); the model adds only what it is sure of
 # (moralising, blame or sarcasm shaped as a question that no rule lists).
 RULES_FIRST = frozenset({"judging"})
+SKILL_VETO = 0.2   # below this score the model overrules a skill the rules found in a one-sentence reply
 CONFIDENT = 0.8
 REFLECTIVE = frozenset({"paraphrasing", "summarizing", "emotional_labeling", "i_message"})
 REFLECTIVE_GATE = 0.8   # the score a roadblock needs beside a reflective skill (0.5 elsewhere)
@@ -163,6 +164,12 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
         probs = model.probabilities(reply, _dense(rp, reply))
         chosen = {label for label, p in zip(model.labels, probs)
                   if p >= (CONFIDENT if label in RULES_FIRST else 0.5) or (label in RULES_FIRST and label in rp.evidence)}
+        # a skill the rules found stays unless the reply is one sentence and the model is sure it
+        # is not there ("What's your name, sir?"): the model reads the reply as one bag of words,
+        # and in a reply of several sentences each skill sits in one of them, diluted by the rest
+        one_sentence = len(rp.sentences) <= 1
+        chosen |= {label for label, p in zip(model.labels, probs)
+                   if label in SKILLS and label in rp.evidence and not (one_sentence and p < SKILL_VETO)}
         # a good reply marked as a roadblock is the unfairest error: where the reply reflects
         # them (a paraphrase, summary, named feeling or I-message), a roadblock must be clear
         # what a label is, the model cannot overrule: a named feeling needs a feeling word
