@@ -1,8 +1,10 @@
 """Benchmark the active-listening recogniser (course.listening) on the corpus and held-out set.
 
-    python bench/listening_benchmark.py                 # test, dev, final and heldout2 (the reported figures)
-    python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2 or tuning
+    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2 and blind3
+    python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2,
+                                                        # tuning, train2 or blind3
     python bench/listening_benchmark.py --split dev --errors
+    python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
 
 test is the original corpus's test split (same author as the rules); dev and final are the
 two halves of the blind held-out set (content/listening-corpus/heldout.yaml). dev was used to
@@ -11,6 +13,11 @@ predates the safety_question label, so it is scored on the other fourteen labels
 heldout2 is the second blind set (heldout-2.yaml, issue 15, all labels), written and committed
 before the issue-15 rules; tuning is tuning.yaml, the replies the issue-15 rules were tuned on.
 Each reply is recognised with its statement's setting as the context (as a key would give it).
+Issue 27: train2 is the held-out quarter of train-2.yaml (the model's corpus; same author as its
+training replies, so not blind); blind3 is blind-3.yaml, written by other hands who never saw the
+rules: the FINAL figure, never tuned or trained on (its errors are not listed unless --errors).
+Each split also prints the false-roadblock rate: good replies (a skill, no roadblock) marked with
+a roadblock (goal: at most 1 in 50).
 
 Prints per-label precision, recall and F1, the macro-F1, the import (load) time measured in
 a fresh interpreter, and the per-reply scoring time of score_reply (median and p95).
@@ -28,8 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course.listening import score_reply  # noqa: E402
-from course.listening.corpus import HELDOUT_SPLITS, load_corpus, load_heldout, load_heldout2  # noqa: E402
-from course.listening.evaluate import ORIGINAL_LABELS, evaluate, macro_f1  # noqa: E402
+from course.listening.corpus import (HELDOUT_SPLITS, default_dir, load_blind, load_corpus,  # noqa: E402
+                                     load_heldout, load_heldout2, load_train2)
+from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1  # noqa: E402
+from course.listening.model import MODEL_FILE  # noqa: E402
 from course.listening.labels import ALL_LABELS  # noqa: E402
 from course.listening.labels import SKILLS  # noqa: E402
 
@@ -98,6 +107,22 @@ print(t1 - t0, t2 - t1)
 """
 
 
+MODEL_SNIPPET = """
+import time
+import numpy
+from course.listening import model
+t0 = time.perf_counter()
+model.load()
+print(time.perf_counter() - t0)
+"""
+
+
+def model_load_time(runs: int) -> float:
+    """Median seconds to read the shipped model file (numpy already imported)."""
+    return statistics.median(float(subprocess.run([sys.executable, "-c", MODEL_SNIPPET], cwd=ROOT, check=True,
+                                                  capture_output=True, text=True).stdout) for _ in range(runs))
+
+
 def load_times(runs: int) -> tuple[float, float]:
     """Median seconds for `import course` and for importing course.listening + a first call."""
     parent, own = [], []
@@ -127,27 +152,30 @@ SPLIT_NOTES = {
     "final": "blind held-out set, final half (NOT used for tuning)",
     "heldout2": "second blind held-out set, heldout-2.yaml (NOT used for tuning; issue 15)",
     "tuning": "tuning.yaml (USED to tune the issue-15 rules; not a blind figure)",
+    "train2": "train-2.yaml, its held-out test quarter (issue 27; same author as the model's training replies)",
+    "blind3": "blind-3.yaml (issue 27): other hands, blind to the rules; FINAL, NEVER TUNE OR TRAIN ON IT",
 }
-EXTRA_SPLITS = ("heldout2", "tuning")
+EXTRA_SPLITS = ("heldout2", "tuning", "train2", "blind3")
 
 
 def corpus_for(split: str, cache: dict) -> object:
     key = split if split in EXTRA_SPLITS else "heldout" if split in HELDOUT_SPLITS else "corpus"
     if key not in cache:
         cache[key] = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
-                      "tuning": lambda: load_heldout(name="tuning.yaml")}[key]()
+                      "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2,
+                      "blind3": load_blind}[key]()
     return cache[key]
 
 
 def file_split(split: str) -> str:
     """The split name inside the file (heldout-2.yaml is all 'final', tuning.yaml all 'dev')."""
-    return {"heldout2": "final", "tuning": "dev"}.get(split, split)
+    return {"heldout2": "final", "tuning": "dev", "train2": "test", "blind3": "final"}.get(split, split)
 
 
-def report_split(corpus, split: str, show_errors: bool) -> float:
+def report_split(corpus, split: str, show_errors: bool, use_model: bool = True) -> float:
     replies = corpus.split(file_split(split))
     labels = ORIGINAL_LABELS if split in HELDOUT_SPLITS else ALL_LABELS
-    scores, errors = evaluate(corpus, file_split(split), labels)
+    scores, errors = evaluate(corpus, file_split(split), labels, use_model=use_model)
     print(f"## {split}: {SPLIT_NOTES[split]}; {len(replies)} replies\n")
     print(f"| {'label':27s} | kind      | support | precision | recall |    F1 |")
     print(f"|{'-' * 29}|-----------|--------:|----------:|-------:|------:|")
@@ -159,7 +187,10 @@ def report_split(corpus, split: str, show_errors: bool) -> float:
     exact = 1 - len(errors) / len(replies)
     weakest = sorted((s for s in scores if s.support or s.fp), key=lambda s: s.f1)[:3]
     print(f"\nmacro-F1 ({split}): {macro_f1(scores):.3f}   (exact label-set match: {exact:.1%} of replies; "
-          f"weakest: {', '.join(f'{s.label} {s.f1:.2f}' for s in weakest)})\n")
+          f"weakest: {', '.join(f'{s.label} {s.f1:.2f}' for s in weakest)})")
+    marked, good = false_roadblock_rate(corpus, file_split(split), use_model=use_model)
+    print(f"good replies (a skill, no roadblock) marked as a roadblock: {marked}/{good}"
+          f" = {marked / good if good else 0:.1%} (goal: at most 2%)\n")
     if show_errors:
         print("misrecognised replies (id, expected, predicted, text):")
         for e in errors:
@@ -175,12 +206,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--load-runs", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=5, help="timed passes over the reported splits")
     ap.add_argument("--errors", action="store_true", help="list the misrecognised replies")
+    ap.add_argument("--rules-only", action="store_true", help="the rules alone, without the model (issue 27's 'before')")
     args = ap.parse_args(argv)
 
-    splits = ("test",) + HELDOUT_SPLITS + ("heldout2",) if args.split == "all" else (args.split,)
+    splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2") if args.split == "all" else (args.split,)
+    if args.split == "all" and (default_dir() / "blind-3.yaml").is_file():
+        splits += ("blind3",)
     cache: dict = {}
-    print(f"Listening recogniser: {len(corpus_for('test', cache).statements)} statements\n")
-    summary = {split: report_split(corpus_for(split, cache), split, args.errors) for split in splits}
+    print(f"Listening recogniser ({'rules only' if args.rules_only else 'rules + model'}): "
+          f"{len(corpus_for('test', cache).statements)} statements\n")
+    summary = {split: report_split(corpus_for(split, cache), split, args.errors, not args.rules_only)
+               for split in splits}
     if len(summary) > 1:
         print("macro-F1 summary: " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()) + "\n")
 
@@ -191,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         times += scoring_times(corpus, corpus.split(file_split(split)), args.repeat)
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    print(f"model file: {MODEL_FILE.name}, {MODEL_FILE.stat().st_size / 1024:.0f} KiB on disk; "
+          f"model load alone (numpy arrays + vocabularies) {model_load_time(args.load_runs) * 1000:.0f} ms, "
+          f"median of {args.load_runs} fresh interpreters")
     print(f"load time: import course.listening + first call {own * 1000:.0f} ms "
           f"(plus {parent * 1000:.0f} ms for the parent `import course`), median of {args.load_runs} fresh interpreters")
     print(f"scoring time per reply (score_reply): median {statistics.median(times) * 1000:.2f} ms, "

@@ -52,6 +52,7 @@ class WrittenReply(Exercise):
 
     def practice_feedback(self, value) -> str:
         from ..listening import recognise, suggestion
+        from ..listening.scoring import off_topic
 
         found = recognise(self.statement, value)
         rows = [f"<li>{'✔ Skill' if f.kind == 'skill' else '✘ Roadblock'}: <strong>{escape(f.label.replace('_', ' '))}</strong>"
@@ -60,8 +61,16 @@ class WrittenReply(Exercise):
         wanted = ""
         if self.expected_skills:
             missing = [s.replace("_", " ") for s in self.expected_skills if s not in found.skills]
+            if missing:
+                verdict = f" Not recognised yet: {escape(', '.join(missing))}."
+            elif off_topic(found):
+                # issue 27: an off-topic reply is never "All there", whatever skill its form shows
+                verdict = (" Your reply does not pick up anything they said, so it is not there yet:"
+                           " answer their words.")
+            else:
+                verdict = " All there."
             wanted = (f"<p>This exercise asks for: {escape(', '.join(s.replace('_', ' ') for s in self.expected_skills))}."
-                      + (f" Not recognised yet: {escape(', '.join(missing))}.</p>" if missing else " All there.</p>"))
+                      + verdict + "</p>")
         return (f"<p><strong>What the checker recognised</strong> (it is a machine: it can miss an unusual "
                 f"phrasing; your instructor has the last word):</p>{body}{wanted}"
                 f"<p><strong>Suggestion:</strong> {escape(suggestion(found))}</p>")

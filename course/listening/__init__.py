@@ -6,8 +6,10 @@
     suggestion(rec)       # one concrete next step
     score_reply(statement, reply)   # partial credit in [0, 1]
 
-The method is transparent rules (rules.py, lexicon.py, safety.py); no model is trained and
-no corpus is read at run time. `recognise(statement, reply, context)` takes an optional
+The method is transparent rules (rules.py, lexicon.py, safety.py) with a small shipped model
+beside them (model.py, issue 27: TF-IDF n-grams and the rules' findings, logistic regression
+per label, built at build time by train.py); no corpus is read and nothing is downloaded at
+run time. `recognise(statement, reply, context)` takes an optional
 context (a setting such as "domestic_dispute" or "mental_health_crisis", which a written
 item's key may give) that decides whether a direct safety question belongs. The labelled corpus used to measure it lives in
 content/listening-corpus/ (see corpus.py and bench/listening_benchmark.py).

@@ -18,6 +18,8 @@ SETTINGS = ("mental_health_crisis", "domestic_dispute", "protest", "neighbour_di
 SPLITS = ("train", "test")
 HELDOUT_SPLITS = ("dev", "final")   # heldout.yaml: dev may be used for tuning, final never
 HELDOUT2_FILE = "heldout-2.yaml"      # issue 15: a second blind set, every reply 'final'
+TRAIN2_FILE = "train-2.yaml"          # issue 27: the model's training corpus (train / test)
+BLIND3_FILE = "blind-3.yaml"          # issue 27: a third blind set, other hands; never tune
 SAFETY_SETTINGS = ("mental_health_crisis", "domestic_dispute", "welfare_check")
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
 ENV_VAR = "COURSE_LISTENING_CORPUS"
@@ -146,7 +148,8 @@ def load_corpus(directory: str | os.PathLike | None = None) -> Corpus:
     return Corpus(statements, tuple(replies))
 
 
-def load_heldout(directory: str | os.PathLike | None = None, name: str = "heldout.yaml") -> Corpus:
+def load_heldout(directory: str | os.PathLike | None = None, name: str = "heldout.yaml",
+                 splits: tuple[str, ...] = HELDOUT_SPLITS) -> Corpus:
     """Read and validate a held-out file (splits 'dev' and 'final') against statements.yaml.
 
     `name` is "heldout.yaml" (the first blind set) or HELDOUT2_FILE (the second, issue 15,
@@ -159,11 +162,11 @@ def load_heldout(directory: str | os.PathLike | None = None, name: str = "heldou
     sources = ["replies.yaml"] + (["heldout.yaml"] if name != "heldout.yaml" else [])
     for source in sources:
         if (folder / source).is_file():
-            splits = SPLITS if source == "replies.yaml" else HELDOUT_SPLITS
-            other.update({r.id: source for r in _replies(folder / source, statements, splits, set())})
+            theirs = SPLITS if source == "replies.yaml" else HELDOUT_SPLITS
+            other.update({r.id: source for r in _replies(folder / source, statements, theirs, set())})
     h_path = folder / name
     seen: set[str] = set()
-    replies = _replies(h_path, statements, HELDOUT_SPLITS, seen)
+    replies = _replies(h_path, statements, splits, seen)
     for r in replies:
         if r.id in other:
             raise CorpusError(f"{h_path}: reply {r.id}: id already used in {other[r.id]}")
@@ -173,3 +176,40 @@ def load_heldout(directory: str | os.PathLike | None = None, name: str = "heldou
 def load_heldout2(directory: str | os.PathLike | None = None) -> Corpus:
     """The second blind held-out set (heldout-2.yaml, issue 15): never used for tuning."""
     return load_heldout(directory, HELDOUT2_FILE)
+
+
+def load_train2(directory: str | os.PathLike | None = None) -> Corpus:
+    """The issue-27 training corpus (train-2.yaml; splits 'train' and 'test', the test quarter
+    held out from the model). Its ids may not reuse an id of replies.yaml or heldout.yaml."""
+    return load_heldout(directory, TRAIN2_FILE, SPLITS)
+
+
+def load_blind(path: str | os.PathLike | None = None, directory: str | os.PathLike | None = None) -> Corpus:
+    """A blind set written by other hands (blind-3.yaml, issue 27): never tune, never train.
+
+    Same reply format and checks as the other files; the file may also carry its own top-level
+    `statements:` list (new statements, same fields as statements.yaml), which is read beside
+    statements.yaml. Whatever split its replies name, every reply is returned as 'final'.
+    """
+    folder = Path(directory) if directory is not None else default_dir()
+    b_path = Path(path) if path is not None else folder / BLIND3_FILE
+    statements = dict(_statements(folder))
+    if not b_path.is_file():
+        raise CorpusError(f"{b_path}: file not found")
+    data = yaml.load(b_path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if isinstance(data, dict) and isinstance(data.get("statements"), list):
+        for i, item in enumerate(data["statements"]):
+            item = _need(b_path, item, i, ("id", "text"), "statement")
+            sid = str(item["id"])
+            if sid in statements and statements[sid].text != str(item["text"]):
+                raise CorpusError(f"{b_path}: statement {sid}: id already used in statements.yaml for another text")
+            setting = item.get("setting")
+            if setting is not None and setting not in SETTINGS:
+                raise CorpusError(f"{b_path}: statement {sid}: unknown setting {setting!r}; known: {', '.join(SETTINGS)}")
+            # blind-3's statements name a speaker, not a setting: the recogniser then gets no
+            # context and reads the statement for risk cues, as for a key without `context:`
+            statements[sid] = Statement(sid, setting, str(item["text"]))
+    raw = _read(b_path, "replies")
+    splits = tuple(sorted({str(item.get("split")) for item in raw if isinstance(item, dict)})) or HELDOUT_SPLITS
+    replies = _replies(b_path, statements, splits, set())
+    return Corpus(statements, tuple(Reply(r.id, r.statement_id, r.text, r.labels, "final", r.tags) for r in replies))

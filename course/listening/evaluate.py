@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .corpus import Corpus
-from .labels import ALL_LABELS
+from .labels import ALL_LABELS, ROADBLOCKS, SKILLS
 from .recognise import recognise
 
 # The labels heldout.yaml was written with (before issue 15 added safety_question): its
@@ -35,7 +35,7 @@ class LabelScore:
 
 
 def evaluate(corpus: Corpus, split: str = "test", labels: tuple[str, ...] = ALL_LABELS,
-             ) -> tuple[list[LabelScore], list[tuple]]:
+             use_model: bool = True) -> tuple[list[LabelScore], list[tuple]]:
     """Return per-label scores and the list of errors (reply id, expected, predicted).
 
     Each reply is recognised with its statement's setting as the context, as a written
@@ -44,7 +44,8 @@ def evaluate(corpus: Corpus, split: str = "test", labels: tuple[str, ...] = ALL_
     counts = {label: [0, 0, 0, 0] for label in labels}
     errors = []
     for reply in corpus.split(split):
-        predicted = recognise(corpus.statement_of(reply), reply.text, corpus.setting_of(reply)).labels & set(labels)
+        predicted = recognise(corpus.statement_of(reply), reply.text, corpus.setting_of(reply),
+                              use_model=use_model).labels & set(labels)
         gold = set(reply.labels) & set(labels)
         for label in labels:
             c = counts[label]
@@ -64,3 +65,14 @@ def macro_f1(scores: list[LabelScore]) -> float:
     """Mean F1 over the labels that occur in the split (gold or predicted)."""
     used = [s for s in scores if s.support or s.fp]
     return sum(s.f1 for s in used) / len(used) if used else 0.0
+
+
+def false_roadblock_rate(corpus: Corpus, split: str, use_model: bool = True) -> tuple[int, int]:
+    """(good replies marked with a roadblock, good replies) in a split.
+
+    A good reply is one whose gold labels hold at least one skill and no roadblock (issue 27's
+    goal: at most 1 in 50 of them marked as a roadblock, the unfairest error)."""
+    good = [r for r in corpus.split(split) if set(r.labels) & set(SKILLS) and not set(r.labels) & set(ROADBLOCKS)]
+    marked = sum(bool(recognise(corpus.statement_of(r), r.text, corpus.setting_of(r), use_model=use_model).roadblocks)
+                 for r in good)
+    return marked, len(good)

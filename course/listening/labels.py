@@ -48,13 +48,13 @@ TITLES: dict[str, str] = {
 }
 
 EXPLANATIONS: dict[str, str] = {
-    "minimal_encourager": "A short sound or phrase such as 'mm-hm' or 'go on' shows you are listening and invites them to keep talking.",
+    "minimal_encourager": "A short sound or phrase such as 'mm-hm', 'go on' or 'take your time' shows you are listening and invites them to keep talking.",
     "paraphrasing": "You put what they told you into your own words, which shows you understood the content.",
     "emotional_labeling": "You named the feeling you heard (for example 'you sound scared'), which shows empathy.",
     "mirroring": "You repeated their last or key few words back, often as a question, which invites them to say more.",
     "open_question": "You asked a question that cannot be answered with yes or no, which lets them tell their story.",
     "summarizing": "You pulled several of their points together, which shows you followed the whole story.",
-    "effective_pause": "You left a deliberate silence, which gives them room to think and keep talking.",
+    "effective_pause": "You left a deliberate silence (written as '(pause)' or '...'), which gives them room to think and keep talking. Saying 'take your time' is a minimal encourager, not a pause: a pause is silence.",
     "i_message": "You said how you feel and why ('I feel ... when ... because ...') without blaming them.",
     "safety_question": "You asked directly about a risk to life (suicide, the means, weapons, strangulation, children in the home); in a crisis or a domestic call that is good practice, not a closed question to avoid.",
     "advising": "You told them what they should do about their problem before they felt heard.",
@@ -72,7 +72,7 @@ TIPS: dict[str, str] = {
     "mirroring": "Repeat their last two or three words as a question, for example 'Nowhere to go?'.",
     "open_question": "Ask a 'what' or 'how' question, or say 'Tell me more about ...'.",
     "summarizing": "Pull their points together: 'So what I'm hearing is ..., ... and ...'.",
-    "effective_pause": "After they speak, pause for a moment before you reply; silence lets them go on.",
+    "effective_pause": "After they speak, stay silent for a moment before you reply (write it as '(pause)'); silence lets them go on. Saying 'take your time' is an encourager, not a pause.",
     "i_message": "Say how you feel and why: 'I feel worried when ... because ...'.",
     "safety_question": "Where there may be a risk to life, ask plainly: 'Are you thinking about killing yourself?', 'Has he ever put his hands on your neck?', 'Are there any weapons in the house?'.",
     "advising": "Hold the advice for now; first reflect what you heard, for example 'So you're saying ...'.",

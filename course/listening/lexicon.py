@@ -124,6 +124,10 @@ STRONG_ENCOURAGERS: frozenset[str] = frozenset({
     "mmhmm", "mmhm", "mhmm", "mm hm", "mm hmm", "mmm hmm", "mm-hmm go on", "uh-hu", "uh hu",
     "i'm with you", "i am with you", "i'm following", "i'm following you", "i follow",
     "keep talking", "go on then", "and after that",
+    # issue 27: a pause invited in words is an encourager, not an effective pause (a pause is
+    # deliberate silence, which a written reply shows as "(pause)" or "...")
+    "take your time", "take all the time you need", "no rush", "there's no rush",
+    "in your own time", "whenever you're ready",
 })
 WEAK_ENCOURAGERS: frozenset[str] = frozenset({
     "okay", "ok", "right", "alright", "all right", "yeah", "yes", "sure", "got it",

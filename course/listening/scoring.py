@@ -18,6 +18,21 @@ _TIED = {"mirroring", "paraphrasing", "summarizing", "safety_question"}
 HOSTILE_PENALTY = 0.25   # a hostile or sarcastic question costs this on top of its roadblock
 
 
+# Skills that show the reply answers them even when it shares no word with the statement.
+_ON_TOPIC = _TIED | {"emotional_labeling", "minimal_encourager", "effective_pause"}
+
+
+def off_topic(rec: Recognition) -> bool:
+    """The reply is about something else: it has content words of its own (two or more), none
+    from the statement, and no skill that answers them regardless ("What's your favourite
+    team?" to a person on a bridge). "What happened?" or "Tell me more" is not off topic."""
+    from .features import content_stems
+    from .rules import PAUSE_MARKER
+    if rec.anchored or rec.skills & _ON_TOPIC:
+        return False
+    return len(content_stems(PAUSE_MARKER.sub(" ", rec.reply))) >= 2
+
+
 def counted_skills(rec: Recognition, expected: set[str] | None = None) -> set[str]:
     """The skills that earn credit: all of them if the reply is tied to the statement, else one."""
     skills = set(rec.skills)

@@ -1,0 +1,137 @@
+"""The learned half of the recogniser (issue 27): one logistic regression per label.
+
+Features, computed here in plain Python so that nothing but numpy is needed at run time:
+  - word unigrams and bigrams of the reply plus each sentence's first word and first two
+    words (TF-IDF, sublinear tf, L2-normalised),
+  - character 2-5-grams inside word boundaries (TF-IDF, L2-normalised),
+  - dense features: what the rules found (one per label), a hostile question, whether the
+    reply carries content from the statement, the share of its content words that come from
+    the statement, a full repetition, whether a safety question belongs here, a question mark.
+The weights are trained at build time with scikit-learn (course/listening/train.py, from the
+corpus in content/listening-corpus/) and shipped as a small file, listening-model.npz, next to
+this module; nothing is downloaded or trained at run time. `load()` reads it once.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .labels import ALL_LABELS
+
+MODEL_FILE = Path(__file__).with_name("listening-model.npz")
+DENSE = tuple(f"rule:{label}" for label in ALL_LABELS) + (
+    "hostile", "anchored", "overlap", "full_repetition", "safety_context", "question_mark", "short")
+
+_TOKEN = re.compile(r"[a-z0-9']+|\?|!|\.\.\.|…|[()\[\]*]")
+_SENT = re.compile(r"[^.!?…;]+(?:\.\.\.|…|[.!?]+|;)?")
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u2018", "'").lower()).strip()
+
+
+def word_features(text: str) -> list[str]:
+    """Word unigrams and bigrams, and each sentence's opening word and opening two words."""
+    t = _clean(text)
+    toks = _TOKEN.findall(t)
+    out = ["w:" + w for w in toks]
+    out += ["b:" + a + " " + b for a, b in zip(toks, toks[1:])]
+    for m in _SENT.finditer(t):
+        words = re.findall(r"[a-z0-9']+", m.group(0))
+        if words:
+            out.append("s:" + words[0])
+            if len(words) > 1:
+                out.append("s2:" + words[0] + " " + words[1])
+    return out
+
+
+def char_features(text: str) -> list[str]:
+    """Character 2-5-grams of each word padded with spaces (scikit-learn's 'char_wb')."""
+    out = []
+    for w in _clean(text).split():
+        w = " " + w + " "
+        for n in range(2, 6):
+            if len(w) < n:
+                break
+            out += [w[i:i + n] for i in range(len(w) - n + 1)]
+    return out
+
+
+@dataclass(frozen=True)
+class Model:
+    labels: tuple[str, ...]
+    word_index: dict[str, int]
+    word_idf: np.ndarray
+    char_index: dict[str, int]
+    char_idf: np.ndarray
+    coef: np.ndarray          # (n_word + n_char + n_dense, n_labels, n_heads)
+    intercept: np.ndarray     # (n_labels, n_heads)
+    threshold: np.ndarray     # (n_labels, n_heads): each head's probability threshold
+
+    def _block(self, feats: list[str], index: dict[str, int], idf: np.ndarray) -> tuple[list[int], np.ndarray]:
+        counts: dict[int, int] = {}
+        for f in feats:
+            j = index.get(f)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return [], np.zeros(0)
+        cols = list(counts)
+        vals = np.array([(1.0 + math.log(counts[j])) for j in cols]) * idf[cols]
+        norm = float(np.sqrt((vals * vals).sum()))
+        return cols, vals / norm if norm else vals
+
+    def margins(self, reply: str, dense: np.ndarray) -> np.ndarray:
+        """Per label, the heads' mean log-odds above their own threshold (> 0: report the label)."""
+        wc, wv = self._block(word_features(reply), self.word_index, self.word_idf)
+        cc, cv = self._block(char_features(reply), self.char_index, self.char_idf)
+        nw, nc = len(self.word_index), len(self.char_index)
+        z = self.intercept.copy()                                   # labels x heads
+        if wc:
+            z += np.tensordot(wv, self.coef[wc], axes=1)
+        if cc:
+            z += np.tensordot(cv, self.coef[[nw + c for c in cc]], axes=1)
+        z += np.tensordot(dense, self.coef[nw + nc:], axes=1)
+        t = np.clip(self.threshold, 1e-6, 1 - 1e-6)
+        return (z - np.log(t / (1 - t))).mean(axis=1)
+
+    def probabilities(self, reply: str, dense: np.ndarray) -> np.ndarray:
+        """A score in (0, 1) per label; 0.5 or more means the heads, together, report it."""
+        return 1.0 / (1.0 + np.exp(-self.margins(reply, dense)))
+
+
+def dense_features(rule_labels: set[str], hostile: bool, anchored: bool, overlap: float,
+                   full_repetition: bool, safety_context: bool, reply: str) -> np.ndarray:
+    words = len(re.findall(r"[a-z0-9']+", _clean(reply)))
+    vals = [1.0 if label in rule_labels else 0.0 for label in ALL_LABELS]
+    vals += [float(hostile), float(anchored), overlap, float(full_repetition), float(safety_context),
+             1.0 if "?" in reply else 0.0, 1.0 if words <= 4 else 0.0]
+    return np.array(vals)
+
+
+class ModelMissing(RuntimeError):
+    """listening-model.npz is not next to model.py (build it: python -m course.listening.train)."""
+
+
+@lru_cache(maxsize=1)
+def load(path: str | None = None) -> Model:
+    """Read the shipped model once (about a megabyte; no network, no scikit-learn)."""
+    p = Path(path) if path else MODEL_FILE
+    if not p.is_file():
+        raise ModelMissing(f"{p}: the listening model is missing; build it with `python -m course.listening.train`")
+    with np.load(p, allow_pickle=False) as z:
+        words = z["word_vocab"].tolist()
+        chars = z["char_vocab"].tolist()
+        labels = tuple(z["labels"].tolist())
+        dense = tuple(z["dense"].tolist())
+        if dense != DENSE:
+            raise ModelMissing(f"{p}: built for other features {dense}; rebuild it with `python -m course.listening.train`")
+        return Model(labels, {w: i for i, w in enumerate(words)}, z["word_idf"].astype(np.float64),
+                     {c: i for i, c in enumerate(chars)}, z["char_idf"].astype(np.float64),
+                     z["coef"].astype(np.float64), z["intercept"].astype(np.float64),
+                     z["threshold"].astype(np.float64))

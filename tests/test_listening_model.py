@@ -1,0 +1,126 @@
+"""Issue 27: the learned half of the listening recogniser, the train-2 corpus and the fixes."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course import Lesson
+from course.listening import recognise
+from course.listening.corpus import load_corpus, load_heldout, load_train2
+from course.listening.labels import ALL_LABELS, EXPLANATIONS
+from course.listening.model import MODEL_FILE, char_features, load, word_features
+from course.listening.scoring import off_topic
+
+ROOT = Path(__file__).resolve().parents[1]
+
+OFFLINE = r"""
+import socket, sys, time
+def refuse(*a, **k):
+    raise OSError("network refused by the test")
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.create_connection = refuse
+sys.modules["sklearn"] = None          # run time must not need scikit-learn
+t0 = time.perf_counter()
+from course.listening import recognise
+from course.listening.model import load
+load()
+rec = recognise("I can't do this anymore, I lost my job.", "It sounds like you're exhausted. What happened with the job?")
+print(time.perf_counter() - t0, sorted(rec.labels))
+"""
+
+
+def test_model_loads_offline_without_scikit_learn_and_quickly():
+    out = subprocess.run([sys.executable, "-c", OFFLINE], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}).stdout.split(maxsplit=1)
+    seconds, labels = float(out[0]), out[1]
+    assert "emotional_labeling" in labels and "open_question" in labels
+    assert seconds < 3.0, seconds          # measured about 0.1-0.2 s (bench/README.md)
+    assert MODEL_FILE.stat().st_size < 2 * 1024 * 1024
+
+
+def test_model_file_matches_the_code():
+    model = load()
+    assert set(model.labels) <= set(ALL_LABELS)
+    n = len(model.word_index) + len(model.char_index)
+    assert model.coef.shape[0] > n and model.coef.shape[1] == len(model.labels)
+    assert model.threshold.shape == model.intercept.shape
+
+
+def test_run_time_tf_idf_equals_scikit_learn():
+    sk = pytest.importorskip("sklearn.feature_extraction.text")
+    texts = ["So you've never had a night off from it?", "Mm-hm... take your time.", "Think of your kids!"]
+    for analyzer in (word_features, char_features):
+        vec = sk.TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, norm="l2").fit(texts)
+        model = load()
+        index = vec.vocabulary_
+        for t in texts:
+            cols, vals = model._block(analyzer(t), index, vec.idf_)
+            dense = np.zeros(len(index))
+            dense[cols] = vals
+            assert np.allclose(dense, vec.transform([t]).toarray()[0])
+
+
+def test_train2_corpus_is_large_varied_and_its_ids_are_new():
+    t2 = load_train2()
+    assert len(t2.replies) >= 600
+    counts = Counter(label for r in t2.replies for label in r.labels)
+    for label in ALL_LABELS:
+        assert counts[label] >= 15, (label, counts[label])
+    share = len(t2.split("test")) / len(t2.replies)
+    assert 0.2 <= share <= 0.3
+    assert len({r.statement_id for r in t2.replies}) >= 60
+    other = {r.id for r in load_corpus().replies} | {r.id for r in load_heldout().replies}
+    assert not other & {r.id for r in t2.replies}
+
+
+def test_take_your_time_is_an_encourager_not_a_pause():
+    for reply in ("Take your time.", "Mm. Take your time, I'm not going anywhere."):
+        labels = recognise("My son died two years ago today.", reply).labels
+        assert "minimal_encourager" in labels and "effective_pause" not in labels, (reply, labels)
+    assert "(pause)" in recognise("My son died two years ago today.", "(pause)").reply
+    assert "effective_pause" in recognise("My son died two years ago today.", "(pause)").labels
+    assert "take your time" in EXPLANATIONS["minimal_encourager"]
+    assert "not a pause" in EXPLANATIONS["effective_pause"]
+
+
+def test_identity_and_suicide_questions_are_not_open_questions():
+    crisis = "I owe people money. I've let everyone down and there's no way out of this one."
+    assert "open_question" not in recognise(crisis, "What's your name, sir?").labels
+    rec = recognise(crisis, "How are you thinking of killing yourself?", "mental_health_crisis")
+    assert "safety_question" in rec.labels and "open_question" not in rec.labels
+
+
+def test_off_topic_reply_is_not_all_there(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lesson = Lesson("demo")
+    statement = "I'm sitting on this bridge because it's the only place I feel calm."
+    item = lesson.written_reply("w1", "Reply:", statement, expected_skills=["open_question"])
+    item.click("What's your favourite football team?")
+    assert "All there" not in item.status.value
+    rec = recognise(statement, "What's your favourite football team?")
+    assert off_topic(rec) and not off_topic(recognise(statement, "What happened?"))
+    item.click("What is it about the bridge that helps you feel calm?")
+    assert "All there" in item.status.value
+
+
+def test_blind3_is_final_and_holds_its_measured_figures():
+    """blind-3.yaml (issue 27): other hands, never tuned on. The goal (macro-F1 0.90, no label
+    below 0.80, at most 1 in 50 good replies marked as a roadblock) is NOT met: measured 0.802
+    and 7/98 after the model (0.694 and 8/98 before). These floors only stop it getting worse."""
+    from course.listening.corpus import load_blind
+    from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
+    blind = load_blind()
+    assert len(blind.replies) == 177 and len(blind.split("final")) == 177
+    assert "NEVER TUNE" in (ROOT / "content" / "listening-corpus" / "blind-3.yaml").read_text(encoding="utf-8")[:600]
+    counts = Counter(label for r in blind.replies for label in r.labels)
+    assert all(counts[label] >= 10 for label in ALL_LABELS), counts
+    scores, _ = evaluate(blind, "final")
+    assert macro_f1(scores) >= 0.78
+    marked, good = false_roadblock_rate(blind, "final")
+    assert good == 98 and marked <= 7
