@@ -304,6 +304,7 @@ def test_the_lms_import_takes_only_what_the_lms_named(lms_class):
 
 
 def test_the_lms_import_writes_no_big_file_no_mode_and_no_link(lms_class):
+    assert (lms_class["course"] / "submitted" / "mal" / WIDGETS / "run.ipynb").is_file()  # imported, as a plain file
     for path in (lms_class["course"] / "submitted").rglob("*"):
         info = os.lstat(path)
         assert not stat.S_ISLNK(info.st_mode), path
