@@ -98,6 +98,33 @@ def test_moodle_format_one_identifier_column_and_no_unmatchable_rows(course):
     assert rows == [["Username", "a2"], ["S1001", "4"], ["S1002", "0"]]
 
 
+def test_moodle_without_identifiers_is_an_error_and_options_belong_to_their_format(course):
+    (course / "roster.csv").unlink()
+    result = course_main(course, "grades", "-o", "-", "--format", "moodle")
+    assert result.returncode == 1 and "no student has an email" in result.stderr and result.stdout == ""
+    for args in (["--moodle-id", "lms_id"], ["--format", "moodle", "--canvas-id", "a1=1"]):
+        result = course_main(course, "grades", "-o", "-", *args)
+        assert result.returncode == 1 and "is for --format" in result.stderr, result.stderr
+    result = course_main(course, "grades", "-o", "-", "--format", "canvas", "--canvas-id", "a1=x")
+    assert result.returncode == 1 and "ASSIGNMENT=NUMBER" in result.stderr
+
+
+def test_roster_check_command_for_the_hub(tmp_path):
+    """deploy/hub/start.sh --roster runs `python -m course.roster FILE` before it makes anything."""
+    import os
+    import subprocess
+    import sys
+
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(ROSTER, encoding="utf-8")
+    bad.write_text("student_id,first_name,last_name,email\nann,A,B,\nann,C,D,\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    ok = subprocess.run([sys.executable, "-m", "course.roster", str(good)], capture_output=True, text=True, env=env)
+    assert ok.returncode == 0 and ok.stdout.split() == ["ann", "bo", "dee"], ok.stderr
+    no = subprocess.run([sys.executable, "-m", "course.roster", str(bad)], capture_output=True, text=True, env=env)
+    assert no.returncode == 2 and f"{bad} line 3, column student_id" in no.stderr and "already on line 2" in no.stderr
+
+
 def test_output_file_and_summary_line(course):
     out = course / "canvas.csv"
     result = course_main(course, "grades", "--format", "canvas", "-o", str(out))

@@ -160,8 +160,11 @@ def gradebook_table(root: Path, names: list[str] | None = None, roster: dict[str
                 left_out.append(sid)
                 continue
             rows.append([key] + [_number(s) for s in scores])
+        what = "email" if moodle_id == "email" else "lms_id"
+        if not rows:
+            raise CourseError(f"no student has an {what} in the roster, and Moodle matches students by it: "
+                              f"give a roster (--roster FILE, or {ROSTER_FILE} in the course folder) with an {what} column")
         if left_out:
-            what = "email" if moodle_id == "email" else "lms_id"
             warnings.append(f"{len(left_out)} student(s) left out: no {what} in the roster, and Moodle stops the whole "
                             f"import at a row it cannot match: " + ", ".join(shown(s) for s in left_out))
         return header, rows
@@ -222,12 +225,14 @@ def run(args) -> int:
         check_output(Path(args.output))  # before reading the gradebook: fail fast on a bad path
     if args.format != "canvas" and args.canvas_id:
         raise CourseError("--canvas-id is for --format canvas")
+    if args.format != "moodle" and args.moodle_id:
+        raise CourseError("--moodle-id is for --format moodle")
     root = find_root()
     roster, roster_path = find_roster(root, args.roster)
     canvas_ids = canvas_ids_from(args.canvas_id)
     warnings: list[str] = []
     header, rows = gradebook_table(root, args.assignments or None, roster, args.format, canvas_ids,
-                                   args.moodle_id, warnings)
+                                   args.moodle_id or "email", warnings)
     if args.format in ("plain", "canvas") and not roster_path:
         warnings.append(f"no roster ({ROSTER_FILE} in the course folder, or --roster FILE): names and emails are "
                         "empty" + (", and Canvas can match students by name only" if args.format == "canvas" else ""))
@@ -254,6 +259,6 @@ def add_parser(subparsers) -> None:
                              f"default: {ROSTER_FILE} in the course folder if there is one")
     parser.add_argument("--canvas-id", action="append", default=[], metavar="ASSIGNMENT=NUMBER",
                         help="with --format canvas: the Canvas id of an assignment (its column is then 'ASSIGNMENT (NUMBER)'); repeatable")
-    parser.add_argument("--moodle-id", choices=sorted(MOODLE_ID), default="email",
+    parser.add_argument("--moodle-id", choices=sorted(MOODLE_ID), default=None,
                         help="with --format moodle: the identifier column, the roster's email (default) or its lms_id (the Moodle username)")
     parser.set_defaults(func=run)
