@@ -16,21 +16,28 @@ plain (the default): `student_id, last_name, first_name, email`, a column per as
 
 canvas: Canvas's gradebook import (Grades > Import). Columns `Student, ID, SIS User ID, SIS
 Login ID, Section`, then one per assignment, and a second row whose first cell is
-`    Points Possible` with each assignment's maximum, as Canvas's own export writes them
-(Canvas Instructor Guide, "How do I import grades in the Gradebook?"; the columns
-Canvas's importer requires, read in canvas-lms app/models/gradebook_importer.rb: the header
-must start with `Student` and `ID`, its SIS columns are found by name, and the student columns
-end with `Section`; a row whose first cell contains `Points Possible` sets the points). Canvas
-finds each student by `ID` (its own numeric user id, which we do not know: left empty), then
-`SIS User ID` (the roster's lms_id), then `SIS Login ID` (the roster's email), then the name in
-`Student` ("Last, First", as Canvas exports it). An assignment column is the assignment's name:
+`    Points Possible` with each assignment's maximum, as Canvas's own export writes them.
+Sources: the Canvas Instructor Guide "How do I import grades in the Gradebook?"
+(community.canvaslms.com/t5/Instructor-Guide/How-do-I-import-grades-in-the-Gradebook/ta-p/807)
+and a university's summary of it (teaching.resources.osu.edu, "Import a CSV file to Carmen
+grades": Student name or ID or SIS User ID, then SIS Login ID, Section, the assignments); and
+Canvas's importer itself, instructure/canvas-lms app/models/gradebook_importer.rb: the header
+must start with `Student` and `ID`, `SIS User ID` and `SIS Login ID` are found by name, the
+student columns end with `Section`, a row whose first cell contains `Points Possible` sets the
+points, and columns such as `Current Score` or `Final Grade` are read-only, others are
+assignments ("Title (id)", or a title).
+Canvas finds each student by `ID` (its own numeric user id, which we do not know: left empty),
+then `SIS User ID` (the roster's lms_id), then `SIS Login ID` (the roster's email), then the
+name in `Student` ("Last, First", as Canvas exports it). An assignment column is the assignment's name:
 Canvas matches it to an existing assignment of that title, or to the assignment whose Canvas
 id `--canvas-id NAME=ID` gives ("NAME (ID)", as Canvas exports), and otherwise offers to create
 a new assignment. No total column: Canvas would read it as one more assignment.
 
-moodle: Moodle's CSV grade import (Gradebook setup > Import > CSV file; MoodleDocs "Grade
-import", and grade/import/csv/classes/load_data.php): one identifier column, then one column
-per grade item, no points row. At the import's preview the instructor maps the identifier
+moodle: Moodle's CSV grade import (Grades > Import > CSV file). Sources: MoodleDocs "Grade
+import" (docs.moodle.org/311/en/Grade_import: "Map from" a column of the file, "Map to"
+useremail, username, useridnumber or userid) and moodle/moodle
+grade/import/csv/classes/load_data.php (how each row is matched). The file: one identifier
+column, then one column per grade item, no points row. At the import's preview the instructor maps the identifier
 column ("Map from") to the user field ("Map to": `Email address` to useremail, the default;
 with `--moodle-id lms_id`, `Username` to username) and each assignment column to its grade
 item, or to "new grade item". Moodle stops the whole import at a row whose identifier it does
