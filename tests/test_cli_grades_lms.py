@@ -94,6 +94,7 @@ def test_moodle_format_one_identifier_column_and_no_unmatchable_rows(course):
     assert rows[0] == ["Email address", "a1", "a2"]
     assert rows[1:] == [["ann@academy.example", "9.5", "4"]]    # bo has no email, cy no roster row
     assert "2 student(s) left out" in err and "'bo'" in err and "'cy'" in err
+    assert "its maximum in Moodle (a1 10, a2 5)" in err
     rows, _, _ = export(course, "--format", "moodle", "--moodle-id", "lms_id", "a2")
     assert rows == [["Username", "a2"], ["S1001", "4"], ["S1002", "0"]]
 

@@ -37,12 +37,14 @@ moodle: Moodle's CSV grade import (Grades > Import > CSV file). Sources: MoodleD
 import" (docs.moodle.org/311/en/Grade_import: "Map from" a column of the file, "Map to"
 useremail, username, useridnumber or userid) and moodle/moodle
 grade/import/csv/classes/load_data.php (how each row is matched). The file: one identifier
-column, then one column per grade item, no points row. At the import's preview the instructor maps the identifier
-column ("Map from") to the user field ("Map to": `Email address` to useremail, the default;
-with `--moodle-id lms_id`, `Username` to username) and each assignment column to its grade
-item, or to "new grade item". Moodle stops the whole import at a row whose identifier it does
-not find (and gives a row with an empty one to the row above), so a student with no email (no
-lms_id) in the roster is left out of this file, and named in a warning.
+column, then one column per grade item, no points row. At the import's preview the instructor
+maps the identifier column ("Map from") to the user field ("Map to": `Email address` to
+useremail, the default; with `--moodle-id lms_id`, `Username` to username) and each assignment
+column to its grade item (made beforehand with the lesson's maximum, which the command prints:
+a "new grade item" is out of 100; grades above 100 need Moodle's unlimitedgrades setting).
+Moodle stops the whole import at a row whose identifier it does not find (and gives a row with
+an empty one to the row above), so a student with no email (no lms_id) in the roster is left
+out of this file, and named in a warning.
 """
 from __future__ import annotations
 
@@ -171,6 +173,9 @@ def gradebook_table(root: Path, names: list[str] | None = None, roster: dict[str
         if not rows:
             raise CourseError(f"no student has an {what} in the roster, and Moodle matches students by it: "
                               f"give a roster (--roster FILE, or {ROSTER_FILE} in the course folder) with an {what} column")
+        warnings.append("a Moodle CSV has no points row: give each grade item its maximum in Moodle ("
+                        + ", ".join(f"{a} {_number(m)}" for a, m in zip(chosen, maxima))
+                        + "); a column imported as a \"new grade item\" is out of 100")
         if left_out:
             warnings.append(f"{len(left_out)} student(s) left out: no {what} in the roster, and Moodle stops the whole "
                             f"import at a row it cannot match: " + ", ".join(shown(s) for s in left_out))
@@ -241,8 +246,9 @@ def run(args) -> int:
     header, rows = gradebook_table(root, args.assignments or None, roster, args.format, canvas_ids,
                                    args.moodle_id or "email", warnings)
     if args.format in ("plain", "canvas") and not roster_path:
+        also = ", and Canvas can match students by name only" if args.format == "canvas" else ""
         warnings.append(f"no roster ({ROSTER_FILE} in the course folder, or --roster FILE): names and emails are "
-                        "empty" + (", and Canvas can match students by name only" if args.format == "canvas" else ""))
+                        f"only those in the gradebook, usually none{also}")
     write_csv(header, rows, args.output)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
