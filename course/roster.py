@@ -96,8 +96,10 @@ def parse_roster(text: str, name: str) -> dict[str, Student]:
         raise RosterError(f"{name} line 1: not a CSV file ({exc})") from None
     if not header or not any(h.strip() for h in header):
         raise RosterError(f"{name}: no header row (expected the columns {', '.join(COLUMNS)})")
-    keys = [column_key(h) for h in header]
+    keys = [column_key(h) if h.strip() else None for h in header]  # None: a nameless column (Excel's trailing commas)
     for index, (raw, key) in enumerate(zip(header, keys), start=1):
+        if key is None:
+            continue
         if key not in COLUMNS:
             problem(1, f"{index} ({shown(raw)})", f"unknown column (the columns are {', '.join(COLUMNS)})")
         elif keys.index(key) != index - 1:
@@ -123,8 +125,12 @@ def parse_roster(text: str, name: str) -> dict[str, Student]:
         if len(row) > len(keys) and any(cell.strip() for cell in row[len(keys):]):
             problem(line, None, f"{len(row)} cells but the header has {len(keys)} columns")
             continue
-        cells = {key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(keys)}
+        cells = {key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(keys) if key}
         bad = False
+        for i, key in enumerate(keys):
+            if key is None and i < len(row) and row[i].strip():
+                problem(line, str(i + 1), f"{shown(row[i].strip())} is under a column with no name in the header")
+                bad = True
         for key, value in cells.items():
             message = _problem(value, key)
             if message:

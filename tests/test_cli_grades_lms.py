@@ -182,9 +182,11 @@ def test_a_formula_never_reaches_a_cell_unquoted(course_copy):
 
 
 def test_parse_roster_accepts_excel_csv():
-    text = "\ufeffStudent ID,First name,Last name,Email,LMS ID\r\nann,Ann,Árcher,ann@x.example,S1\r\n,,,,\r\n\r\n"
+    text = "\ufeffStudent ID,First name,Last name,Email,LMS ID,,\r\nann,Ann,Árcher,ann@x.example,S1,,\r\n,,,,,,\r\n\r\n"
     roster = parse_roster(text, "r.csv")
     assert list(roster) == ["ann"] and roster["ann"].last_name == "Árcher" and roster["ann"].line == 2
     assert roster["ann"].sortable_name == "Árcher, Ann"
+    with pytest.raises(RosterError, match=r"r.csv line 2, column 5: 'x' is under a column with no name"):
+        parse_roster("student_id,first_name,last_name,email,\nann,A,B,,x\n", "r.csv")
     with pytest.raises(RosterError, match=r"r.csv line 1, column 3 \('First Name'\): repeats column 2"):
         parse_roster("student_id,first_name,First Name,last_name,email\n", "r.csv")
