@@ -20,6 +20,7 @@ INSTRUCTOR=""
 PREFIX="/opt/course-hub"
 EXCHANGE="/srv/nbgrader/exchange"
 COURSE_DIR=""                     # default: ~INSTRUCTOR/police-negotiation
+ROSTER=""                         # the class roster CSV, copied to COURSE_DIR/roster.csv
 COURSE_ID="police-negotiation"
 IP="0.0.0.0"
 PORT=8000
@@ -49,6 +50,8 @@ usage: $0 --students a,b,c --instructor NAME [options]      (as root, or with su
   --release A[,B]         release these lessons to the exchange before the hub starts
   --tls-cert FILE --tls-key FILE   serve HTTPS with this certificate and key (PEM)
   --cull-idle MINUTES     stop students' servers idle this long (jupyterhub-idle-culler)
+  --roster FILE           the class roster CSV (student_id,first_name,last_name,email[,lms_id]),
+                          checked and copied to the course directory as roster.csv (course grades)
   --setup-only            set everything up, print the login details, do not start the hub
 EOF
 }
@@ -71,6 +74,7 @@ while [ $# -gt 0 ]; do
     --tls-cert) TLS_CERT="$2"; shift 2 ;;
     --tls-key) TLS_KEY="$2"; shift 2 ;;
     --cull-idle) CULL_IDLE="$2"; shift 2 ;;
+    --roster) ROSTER="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -81,6 +85,10 @@ done
 if [ -n "$TLS_CERT$TLS_KEY" ]; then
   [ -r "$TLS_CERT" ] && [ -r "$TLS_KEY" ] || { echo "--tls-cert and --tls-key need both files, readable" >&2; exit 2; }
   TLS_CERT="$(realpath "$TLS_CERT")"; TLS_KEY="$(realpath "$TLS_KEY")"
+fi
+if [ -n "$ROSTER" ]; then
+  [ -f "$ROSTER" ] && [ -r "$ROSTER" ] || { echo "--roster $ROSTER: not a readable file" >&2; exit 2; }
+  ROSTER="$(realpath "$ROSTER")"
 fi
 [[ "$CULL_IDLE" =~ ^[0-9]+$ ]] || { echo "--cull-idle takes minutes (a whole number)" >&2; exit 2; }
 NAME_RE='^[a-z_][a-z0-9_-]{0,30}$'
@@ -135,6 +143,17 @@ if [ "$CULL_IDLE" != 0 ] && ! "$VENV/bin/python" -c 'import jupyterhub_idle_cull
   say "pip install jupyterhub-idle-culler"
   "$VENV/bin/pip" install -q --disable-pip-version-check "jupyterhub-idle-culler>=1.4" >>"$PREFIX/pip-install.log" 2>&1 \
     || { tail -30 "$PREFIX/pip-install.log" >&2; exit 1; }
+fi
+# The roster is checked before anything is made for the class (course/roster.py: each problem
+# named by line and column), and its student ids compared with --students.
+if [ -n "$ROSTER" ]; then
+  ROSTER_IDS="$("$VENV/bin/python" -m course.roster "$ROSTER")" || { echo "--roster: fix the file above and run again" >&2; exit 2; }
+  for name in "${STUDENT_LIST[@]}"; do
+    [[ " $ROSTER_IDS " == *" $name "* ]] || say "warning: student $name has no row in the roster $ROSTER"
+  done
+  for name in $ROSTER_IDS; do
+    [[ ",$STUDENTS," == *",$name,"* ]] || say "warning: the roster's $name is not in --students (not a hub user)"
+  done
 fi
 # JupyterLab's terminals are login shells, and Debian's /etc/profile resets PATH: this puts the
 # venv's bin/ (course, nbgrader) first again, in the shells of this hub's servers only (they have
@@ -249,6 +268,10 @@ grep -q "recorder_db_url" "$COURSE_DIR/nbgrader_config.py" || cat >>"$COURSE_DIR
 c.SnapshotRecordedAnswers.recorder_db_url = "sqlite:///$RECORDER_DB"
 EOF
 
+if [ -n "$ROSTER" ]; then
+  say "roster $ROSTER -> $COURSE_DIR/roster.csv (course grades takes names and emails from it)"
+  install -m 600 "$ROSTER" "$COURSE_DIR/roster.csv"      # names and emails: the instructor's alone
+fi
 chown -R "$INSTRUCTOR:$INSTRUCTOR" "$COURSE_DIR"
 chmod 700 "$COURSE_DIR"          # keys/ and the gradebook are the instructor's alone
 

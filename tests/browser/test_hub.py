@@ -23,6 +23,7 @@ COURSE_HUB_TEST=0 skips it.
 from __future__ import annotations
 
 import csv
+import io
 import filecmp
 import os
 import re
@@ -140,7 +141,12 @@ def hub(tmp_path_factory):
                         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
                         "-out", str(cert)], check=True, capture_output=True)
         tls = ["--tls-cert", str(cert), "--tls-key", str(key)]
-    command = ["bash", str(START), "--students", ",".join(students), "--instructor", instructor,
+    # The class roster (start.sh --roster): names and emails for `course grades`; bob has no row.
+    roster = log_dir / "roster.csv"
+    roster.write_text("student_id,first_name,last_name,email,lms_id\n"
+                      f"{students[0]},Alice,Archer,alice@academy.example,S1\n"
+                      f"{students[2]},Carol,Cole,carol@academy.example,S3\n", encoding="utf-8")
+    command = ["bash", str(START), "--students", ",".join(students), "--instructor", instructor, "--roster", str(roster),
                "--prefix", str(prefix), "--exchange", str(prefix / "exchange"), "--ip", "127.0.0.1",
                "--port", str(port), "--hub-port", str(free_port()), "--proxy-api-port", str(free_port()),
                "--formgrader-port", str(free_port()), "--recorder-port", str(free_port()), *tls]
@@ -483,6 +489,17 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
             totals = {row["student_id"]: row for row in csv.DictReader(fh)}
         # alice answered al-g2 right and has the reflection's points; bob neither.
         assert float(totals[alice][A]) >= float(totals[bob][A]) + 2 + MANUAL_SCORE - 1e-6, totals
+        # names from the roster start.sh --roster put in the course folder: bob has no row (exported,
+        # warned about); carol's row has no gradebook student (she submitted nothing: listed)
+        assert (totals[alice]["first_name"], totals[alice]["last_name"]) == ("Alice", "Archer"), totals
+        assert totals[bob]["first_name"] == "" and bob in result.stderr and carol in result.stderr, result.stderr
+        assert oct((hub["course_dir"] / "roster.csv").stat().st_mode & 0o777) == "0o600"
+        result = as_user(teacher, str(venv_bin / "course"), "grades", "--format", "canvas", "-o", "-",
+                         cwd=str(hub["course_dir"]), env=env)
+        assert result.returncode == 0, result.stderr
+        canvas = list(csv.reader(io.StringIO(result.stdout)))
+        assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and A in canvas[0]
+        assert ["Archer, Alice", "", "S1", "alice@academy.example", ""] in [row[:5] for row in canvas], canvas
 
         # ---- each student fetches their own feedback, and only theirs ------------------------
         fetched = {}
