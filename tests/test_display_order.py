@@ -113,9 +113,10 @@ def test_keyboard_examples_name_practice_items():
 
 
 POSITION_STUDENTS = 150
-# Known and not this code's to fix: at every scenario the recommended choice is the longest text,
-# and lesson 04's package and ps-g4 put their best answers in the longest texts.
-LONGEST_KNOWN = {("04-problem-solving", "options")} | {(lesson, "scenarios") for lesson in LESSONS}
+# Known and not this code's to fix: lesson 04's package and ps-g4 put their best answers in the
+# longest texts. The scenarios are no longer here: their recommended choice is the longest text at
+# 30 of 88 decisions, and the always-longest path in each ends badly.
+LONGEST_KNOWN = {("04-problem-solving", "options")}
 
 
 @pytest.fixture(scope="module")
