@@ -87,17 +87,24 @@ def _modes(folder: Path) -> list[str]:
     return bad
 
 
+def _released_course(request, name: str) -> tuple[Path, Path]:
+    """A copy of the course outside /tmp (removed after the module) with the widget lesson
+    generated and released to its own exchange; returns (base folder, course)."""
+    base = OUTSIDE_TMP / f"course-{name}-{uuid.uuid4().hex[:8]}"
+    request.addfinalizer(lambda: shutil.rmtree(base, ignore_errors=True))
+    course = copy_course(base / "course")
+    nbgrader(course, "generate_assignment", WIDGETS, "--force")
+    nbgrader(course, "release_assignment", WIDGETS)
+    return base, course
+
+
 @pytest.fixture(scope="module")
 def inbound_class(request):
     """Honest students, then in the inbound: a folder in vic's name dated 2099, a newer folder
     in the OS user daemon's name owned by someone else, folders under five unsafe ids, a 101 MB
     folder, tim's timestamp.txt rewritten to 2000, a setuid executable in ann's folder."""
-    base = OUTSIDE_TMP / f"course-inbound-{uuid.uuid4().hex[:8]}"
-    request.addfinalizer(lambda: shutil.rmtree(base, ignore_errors=True))
-    course = copy_course(base / "course")
+    base, course = _released_course(request, "inbound")
     exchange = course / "exchange"
-    nbgrader(course, "generate_assignment", WIDGETS, "--force")
-    nbgrader(course, "release_assignment", WIDGETS)
     _set_due_date(course)
     home = base / "home"
     for student in HONEST + [OWNER]:
@@ -344,12 +351,8 @@ def _deep(depth: int) -> str:
 
 @pytest.fixture(scope="module")
 def tool_breakers(request):
-    base = OUTSIDE_TMP / f"course-breakers-{uuid.uuid4().hex[:8]}"
-    request.addfinalizer(lambda: shutil.rmtree(base, ignore_errors=True))
-    course = copy_course(base / "course")
+    base, course = _released_course(request, "breakers")
     exchange = course / "exchange"
-    nbgrader(course, "generate_assignment", WIDGETS, "--force")
-    nbgrader(course, "release_assignment", WIDGETS)
     home = base / "home"
     mathtext = json.loads(json.dumps(WIDGET_ANSWERS))
     mathtext["answers"]["al-g3"] = {"kind": "single", "value": "$\\foo$", "mode": "graded"}
