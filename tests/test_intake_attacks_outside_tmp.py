@@ -245,6 +245,16 @@ def _mode_entry(name: str, mode: int) -> zipfile.ZipInfo:
     return info
 
 
+def _graded_by_both(base: Path, course: Path, how: str) -> tuple[Path, object]:
+    """A copy of the collected course graded by `course autograde --workers 2` or plain
+    `nbgrader autograde`; returns (the copy, the grading run)."""
+    target = base / f"by-{how}"
+    shutil.copytree(course, target, symlinks=True)
+    grade = (course_cli(target, "autograde", WIDGETS, "--workers", "2") if how == "course"
+             else nbgrader(target, "autograde", WIDGETS, check=False))
+    return target, grade
+
+
 @pytest.fixture(scope="module")
 def lms_class(request):
     base = OUTSIDE_TMP / f"course-lms-{uuid.uuid4().hex[:8]}"
@@ -277,10 +287,7 @@ def lms_class(request):
     collect = course_cli(course, "collect", WIDGETS, "--zip", str(archive))
     runs = {}
     for how in ("course", "nbgrader"):
-        target = base / f"by-{how}"
-        shutil.copytree(course, target, symlinks=True)
-        grade = (course_cli(target, "autograde", WIDGETS, "--workers", "2") if how == "course"
-                 else nbgrader(target, "autograde", WIDGETS, check=False))
+        target, grade = _graded_by_both(base, course, how)
         grades = course_cli(target, "grades", "-o", "-")
         runs[how] = {"course": target, "grade": grade, "grades": grades, "scores": read_scores(target)}
     return {"course": course, "archive": archive, "collect": collect, "runs": runs}
@@ -370,10 +377,7 @@ def tool_breakers(request):
     nbgrader(course, "collect", WIDGETS)
     runs = {}
     for how in ("course", "nbgrader"):
-        target = base / f"by-{how}"
-        shutil.copytree(course, target, symlinks=True)
-        grade = (course_cli(target, "autograde", WIDGETS, "--workers", "2") if how == "course"
-                 else nbgrader(target, "autograde", WIDGETS, check=False))
+        target, grade = _graded_by_both(base, course, how)
         feedback = (course_cli(target, "feedback", WIDGETS, "--no-release") if how == "course"
                     else nbgrader(target, "generate_feedback", WIDGETS, check=False))
         # the report's peak memory, measured on its own process
