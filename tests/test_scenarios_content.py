@@ -85,3 +85,32 @@ def test_domestic_mediation_is_gated_behind_the_violence_screen():
 def test_protest_and_mental_health_use_state_words():
     for sid in ("protest", "mental-health-crisis"):
         assert "tension" in load_shipped(sid).state_words
+
+
+def test_state_words_follow_the_flags():
+    """Issue 26: once the knife is secured the words no longer put it in his hand, and a flag
+    named in state_words_when must be declared (the error names the line)."""
+    from course.scenarios import ScenarioError, ScenarioRun, load_scenario, resolve_scenario
+    from course.scenarios.describe import describe_state
+
+    scenario = resolve_scenario("mental-health-crisis")
+    before = describe_state({"tension": 6, "risk": 6}, scenario)
+    after = describe_state({"tension": 6, "risk": 6}, scenario, {"knife_secured"})
+    assert "knife" in before["tension"] and "armed" in before["risk"]
+    assert "gripping" not in after["tension"] and "armed" not in after["risk"]
+    assert ScenarioRun(scenario).describe_state()  # the run passes its flags through
+
+    import pathlib
+    import tempfile
+
+    text = pathlib.Path(scenario.source).read_text().replace("  knife_secured:\n    tension:", "  no_such_flag:\n    tension:", 1)
+    with tempfile.TemporaryDirectory() as folder:
+        broken = pathlib.Path(folder) / "broken.yaml"
+        broken.write_text(text)
+        try:
+            load_scenario(broken)
+        except ScenarioError as exc:
+            assert "no_such_flag" in str(exc) and "not a declared flag" in str(exc)
+            assert f"{broken.name}:" in str(exc) or "line" in str(exc)
+        else:
+            raise AssertionError("an undeclared flag in state_words_when was accepted")

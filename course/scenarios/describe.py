@@ -1,7 +1,7 @@
 """State in words, so a widget can show "very tense: shouting, pacing" and not colour alone."""
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from .model import OUTCOME_LABELS, STATE_MAX, Scenario
 
@@ -33,8 +33,20 @@ DEFAULT_WORDS: dict[str, tuple[tuple[int, str], ...]] = {
 }
 
 
-def words_for(key: str, value: int, scenario: Scenario | None = None) -> str:
-    bands = (scenario.state_words.get(key) if scenario is not None else None) or DEFAULT_WORDS.get(key)
+def bands_for(key: str, scenario: Scenario | None = None, flags: Iterable[str] = ()) -> tuple[tuple[int, str], ...]:
+    """The word bands of one state key: the scenario's own (or the defaults), with the bands of
+    `state_words_when` laid over them for each flag that is set."""
+    bands = dict((scenario.state_words.get(key) if scenario is not None else None) or DEFAULT_WORDS.get(key, ()))
+    if scenario is not None:
+        flags = set(flags)
+        for flag, by_key in scenario.state_words_when.items():
+            if flag in flags:
+                bands.update(dict(by_key.get(key, ())))
+    return tuple(sorted(bands.items()))
+
+
+def words_for(key: str, value: int, scenario: Scenario | None = None, flags: Iterable[str] = ()) -> str:
+    bands = bands_for(key, scenario, flags)
     if not bands:
         return f"level {value} of {STATE_MAX}"
     chosen = bands[0][1]
@@ -44,12 +56,14 @@ def words_for(key: str, value: int, scenario: Scenario | None = None) -> str:
     return chosen
 
 
-def describe_state(state: Mapping[str, int], scenario: Scenario | None = None) -> dict[str, str]:
+def describe_state(state: Mapping[str, int], scenario: Scenario | None = None,
+                   flags: Iterable[str] = ()) -> dict[str, str]:
     """Each state value in words, e.g. {'tension': 'very tense: shouting, pacing', ...}.
 
-    A scenario may give its own words under `state_words` (used when passed).
+    A scenario may give its own words under `state_words`, and words that hold while a flag is
+    set under `state_words_when` (used when passed, with the flags set so far).
     """
-    return {key: words_for(key, value, scenario) for key, value in state.items()}
+    return {key: words_for(key, value, scenario, flags) for key, value in state.items()}
 
 
 def state_label(key: str) -> str:

@@ -27,7 +27,7 @@ EFFECT_FLAG_KEYS = ("set", "clear")
 MAX_FILE_BYTES = 1_000_000
 
 TOP_REQUIRED = ("id", "title", "setting", "dispatch", "people", "state", "flags", "start", "nodes")
-TOP_OPTIONAL = ("summary", "references", "state_words")
+TOP_OPTIONAL = ("summary", "references", "state_words", "state_words_when")
 NODE_KEYS = {
     DECISION: ("id", "type", "narrative", "narrative_if", "lines", "choices", "best", "best_why"),
     ENDING: ("id", "type", "narrative", "narrative_if", "lines", "outcome", "debrief"),
@@ -199,6 +199,7 @@ class _Parser:
         state = self.state(top)
         flags = self.flags(top)
         state_words = self.state_words(top, state)
+        state_words_when = self.state_words_when(top, state, flags)
         references = tuple(self.text_list(top, "references"))
         start = self.ident(top, "start") if "start" in top else ""
         nodes = self.nodes(top)
@@ -209,7 +210,7 @@ class _Parser:
             id=sid, title=self.text(top, "title"), setting=self.text(top, "setting"),
             dispatch=self.text(top, "dispatch"), people=tuple(people.values()), initial_state=state,
             flags=flags, start=start, nodes=nodes, references=references,
-            summary=self.text(top, "summary", required=False), state_words=state_words, source=self.file,
+            summary=self.text(top, "summary", required=False), state_words=state_words, state_words_when=state_words_when, source=self.file,
         )
 
     def text_list(self, d: LineDict, key: str) -> list[str]:
@@ -277,31 +278,51 @@ class _Parser:
             flags[key] = str(value or "").strip()
         return flags
 
-    def state_words(self, top, state) -> dict[str, tuple[tuple[int, str], ...]]:
+    def state_words_when(self, top, state, flags) -> dict[str, dict[str, tuple[tuple[int, str], ...]]]:
+        """`state_words_when: {flag: {state key: {lowest value: words}}}`: bands that replace the
+        same bands while the flag is set."""
+        raw = top.get("state_words_when")
+        if raw is None:
+            return {}
+        d = self.mapping(raw, top.line_of("state_words_when"), "'state_words_when'")
+        if d is None:
+            return {}
+        out = {}
+        for flag, words in d.items():
+            if flag not in flags:
+                self.error(d.line_of(flag), f"state_words_when: '{flag}' is not a declared flag "
+                                            f"(declared: {', '.join(flags) or 'none'})")
+                continue
+            out[flag] = self.state_words({"state_words": words}, state, where=f"state_words_when '{flag}'",
+                                         line=d.line_of(flag), partial=True)
+        return out
+
+    def state_words(self, top, state, where: str = "state_words", line=None,
+                    partial: bool = False) -> dict[str, tuple[tuple[int, str], ...]]:
         raw = top.get("state_words")
         if raw is None:
             return {}
-        d = self.mapping(raw, top.line_of("state_words"), "'state_words'")
+        d = self.mapping(raw, line if line is not None else top.line_of("state_words"), f"'{where}'")
         if d is None:
             return {}
         out = {}
         for key, bands in d.items():
             if key not in state:
-                self.error(d.line_of(key), f"state_words: '{key}' is not a state key (declared: {', '.join(state)})")
+                self.error(d.line_of(key), f"{where}: '{key}' is not a state key (declared: {', '.join(state)})")
                 continue
-            b = self.mapping(bands, d.line_of(key), f"state_words '{key}' (lowest value: words)")
+            b = self.mapping(bands, d.line_of(key), f"{where} '{key}' (lowest value: words)")
             if b is None:
                 continue
             pairs = []
             for low, words in b.items():
                 if isinstance(low, bool) or not isinstance(low, int) or not STATE_MIN <= low <= STATE_MAX \
                         or not isinstance(words, str):
-                    self.error(b.line_of(low), f"state_words '{key}': each entry must be 'number 0-10: text'")
+                    self.error(b.line_of(low), f"{where} '{key}': each entry must be 'number 0-10: text'")
                     continue
                 pairs.append((low, words.strip()))
             pairs.sort()
-            if pairs and pairs[0][0] != STATE_MIN:
-                self.error(b.line, f"state_words '{key}': the first band must start at {STATE_MIN}")
+            if pairs and pairs[0][0] != STATE_MIN and not partial:
+                self.error(b.line, f"{where} '{key}': the first band must start at {STATE_MIN}")
             out[key] = tuple(pairs)
         return out
 

@@ -213,6 +213,9 @@ class Scenario:
     references: tuple[str, ...] = ()
     summary: str = ""
     state_words: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # flag -> state key -> bands that replace the same bands while the flag is set (in file
+    # order), so the words follow the story: no "gripping the knife" once the knife is secured.
+    state_words_when: Mapping[str, Mapping[str, tuple[tuple[int, str], ...]]] = field(default_factory=dict)
     source: str = "<scenario>"
 
     def __post_init__(self):

@@ -115,7 +115,7 @@ class ScenarioRun:
         return [self.scenario.start] + [s.node.id for s in self.steps]
 
     def describe_state(self) -> dict[str, str]:
-        return describe_state(self._state, self.scenario)
+        return describe_state(self._state, self.scenario, self._flags)
 
     def visible_choices(self) -> list[Choice]:
         if self.ended:
