@@ -154,7 +154,7 @@ def test_scorer_bad_values_score_zero_without_crashing(value):
 def test_bad_package_key_names_file_and_item(tmp_path):
     path = tmp_path / "k.yaml"
     path.write_text("items:\n  pk:\n    kind: package\n    answer: {required: [o1], reasons: {o2: r1}}\n")
-    with pytest.raises(KeyError_, match=r"k.yaml: item 'pk': 'reasons' must give"):
+    with pytest.raises(KeyError_, match=r"k.yaml:\d+: item 'pk': 'reasons' must give"):
         load_keys(path)
     path.write_text("items:\n  pk:\n    kind: package\n    answer: {required: [o1], breaks: {o1: ann}, reasons: {o1: r1}}\n")
     with pytest.raises(KeyError_, match=r"item 'pk': options \['o1'\] are both required and breaking"):

@@ -172,3 +172,15 @@ def test_one_rule_resolves_a_scenario_reference(tmp_path, monkeypatch):
     assert resolve_scenario("keys/mine/s.yaml", bases=[keys, root]).id == "protest"  # ... or the next
     with pytest.raises(ScenarioError, match="keys/nowhere.yaml.*cannot read file"):  # names the first place looked
         resolve_scenario("nowhere.yaml", bases=[keys, root])
+
+
+def test_an_answer_key_error_names_the_file_and_line(tmp_path):
+    """Issue 29: a keys/*.yaml error points at the entry's line, as scenario files do."""
+    import pytest
+
+    from course.grading.keys import KeyError_, load_keys
+
+    key = tmp_path / "lesson.yaml"
+    key.write_text("items:\n  ok-g1:\n    kind: single\n    answer: a\n  bad-g2:\n    kind: nonsense\n")
+    with pytest.raises(KeyError_, match=r"lesson\.yaml:5: item 'bad-g2': kind must be one of"):
+        load_keys(key)

@@ -58,9 +58,10 @@ def _parse_keys(name: str) -> dict[str, ItemKey]:
         raise KeyError_(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
         raise KeyError_(f"{path}: expected a mapping with an 'items' mapping")
+    lines = _item_lines(path)
     keys = {}
     for item_id, spec in data["items"].items():
-        where = f"{path}: item {item_id!r}"
+        where = f"{path}:{lines[str(item_id)]}: item {item_id!r}" if str(item_id) in lines else f"{path}: item {item_id!r}"
         if not isinstance(spec, dict):
             raise KeyError_(f"{where}: expected a mapping")
         kind = spec.get("kind")
@@ -104,3 +105,17 @@ def check_package_key(spec: dict) -> str:
     from .score_package import key_problem  # imported here: score_package is a grading module too
 
     return key_problem(spec.get("answer")) or ""
+
+
+def _item_lines(path: Path) -> dict[str, int]:
+    """The line of each item id under `items:`, so an error points at the entry to fix."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        if key.value == "items" and isinstance(value, yaml.MappingNode):
+            return {item.value: item.start_mark.line + 1 for item, _ in value.value}
+    return {}
