@@ -105,7 +105,7 @@ def run(args) -> int:
     root = find_root()
     out = Path(args.out) if args.out else root / "dist" / "police-negotiation-student.zip"
     path, count = build_student(root, out.resolve())
-    log.warning(f"{path}: {count} files for students (the package, the released lessons, the config); "
+    log.info(f"{path}: {count} files for students (the package, the released lessons, the config); "
                 f"no keys, sources, solutions or instructor's guide")
     print(path)
     return 0

@@ -63,14 +63,13 @@ class SnapshotRecordedAnswers(CoursePreprocessor):
         resources[SNAPSHOT] = snapshot
         return nb, resources
 
-
     def _take_graded_answers_from_recorder(self, snapshot: dict, resources) -> None:
-        from ..recorder.replay import graded_answers
-        from ..recorder.store import RecordStore
+        from ..recorder.replay import first_attempt, graded_answers
+        from ..recorder.store import reader
 
         student = resources.get("nbgrader", {}).get("student")
         try:
-            records = RecordStore(self.recorder_db_url, read_only=True).records(student, _notebook_id(resources))
+            records = reader(self.recorder_db_url).records(student, _notebook_id(resources))
         except Exception as exc:  # noqa: BLE001 - no record must never mean "grade the student's file"
             raise RuntimeError(f"the course recorder's store {self.recorder_db_url.split('@')[-1]} cannot be read "
                                f"({exc}); {student} was not graded") from None
@@ -84,10 +83,8 @@ class SnapshotRecordedAnswers(CoursePreprocessor):
         for item, record in replayed.answers.items():
             mine = in_file.get(item, {}).get("value")
             if record["kind"] == "scenario":  # the graded attempt is attempt 1: compare that
-                mine = (mine or {}).get("attempts", [None])[:1] if isinstance(mine, dict) else mine
-                theirs = record["value"]["attempts"][:1]
-                if mine and [a.get("choices") if isinstance(a, dict) else a for a in mine] != \
-                        [a.get("choices") for a in theirs]:
+                mine_first = first_attempt(mine)
+                if mine_first is not None and mine_first.get("choices") != first_attempt(record["value"])["choices"]:
                     snapshot["problems"].append(f"{item}: attempt 1 in your answers file is not the attempt the "
                                                 f"course server recorded first; the recorded attempt was graded")
             elif mine is not None and mine != record["value"]:
@@ -96,7 +93,6 @@ class SnapshotRecordedAnswers(CoursePreprocessor):
         snapshot["answers"] = {**{i: r for i, r in in_file.items() if r.get("mode") == "practice"},
                                **replayed.answers}
         snapshot["problems"] += replayed.notes
-        snapshot["source"] = "recorder"
 
 
 class ScoreRecordedAnswers(CoursePreprocessor):

@@ -26,10 +26,6 @@ class ItemResult:
 GRADER_ERRORS = "course_grader_errors"
 
 
-class MalformedAnswer(ValueError):
-    """A scorer's word for "the student's saved value is not an answer of this kind": scored 0."""
-
-
 GRADER_FAULT_LINE = ("The grader could not score this item (a fault in the grader, not in your answer); "
                      "your instructor will grade it by hand.")
 
@@ -93,8 +89,7 @@ def score_item(key: ItemKey, record: dict[str, Any] | None) -> ItemResult:
         return ItemResult(key.item_id, 0.0, [f"No scorer for items of kind {key.kind!r}; ask your instructor."])
     try:
         return scorer(key, record["value"])
-    except MalformedAnswer as exc:  # the student's value: 0, and they are told why
-        return ItemResult(key.item_id, 0.0, [f"The saved answer could not be scored ({exc}); scored 0."])
-    except Exception as exc:  # noqa: BLE001 - the grader's own fault: never passed off as a wrong answer
+    except Exception as exc:  # noqa: BLE001 - each scorer answers a malformed value with 0 and a reason
+        # itself, so an exception is the grader's own fault: never passed off as a wrong answer
         return ItemResult(key.item_id, 0.0, [GRADER_FAULT_LINE],
                           grader_error=f"{key.kind} scorer raised {type(exc).__name__}: {exc}")

@@ -21,7 +21,8 @@ class Replayed:
     notes: list[str] = field(default_factory=list)
 
 
-def _first_attempt(value: Any) -> dict | None:
+def first_attempt(value: Any) -> dict | None:
+    """Attempt 1 of a saved scenario value, or None when the value holds no attempt."""
     attempts = value.get("attempts") if isinstance(value, dict) else None
     if isinstance(attempts, list) and attempts and isinstance(attempts[0], dict) \
             and isinstance(attempts[0].get("choices", []), list):
@@ -39,7 +40,7 @@ def graded_answers(records: list[Record]) -> Replayed:
             out.answers[record.item] = {"kind": record.kind, "value": record.value, "mode": "graded",
                                         "saved_at": record.recorded_at, "source": "recorder"}
             continue
-        attempt = _first_attempt(record.value)
+        attempt = first_attempt(record.value)
         if attempt is None:
             out.notes.append(f"{record.item}: a recorded save at {record.recorded_at} was not a scenario "
                              f"attempt; ignored")

@@ -6,6 +6,7 @@ DELETE (and TRUNCATE on PostgreSQL) too, so not even a slip in this code can rew
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -93,6 +94,13 @@ class RecordStore:
         with self.engine.connect() as db:
             rows = db.execute(query.order_by(RECORDS.c.seq)).mappings().all()
         return [Record(**{**dict(row), "value": json.loads(row["value"])}) for row in rows]
+
+
+@functools.lru_cache(maxsize=8)
+def reader(url: str) -> RecordStore:
+    """One read-only store per URL for the grader: a worker grades many submissions, and an
+    engine (with its open file) per submission would pile up."""
+    return RecordStore(url, read_only=True)
 
 
 def _sqlite_read_only(path: str):

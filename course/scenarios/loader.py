@@ -172,6 +172,11 @@ class _Parser:
             return None
         return value
 
+    def optional_mapping(self, top, name: str, what: str) -> LineDict | None:
+        """The top-level mapping `name`, or None when it is absent or not a mapping (reported)."""
+        raw = top.get(name)
+        return None if raw is None else self.mapping(raw, top.line_of(name), what)
+
     def seq(self, value, line, what: str) -> list:
         if value is None:
             return []
@@ -239,10 +244,7 @@ class _Parser:
         return people
 
     def state(self, top) -> dict[str, int]:
-        raw = top.get("state")
-        if raw is None:
-            return {}
-        d = self.mapping(raw, top.line_of("state"), "'state'")
+        d = self.optional_mapping(top, "state", "'state'")
         if d is None:
             return {}
         state = {}
@@ -262,10 +264,7 @@ class _Parser:
         return state
 
     def flags(self, top) -> dict[str, str]:
-        raw = top.get("flags")
-        if raw is None:
-            return {}
-        d = self.mapping(raw, top.line_of("flags"), "'flags' (flag name: description)")
+        d = self.optional_mapping(top, "flags", "'flags' (flag name: description)")
         if d is None:
             return {}
         flags = {}
@@ -281,30 +280,28 @@ class _Parser:
     def state_words_when(self, top, state, flags) -> dict[str, dict[str, tuple[tuple[int, str], ...]]]:
         """`state_words_when: {flag: {state key: {lowest value: words}}}`: bands that replace the
         same bands while the flag is set."""
-        raw = top.get("state_words_when")
-        if raw is None:
-            return {}
-        d = self.mapping(raw, top.line_of("state_words_when"), "'state_words_when'")
+        d = self.optional_mapping(top, "state_words_when", "'state_words_when'")
         if d is None:
             return {}
         out = {}
         for flag, words in d.items():
+            where = f"state_words_when '{flag}'"
             if flag not in flags:
                 self.error(d.line_of(flag), f"state_words_when: '{flag}' is not a declared flag "
                                             f"(declared: {', '.join(flags) or 'none'})")
                 continue
-            out[flag] = self.state_words({"state_words": words}, state, where=f"state_words_when '{flag}'",
-                                         line=d.line_of(flag), partial=True)
+            bands = self.mapping(words, d.line_of(flag), f"'{where}'")
+            if bands is not None:
+                out[flag] = self.word_bands(bands, state, where, partial=True)
         return out
 
-    def state_words(self, top, state, where: str = "state_words", line=None,
-                    partial: bool = False) -> dict[str, tuple[tuple[int, str], ...]]:
-        raw = top.get("state_words")
-        if raw is None:
-            return {}
-        d = self.mapping(raw, line if line is not None else top.line_of("state_words"), f"'{where}'")
-        if d is None:
-            return {}
+    def state_words(self, top, state) -> dict[str, tuple[tuple[int, str], ...]]:
+        d = self.optional_mapping(top, "state_words", "'state_words'")
+        return {} if d is None else self.word_bands(d, state, "state_words")
+
+    def word_bands(self, d: LineDict, state, where: str,
+                   partial: bool = False) -> dict[str, tuple[tuple[int, str], ...]]:
+        """{state key: ((lowest value, words), ...)}; `partial` bands (laid over others) need not start at 0."""
         out = {}
         for key, bands in d.items():
             if key not in state:
