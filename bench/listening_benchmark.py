@@ -154,8 +154,11 @@ SPLIT_NOTES = {
     "tuning": "tuning.yaml (USED to tune the issue-15 rules; not a blind figure)",
     "train2": "train-2.yaml, its held-out test quarter (issue 27; same author as the model's training replies)",
     "blind3": "blind-3.yaml (issue 27): other hands, blind to the rules; FINAL, NEVER TUNE OR TRAIN ON IT",
+    "blind4": "blind-4.yaml (issue 27): a fourth writer, blind to the rules, the corpora and blind-3; "
+              "FINAL, NEVER TUNE OR TRAIN ON IT",
 }
-EXTRA_SPLITS = ("heldout2", "tuning", "train2", "blind3")
+EXTRA_SPLITS = ("heldout2", "tuning", "train2", "blind3", "blind4")
+BLIND4 = Path(__file__).resolve().parents[1] / "content" / "listening-blind" / "blind-4.yaml"
 
 
 def corpus_for(split: str, cache: dict) -> object:
@@ -163,13 +166,13 @@ def corpus_for(split: str, cache: dict) -> object:
     if key not in cache:
         cache[key] = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
                       "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2,
-                      "blind3": load_blind}[key]()
+                      "blind3": load_blind, "blind4": lambda: load_blind(BLIND4)}[key]()
     return cache[key]
 
 
 def file_split(split: str) -> str:
     """The split name inside the file (heldout-2.yaml is all 'final', tuning.yaml all 'dev')."""
-    return {"heldout2": "final", "tuning": "dev", "train2": "test", "blind3": "final"}.get(split, split)
+    return {"heldout2": "final", "tuning": "dev", "train2": "test", "blind3": "final", "blind4": "final"}.get(split, split)
 
 
 def report_split(corpus, split: str, show_errors: bool, use_model: bool = True) -> float:
@@ -212,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2") if args.split == "all" else (args.split,)
     if args.split == "all" and (default_dir() / "blind-3.yaml").is_file():
         splits += ("blind3",)
+    if args.split == "all" and BLIND4.is_file():
+        splits += ("blind4",)
     cache: dict = {}
     print(f"Listening recogniser ({'rules only' if args.rules_only else 'rules + model'}): "
           f"{len(corpus_for('test', cache).statements)} statements\n")
