@@ -101,6 +101,27 @@ class CourseDir:
         configured = self.config.CoursePreprocessor.get("keys_dir") if "CoursePreprocessor" in self.config else None
         return resolve_keys_dir(configured, self.root)
 
+    @property
+    def scenarios_dir(self) -> Path:
+        """The course's graded scenarios (the instructor's, like the keys):
+        `c.CoursePreprocessor.scenarios_dir` if set (relative to the root), else `<root>/scenarios`."""
+        configured = self.config.CoursePreprocessor.get("scenarios_dir") if "CoursePreprocessor" in self.config else None
+        return resolve_scenarios_dir(configured, self.root)
+
+    @property
+    def recorder_db_url(self) -> str:
+        """The course recorder's store, when graded work is recorded on a class hub ("" otherwise)."""
+        section = self.config.SnapshotRecordedAnswers if "SnapshotRecordedAnswers" in self.config else {}
+        return str(section.get("recorder_db_url", "") or "")
+
+    @property
+    def published_scenarios_dir(self) -> Path | None:
+        """Where `course release` publishes graded scenarios for the course recorder to play
+        (`c.CourseRecorder.scenarios_dir`); None for a course without a recorder."""
+        section = self.config.CourseRecorder if "CourseRecorder" in self.config else {}
+        configured = section.get("scenarios_dir")
+        return Path(configured) if configured else None
+
     def folder(self, step: str, assignment: str = "", student: str = "") -> Path:
         """nbgrader's folder for `step` (source, release, submitted, autograded, feedback), for one
         assignment (and student), as the config lays it out; no argument: the step's top folder."""
@@ -145,13 +166,21 @@ class CourseDir:
         return exchange_problem(NbGraderAPI(config=self.config))
 
 
-def resolve_keys_dir(configured: str | None, root: Path) -> Path:
-    """The instructor's keys folder: `configured` (relative to the course root, as nbgrader's
-    own folders are), else `<root>/keys`; the same wherever a grader runs from."""
+def resolve_course_folder(configured: str | None, root: Path, default: str) -> Path:
+    """An instructor's folder of the course: `configured` (relative to the course root, as
+    nbgrader's own folders are), else `<root>/<default>`; the same wherever a grader runs from."""
     if not configured:
-        return Path(root) / "keys"
+        return Path(root) / default
     path = Path(configured).expanduser()
     return path if path.is_absolute() else Path(root) / path
+
+
+def resolve_keys_dir(configured: str | None, root: Path) -> Path:
+    return resolve_course_folder(configured, root, "keys")
+
+
+def resolve_scenarios_dir(configured: str | None, root: Path) -> Path:
+    return resolve_course_folder(configured, root, "scenarios")
 
 
 def exchange_problem(api) -> str | None:

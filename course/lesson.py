@@ -8,6 +8,7 @@ beside the notebook (course/items/); the methods below build one from Python dir
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .exercises.base import GRADED, PRACTICE, Exercise, ExerciseError
@@ -61,12 +62,27 @@ class Lesson:
                                       expected_skills))
 
     def scenario(self, item_id: str, scenario: str, graded: bool = False):
-        """A branching scenario player; `scenario` is a shipped scenario id or a YAML file path."""
+        """A branching scenario player; `scenario` is a scenario id (released with the lesson in
+        its scenarios/ folder, or a practice scenario of the package) or a YAML file path. On a
+        class hub a graded scenario is played on the course recorder, which sends this kernel
+        only the node the student is at (course/recorder/client.py)."""
         from .exercises.scenario import ScenarioPlayer
         from .scenarios import resolve_scenario
+        from .scenarios.play import ScenarioPlay, scenario_header
 
-        loaded = resolve_scenario(scenario, bases=[self.folder])
-        return self._add(ScenarioPlayer(item_id, loaded, self.store, GRADED if graded else PRACTICE))
+        mode = GRADED if graded else PRACTICE
+        if graded:
+            from .recorder.client import RecorderError, RemoteScenarioPlay
+
+            try:
+                remote = RemoteScenarioPlay.open(self.notebook_id, item_id)
+            except RecorderError as exc:
+                raise ExerciseError(f"{item_id}: this graded scenario is played on the course server, and {exc}. "
+                                    f"Run this cell again in a moment; tell your instructor if this stays.") from None
+            if remote is not None:
+                return self._add(ScenarioPlayer(item_id, remote, remote.header, self.store, mode))
+        loaded = resolve_scenario(scenario, bases=[self.folder], folders=[Path(self.folder) / "scenarios"])
+        return self._add(ScenarioPlayer(item_id, ScenarioPlay(loaded, graded), scenario_header(loaded), self.store, mode))
 
     def option_package(self, item_id: str, prompt: str, parties: dict[str, dict], options: dict[str, str],
                        serves: dict[str, list[str]], reasons: dict[str, str],

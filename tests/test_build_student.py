@@ -20,7 +20,7 @@ from support import copy_course
 
 OUTSIDE_TMP = Path(os.environ.get("COURSE_ATTACK_DIR", "/var/tmp"))
 INSTRUCTOR_ONLY = ("keys/", "source/", "lessons/", "docs/", "tests/", "deploy/", "bench/", "content/",
-                   "autograded/", "submitted/", "gradebook.db")
+                   "autograded/", "submitted/", "gradebook.db", "scenarios/")
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +69,54 @@ def test_a_released_solution_stops_the_build(built, tmp_path):
         assert not (base / "out" / "leaky.zip").exists()
     finally:
         planted.unlink()
+
+
+def test_a_graded_scenario_in_the_package_stops_the_build(built):
+    from course.cli.build_student import build_student, package_checkout
+    from course.coursedir import CourseError
+
+    course, _, base = built
+    planted = package_checkout() / "course" / "content" / "scenarios" / "capstone-crisis.yaml"
+    shutil.copy(course / "scenarios" / "capstone-crisis.yaml", planted)
+    try:
+        with pytest.raises(CourseError, match="course/content/scenarios/capstone-crisis.yaml: a graded scenario"):
+            build_student(course, base / "out" / "leaky.zip")
+        assert not (base / "out" / "leaky.zip").exists()
+    finally:
+        planted.unlink()
+
+
+def test_with_a_recorder_no_graded_scenario_is_released(built):
+    """A hub course (a recorder named in its config): `course generate` publishes graded
+    scenarios to the recorder and releases none; the archive then holds none either."""
+    from course.cli.build_student import build_student
+    from course.cli.generate import generate
+    from course.coursedir import CourseDir, CourseError
+    from course.scenarios.placement import place_lesson_scenarios
+
+    course, _, base = built
+    config = course / "nbgrader_config.py"
+    saved = config.read_text()
+    published = base / "published"
+    config.write_text(saved + f"\nc.SnapshotRecordedAnswers.recorder_db_url = 'sqlite:///{base}/records.db'\n"
+                              f"c.CourseRecorder.scenarios_dir = {str(published)!r}\n")
+    try:
+        generate(course, ["08-capstone"])
+        assert not (course / "release" / "08-capstone" / "scenarios").exists()
+        assert not (course / "source" / "08-capstone" / "scenarios").exists()
+        assert sorted(p.name for p in (published / "08-capstone").iterdir()) == ["cap-dd.yaml", "cap-mh.yaml", "cap-pr.yaml"]
+        # The other lessons were generated for laptops (their graded scenarios in release/): refused.
+        with pytest.raises(CourseError, match="release/03-assessment-and-control/scenarios/mental-health-crisis.yaml"):
+            build_student(course, base / "out" / "hub.zip")
+        # `course release` places each lesson's scenarios as `course generate` does: out of release/.
+        for lesson in ("03-assessment-and-control", "05-mediation", "07-crowds-and-protest"):
+            place_lesson_scenarios(CourseDir.at(course), lesson)
+        archive, _ = build_student(course, base / "out" / "hub.zip")
+        names = zipfile.ZipFile(archive).namelist()
+        assert not [n for n in names if n.endswith(".yaml") and "/scenarios/" in n], names
+    finally:
+        config.write_text(saved)
+        generate(course, ["03-assessment-and-control", "05-mediation", "07-crowds-and-protest", "08-capstone"])
 
 
 @pytest.mark.e2e   # pip builds a wheel (setuptools from the package index): not for the fast loop

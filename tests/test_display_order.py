@@ -24,6 +24,8 @@ LESSONS = sorted(p.name for p in (REPO / "release").iterdir() if (REPO / "keys" 
 def released(lesson: str, folder: Path) -> Lesson:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(items_path(REPO / "release" / lesson, lesson), items_path(folder, lesson))
+    if (REPO / "release" / lesson / "scenarios").is_dir():   # released with the lesson (no recorder)
+        shutil.copytree(REPO / "release" / lesson / "scenarios", folder / "scenarios", dirs_exist_ok=True)
     return Lesson(lesson, str(folder))
 
 
@@ -68,9 +70,9 @@ def test_widgets_show_the_students_order_and_save_the_authors_letter(student, tm
     assert menu == display_order(definitions["ac-g2"]["labels"], "ac-g2", student)
 
     player = lesson.show("ac-g4")
-    node = player.run.node.id
+    node = player.view.node_id
     shown = [value for _label, value in player.choice.options]
-    assert shown == display_order([c.id for c in player.run.visible_choices()], f"ac-g4:decision:{node}", student)
+    assert shown == display_order([c for c, _text in player.view.choices], f"ac-g4:decision:{node}", student)
 
 
 def test_two_students_see_a_scenario_in_different_orders(tmp_path, monkeypatch):

@@ -6,66 +6,24 @@ students' tokens (the class hub test drives the real JupyterHub).
 """
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from tornado import httpserver, web
 
 from course.recorder.client import RecorderClient, RecorderError
 from course.recorder.replay import graded_answers
 from course.recorder.store import RecordStore
 from course.recording import AnswerStore
-
-TOKENS = {"alice-token": "alice", "bob-token": "bob", "service-token": None}
-
-
-class HubUser(web.RequestHandler):
-    """What JupyterHub's `GET /hub/api/user` answers: the token's owner, or 403."""
-
-    def get(self):
-        token = self.request.headers.get("Authorization", "").removeprefix("token ")
-        if token not in TOKENS:
-            raise web.HTTPError(403)
-        name = TOKENS[token]
-        self.finish({"kind": "user", "name": name} if name else {"kind": "service", "name": "other-service"})
+from support.recorder import running_recorder
 
 
 @pytest.fixture
 def recorder(tmp_path):
     """The recorder service and a stand-in hub API on loopback: .url, .db_url, .hub_api."""
-    from course.recorder.service import make_app
-
-    db_url = f"sqlite:///{tmp_path / 'records.db'}"
-    ready = threading.Event()
-    state = {}
-
-    def serve():
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        hub = httpserver.HTTPServer(web.Application([(r"/hub/api/user", HubUser)]))
-        hub.listen(0, "127.0.0.1")
-        hub_port = next(iter(hub._sockets.values())).getsockname()[1]  # noqa: SLF001
-        state["hub_api"] = f"http://127.0.0.1:{hub_port}/hub/api"
-        app = make_app(RecordStore(db_url), state["hub_api"], "/services/recorder/")
-        server = httpserver.HTTPServer(app)
-        server.listen(0, "127.0.0.1")
-        state["port"] = next(iter(server._sockets.values())).getsockname()[1]  # noqa: SLF001
-        state["loop"] = loop
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(10)
-    yield SimpleNamespace(url=f"http://127.0.0.1:{state['port']}/services/recorder/", db_url=db_url,
-                          hub_api=state["hub_api"])
-    state["loop"].call_soon_threadsafe(state["loop"].stop)
-    thread.join(5)
+    with running_recorder(tmp_path) as running:
+        yield running
 
 
 def test_the_store_is_append_only(tmp_path):
@@ -168,18 +126,25 @@ def test_the_store_on_postgresql_is_append_only_too():
 
 
 def test_records_survive_the_recorder_being_killed_mid_scenario(recorder, tmp_path):
-    """The service killed (SIGKILL) between two moves of a graded scenario, then started again
-    on the same store: both moves are there, in order, and the next save is kept."""
+    """The service killed (SIGKILL) between two moves of a graded scenario played on it, then
+    started again on the same store: the play goes on from the move recorded before the kill."""
+    import shutil
     import signal
     import subprocess
     import sys
     import time
 
+    from course.scenarios import scenarios_dir
+
     db_url = f"sqlite:///{tmp_path / 'killed.db'}"
+    published = tmp_path / "published"
+    (published / "03").mkdir(parents=True)
+    shutil.copy(scenarios_dir() / "mental-health-crisis.yaml", published / "03" / "ac-g4.yaml")
 
     def start(port):
         process = subprocess.Popen([sys.executable, "-m", "course.recorder.service", "--port", str(port),
-                                    "--db-url", db_url, "--hub-api-url", recorder.hub_api, "--prefix", "/"],
+                                    "--db-url", db_url, "--hub-api-url", recorder.hub_api, "--prefix", "/",
+                                    "--scenarios", str(published)],
                                    stderr=subprocess.PIPE, text=True)
         client = RecorderClient(f"http://127.0.0.1:{port}/", "alice-token")
         for _ in range(150):
@@ -194,15 +159,15 @@ def test_records_survive_the_recorder_being_killed_mid_scenario(recorder, tmp_pa
     from support.postgres import _free_port
 
     process, client = start(port := _free_port())
-    first = {"attempts": [{"choices": ["ask_sister"], "complete": False}]}
-    client.send("03", "ac-g4", "scenario", "graded", first)
+    client.play("03", "ac-g4", "choose", "ask_sister")
     process.send_signal(signal.SIGKILL)
     process.wait()
     process, client = start(port)
-    second = {"attempts": [{"choices": ["ask_sister", "plan_roles"], "complete": False}]}
-    client.send("03", "ac-g4", "scenario", "graded", second)
     try:
-        assert [r["value"] for r in client.mine("03")] == [first, second]
+        assert client.play("03", "ac-g4", "view")["view"]["attempts"] == [{"choices": ["ask_sister"], "complete": False}]
+        client.play("03", "ac-g4", "choose", "plan_roles")
+        assert [r["value"]["attempts"][0]["choices"] for r in client.mine("03")] == [
+            ["ask_sister"], ["ask_sister", "plan_roles"]]
     finally:
         process.kill()
         process.wait()

@@ -73,8 +73,15 @@ def test_generate_refuses_a_source_folder_holding_answers(course_copy):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_has_no_solution_hidden_test_key_or_state(assignment):
+    from course.scenarios import has_key_text, load_scenario
+
     folder = REPO / "release" / assignment
-    assert sorted(p.name for p in folder.iterdir()) == [f"{assignment}.ipynb", f"{assignment}.items.json"]
+    names = sorted(p.name for p in folder.iterdir())
+    assert [n for n in names if n != "scenarios"] == [f"{assignment}.ipynb", f"{assignment}.items.json"]
+    # A course without a recorder releases the scenarios its lesson plays, with no key text in them
+    # (recommended choices and debriefs stay in keys/scenarios/, see test_scenario_placement.py).
+    for path in sorted((folder / "scenarios").glob("*")):
+        assert has_key_text(load_scenario(path)) == [], path
     text = (folder / f"{assignment}.ipynb").read_text(encoding="utf-8")
     definitions = (folder / f"{assignment}.items.json").read_text(encoding="utf-8")
     nb = json.loads(text)
@@ -114,6 +121,9 @@ def lesson_exercises(notebook: Path, tmp_path: Path, monkeypatch):
     """Run the notebook's code in-process (no kernel needed) to see its exercises."""
     monkeypatch.chdir(tmp_path)
     shutil.copy(items_path(notebook.parent, notebook.stem), tmp_path)
+    if (notebook.parent / "scenarios").is_dir():
+        shutil.copytree(notebook.parent / "scenarios", tmp_path / "scenarios")
+    monkeypatch.delenv("COURSE_RECORDER_URL", raising=False)
     namespace: dict = {}
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade"):
@@ -140,7 +150,7 @@ def test_every_keyed_item_matches_its_widget_and_test_cell(assignment, tmp_path,
         elif key.kind == "written":
             assert exercise.statement == key.extra["statement"], f"{item_id}: key and widget statements differ"
         elif key.kind == "scenario":
-            assert exercise.scenario.id == key.extra["scenario"], f"{item_id}: key and widget scenarios differ"
+            assert exercise.header_data["id"] == key.extra["scenario"], f"{item_id}: key and widget scenarios differ"
         elif key.kind == "package":
             chosen = list(key.answer["required"])
             exercise.check_value({"options": chosen, "reasons": {}})  # the key's options exist in the widget

@@ -83,6 +83,7 @@ def make_course(root: Path) -> Path:
                              "why": {option: f"Option {option}." for option in "abcd"}}
     (root / "keys" / f"{A}.yaml").write_text(yaml.safe_dump(key))
     shutil.copytree(REPO / "keys" / "scenarios", root / "keys" / "scenarios")
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
     keys = load_keys(root / "keys" / f"{A}.yaml")
     for student, answers in ANSWERS.items():
         items = []
@@ -337,7 +338,7 @@ def test_unknown_assignment_is_rejected_and_the_report_kept(reported):
         course_report(course, ["no-such-lesson"])
     assert "no-such-lesson" in str(error.value) and f"known: {A}" in str(error.value)
     assert _snapshot(course / "reports") == before       # index, csv/scores.csv and pages untouched
-    assert sorted(p.name for p in course.iterdir()) == ["autograded", "keys", "reports"]   # no stray folder
+    assert sorted(p.name for p in course.iterdir()) == ["autograded", "keys", "reports", "scenarios"]   # no stray folder
 
 
 def test_naming_a_lesson_writes_its_own_folder_and_keeps_the_course_index(reported):
@@ -362,7 +363,7 @@ def test_a_failed_build_leaves_the_previous_report_as_it_was(reported, monkeypat
     with pytest.raises(RuntimeError):
         course_report(course)
     assert _snapshot(course / "reports") == before
-    assert sorted(p.name for p in course.iterdir()) == ["autograded", "keys", "reports"]   # temp folder removed
+    assert sorted(p.name for p in course.iterdir()) == ["autograded", "keys", "reports", "scenarios"]   # temp folder removed
 
 
 def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):

@@ -50,6 +50,17 @@ nodes:
 """
 
 
+def released_with(scenario_id: str, folder: Path, monkeypatch) -> Lesson:
+    """A lesson released as on a laptop, its scenario in its scenarios/ folder."""
+    from course.scenarios import scenarios_dir
+
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("COURSE_RECORDER_URL", raising=False)
+    (folder / "scenarios").mkdir(exist_ok=True)
+    shutil.copy(scenarios_dir() / f"{scenario_id}.yaml", folder / "scenarios")
+    return Lesson("demo")
+
+
 def test_the_key_fills_in_best_and_debriefs():
     raw, keyed = load_shipped("domestic-dispute"), load_keyed("domestic-dispute", KEYS)
     assert all(not n.best and not n.debrief for n in raw.nodes.values())
@@ -70,8 +81,7 @@ def test_feedback_after_grading_carries_the_debrief_of_the_graded_attempt():
 
 
 def test_the_graded_player_shows_no_key_text(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    lesson = Lesson("demo")
+    lesson = released_with("domestic-dispute", tmp_path, monkeypatch)
     player = lesson.scenario("dd", "domestic-dispute", graded=True)
     player.submit(POOR_DD)
     shown = player.debrief_box.value + player.scene.value + player.status.value
@@ -152,8 +162,7 @@ def test_mental_health_readiness_is_not_use_and_a_hallway_is_not_cover():
 
 
 def test_the_saved_record_stays_a_plain_choice_list(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    lesson = Lesson("demo")
+    lesson = released_with("domestic-dispute", tmp_path, monkeypatch)
     lesson.scenario("dd", "domestic-dispute", graded=True).submit(POOR_DD[:2])
     saved = json.loads(lesson.store.path.read_text())["answers"]["dd"]["value"]
     assert saved == {"attempts": [{"choices": POOR_DD[:2], "complete": False}]}

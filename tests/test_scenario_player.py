@@ -2,19 +2,24 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from course import Lesson
 from course.exercises.base import ExerciseError
-from course.scenarios import load_shipped, iter_paths
+from course.scenarios import iter_paths, load_shipped, scenarios_dir
 
 SCENARIO = "mental-health-crisis"
 
 
 @pytest.fixture
 def lesson(tmp_path, monkeypatch):
+    """A lesson released as on a laptop: its scenario in its scenarios/ folder."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COURSE_RECORDER_URL", raising=False)
+    (tmp_path / "scenarios").mkdir()
+    shutil.copy(scenarios_dir() / f"{SCENARIO}.yaml", tmp_path / "scenarios")
     return Lesson("demo")
 
 
@@ -50,7 +55,7 @@ def test_graded_mode_hides_teaching_points_until_the_end_and_states_the_policy(l
     assert "Teaching point:" not in player.scene.value
     for choice_id in path[1:]:
         player.submit(choice_id)
-    assert player.run.ended
+    assert player.view.ended
     assert "Outcome:" in player.debrief_box.value and "feedback after grading" in player.debrief_box.value
     assert "A better choice" not in player.debrief_box.value      # the key is not in the package
     assert "attempt 1 (complete) is the one graded" in player.status.value
@@ -69,7 +74,7 @@ def test_kernel_restart_continues_the_latest_attempt(lesson):
     path = a_complete_path()
     player.click(path[:2])
     again = Lesson("demo").scenario("mh", SCENARIO)
-    assert again.run.choice_ids == list(path[:2])
+    assert [a["choices"] for a in again.view.attempts][-1] == list(path[:2])
     again.submit(path[2])
     assert saved_attempts(lesson)[-1]["choices"] == list(path[:3])
 
@@ -108,7 +113,7 @@ def test_a_malformed_saved_record_is_reported_not_raised(lesson):
         "mh": {"kind": "scenario", "value": {"attempts": ["garbage"]}}}}))
     player = lesson.scenario("mh", SCENARIO)
     assert "could not be shown" in player.status.value
-    assert player.run.choice_ids == []
+    assert player.view.moves == 0
 
 
 def test_graded_restart_is_locked_until_the_first_attempt_ends(lesson):
@@ -123,7 +128,7 @@ def test_graded_restart_is_locked_until_the_first_attempt_ends(lesson):
     player.click([path, path[:1]])                     # the simulator's second attempt is ignored too
     assert [a["choices"] for a in saved_attempts(lesson)] == [list(path[:2])]
     player.submit(path[2:])
-    assert player.run.ended and not player.restart_button.disabled
+    assert player.view.ended and not player.restart_button.disabled
     lesson.answer("mh", "restart")
     lesson.answer("mh", path[0])
     assert "Practice attempt" in player.scene.value and "Teaching point:" in player.scene.value

@@ -35,6 +35,8 @@ def widgets_of(lesson: str, folder: Path) -> Lesson:
     released = items_path(REPO / "release" / lesson, lesson)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(released, items_path(folder, lesson))
+    if (REPO / "release" / lesson / "scenarios").is_dir():     # released with the lesson (no recorder)
+        shutil.copytree(REPO / "release" / lesson / "scenarios", folder / "scenarios", dirs_exist_ok=True)
     handle = Lesson(lesson, str(folder))
     for item_id in load_definitions(released):
         handle.show(item_id)

@@ -25,9 +25,11 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from ..scenarios.audit import run_cli
 
-    if args.keys is None:
+    if args.keys is None or args.scenarios_dir is None:
         try:
-            args.keys = CourseDir.at(find_root()).keys_dir
+            course = CourseDir.at(find_root())
+            args.keys = args.keys or course.keys_dir
+            args.scenarios_dir = args.scenarios_dir or course.scenarios_dir
         except CourseError:
             pass            # outside a course directory: the module searches upwards itself
     return run_cli(args)

@@ -81,9 +81,28 @@ def instructor_secrets(course: CourseDir) -> dict[str, str]:
     return secrets
 
 
+def graded_scenario_files(course: CourseDir, chosen: list[tuple[Path, str]]) -> list[str]:
+    """Graded scenario files (those with a rubric in keys/scenarios/) a student's copy would hold:
+    any in the package; in a course with a recorder, any in the released lessons too (there the
+    recorder plays them, and a student who has the file has the whole graph)."""
+    graded = {p.stem for p in (course.keys_dir / "scenarios").glob("*.yaml")}
+    found = []
+    for path, name in chosen:
+        if path.suffix not in (".yaml", ".yml") or path.stem not in graded:
+            continue
+        if name.startswith("course/") or (course.recorder_db_url and name.startswith("release/")):
+            found.append(name)
+    return found
+
+
 def build_student(root: Path, out: Path) -> tuple[Path, int]:
     course = CourseDir.at(root)
     chosen = student_paths(course.root, course.folder("release"))
+    if leaked := graded_scenario_files(course, chosen):
+        raise CourseError(f"{', '.join(leaked[:3])}: a graded scenario a student could read whole "
+                          f"(graded scenarios live in {course.shown(course.scenarios_dir)}/; "
+                          f"{'`course generate` keeps them out of release/ for a course with a recorder' if course.recorder_db_url else 'the package ships practice scenarios only'}); "
+                          f"no student archive written")
     secrets = instructor_secrets(course)
     for path, name in chosen:
         if name.endswith((".py", ".ipynb", ".md", ".yaml", ".json", ".txt", ".toml")):

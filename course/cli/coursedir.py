@@ -32,7 +32,7 @@ def check_result(result: dict, what: str) -> dict:
 
 
 # What a working copy of the course needs (the demo and the tests grade in copies).
-COURSE_PARTS = ["nbgrader_config.py", "lessons", "source", "release", "keys"]
+COURSE_PARTS = ["nbgrader_config.py", "lessons", "source", "release", "keys", "scenarios"]
 
 
 def copy_course(repo: Path, target: Path) -> Path:

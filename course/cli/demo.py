@@ -112,10 +112,11 @@ def demo(repo: Path, target: Path, n_students: int = 30, workers: int = 2, seed:
     source_course = CourseDir.at(repo)
     moved = [source_course.shown(folder) for folder, default in (
         (source_course.folder("source"), "source"), (source_course.folder("release"), "release"),
-        (source_course.keys_dir, "keys")) if folder != source_course.root / default]
+        (source_course.keys_dir, "keys"), (source_course.scenarios_dir, "scenarios"))
+        if folder != source_course.root / default]
     if moved:
         # the demo's copy (COURSE_PARTS) and its simulated class read nbgrader's default folders
-        raise CourseError(f"the demo needs the default folders source/, release/ and keys/; this course's "
+        raise CourseError(f"the demo needs the default folders source/, release/, keys/ and scenarios/; this course's "
                           f"{source_course.shown(source_course.root / 'nbgrader_config.py')} puts them at "
                           f"{', '.join(moved)}")
     lessons = []

@@ -34,6 +34,9 @@ def generate(root: Path, names: list[str] | None = None) -> list[str]:
                 build(lessons[name], course.folder("source"))
             except LessonFormatError as exc:
                 raise CourseError(str(exc)) from None
+    for name in chosen:
+        for line in lesson_scenarios(course, name):
+            log.info(line)
     api = nbgrader_api(root)
     for name in chosen:
         result = api.generate_assignment(name, force=True)
@@ -41,6 +44,16 @@ def generate(root: Path, names: list[str] | None = None) -> list[str]:
             raise CourseError(f"nbgrader could not generate {name}:\n{result.get('error') or result.get('log')}")
         log.info(f"generated {course.shown(course.folder('release', name))}")
     return chosen
+
+
+def lesson_scenarios(course: CourseDir, name: str) -> list[str]:
+    """Place the lesson's scenarios (course/scenarios/placement.py), as a CourseError when one is missing."""
+    from ..scenarios.placement import place_lesson_scenarios
+
+    try:
+        return place_lesson_scenarios(course, name)
+    except (FileNotFoundError, ValueError) as exc:
+        raise CourseError(f"{name}: {exc}") from None
 
 
 def run(args) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..coursedir import exchange_problem
 from .coursedir import CourseDir, CourseError, check_result, find_root, nbgrader_api, require_assignment
-from .generate import generate
+from .generate import generate, lesson_scenarios
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ def release(root: Path, names: list[str], force: bool = False) -> list[str]:
             log.info(f"{name}: generating ({reason})")
             generate(root, [name])
             api = nbgrader_api(root)
+        for line in lesson_scenarios(course, name):    # a hub course: graded scenarios to the recorder only
+            log.info(line)
         if name in api.get_released_assignments():
             if not force:
                 log.info(f"{name}: already released (use --force to release it again)")

@@ -11,3 +11,5 @@ class CoursePreprocessor(NbGraderPreprocessor):
 
     keys_dir = Unicode("", help="Folder of the instructor-only answer keys (keys/<assignment>.yaml); "
                                "default <course root>/keys.").tag(config=True)
+    scenarios_dir = Unicode("", help="Folder of the course's graded scenario files (<scenario-id>.yaml), the "
+                                    "instructor's like the keys; default <course root>/scenarios.").tag(config=True)

@@ -49,6 +49,15 @@ def keys_folder(preprocessor) -> Path:
     return resolve_keys_dir(preprocessor.keys_dir, Path(CourseDirectory(config=preprocessor.config).root))
 
 
+def scenarios_folder(preprocessor) -> Path:
+    """The configured folder of graded scenarios (relative to the course root), or `<root>/scenarios`."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from ..coursedir import resolve_scenarios_dir
+
+    return resolve_scenarios_dir(preprocessor.scenarios_dir, Path(CourseDirectory(config=preprocessor.config).root))
+
+
 def _grade_cells(nb):
     for index, cell in enumerate(nb.cells):
         if is_test_cell(cell):
@@ -67,7 +76,7 @@ class PlanGraderScoring(CoursePreprocessor):
         info = resources.get("nbgrader", {})
         assignment, notebook = info.get("assignment"), info.get("notebook") or resources.get("unique_key")
         source = read_source_notebook(self.config, assignment, notebook)
-        keys = read_keys(keys_folder(self), assignment)
+        keys = read_keys(keys_folder(self), assignment, scenarios_folder(self))
         checks = plan_checks(source, set(keys))
         plan = ScoringPlan(keyed=set(keys), checks=checks)
         for index, cell, grade_id in _grade_cells(nb):

@@ -36,15 +36,20 @@ def key_path(keys_dir: str | Path, assignment: str) -> Path:
     return Path(keys_dir) / f"{assignment}.yaml"
 
 
-def load_keys(path: str | Path) -> dict[str, ItemKey]:
+def load_keys(path: str | Path, scenarios_dir: str | Path | None = None) -> dict[str, ItemKey]:
     """The answer keys in `path`, by item id. Parsed once per version of the file: a grading
-    worker scores many submissions of the same lesson."""
+    worker scores many submissions of the same lesson. `scenarios_dir` is the course's folder
+    of graded scenarios (CourseDir.scenarios_dir), which a scenario item's scorer reads."""
     path = Path(path)
     try:
         parsed = _parse_keys(path)
     except FileNotFoundError:
         raise KeyError_(f"{path}: no answer key file") from None
-    return {item_id: copy.deepcopy(key) for item_id, key in parsed.items()}  # callers may not change the cache
+    keys = {item_id: copy.deepcopy(key) for item_id, key in parsed.items()}  # callers may not change the cache
+    if scenarios_dir is not None:
+        for key in keys.values():
+            key.extra["scenarios_dir"] = str(scenarios_dir)
+    return keys
 
 
 @per_file_version(maxsize=32)

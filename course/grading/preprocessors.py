@@ -17,7 +17,7 @@ from traitlets import Unicode
 from ..items.answer_check import checked_value
 from ..recording import ANSWERS_SUFFIX, AnswersFileError, answers_path, read_answers_file
 from .base import CoursePreprocessor
-from .grader_scoring import keys_folder
+from .grader_scoring import keys_folder, scenarios_folder
 from .grading_file import write_grading_file
 from .intake import read_intake_problems
 from .report import describe_answer, render_item_html, render_item_text
@@ -105,7 +105,7 @@ class ScoreRecordedAnswers(CoursePreprocessor):
             raise RuntimeError("ScoreRecordedAnswers needs SnapshotRecordedAnswers earlier in the autograde preprocessors")
         assignment = resources.get("nbgrader", {}).get("assignment") or _notebook_id(resources)
         # A missing or broken key stops grading: scoring nothing would let the kernel's output stand.
-        keys = read_keys(keys_folder(self), assignment)
+        keys = read_keys(keys_folder(self), assignment, scenarios_folder(self))
         definitions = read_definitions(self.config, assignment, _notebook_id(resources))
         results: list[dict] = []
         seen = set()
@@ -218,7 +218,7 @@ class ConfirmWrittenSuggestions(CoursePreprocessor):
         from nbgrader.api import Gradebook
 
         info = resources.get("nbgrader", {})
-        keys = read_keys(keys_folder(self), info.get("assignment"))
+        keys = read_keys(keys_folder(self), info.get("assignment"), scenarios_folder(self))
         answered = (resources.get(SNAPSHOT) or {}).get("answers", {})
         # An unanswered reply scores 0 for certain; only a written answer needs a reader.
         written = {item for item, key in keys.items() if key.kind == "written" and answered.get(item)}

@@ -23,10 +23,11 @@ from .score import ItemResult
 def score_scenario(key: ItemKey, value: Any) -> ItemResult:
     scenario_ref = str(key.extra.get("scenario", ""))
     keys_dir = Path(key.extra.get("keys_dir", "keys"))
+    scenarios_dir = Path(key.extra.get("scenarios_dir") or keys_dir.parent / "scenarios")
     # A scenario or rubric that cannot be loaded is the instructor's side failing, never the
     # student's answer: it raises, and score_item sends the item to manual grading as a grader fault.
     try:
-        scenario, rubric = scored_scenario(scenario_ref, keys_dir)
+        scenario, rubric = scored_scenario(scenario_ref, keys_dir, scenarios_dir)
     except (ScenarioError, OSError, LookupError, ValueError) as exc:
         raise RuntimeError(f"scenario {scenario_ref!r} or its rubric in {keys_dir} could not be loaded: "
                            f"{type(exc).__name__}: {exc}") from exc
@@ -40,12 +41,12 @@ def score_scenario(key: ItemKey, value: Any) -> ItemResult:
     return ItemResult(key.item_id, result.fraction, lines)
 
 
-def scored_scenario(scenario_ref: str, keys_dir: Path):
+def scored_scenario(scenario_ref: str, keys_dir: Path, scenarios_dir: Path):
     """(the scenario with its key applied, its rubric), parsed once per version of the two
     files: a grading worker scores the same scenario for every submission of a lesson, and
     parsing its YAML three times was most of a scenario item's grading time. Both objects
     are read-only to the scorer."""
-    path = scenario_file(scenario_ref, bases=[keys_dir, keys_dir.parent])
+    path = scenario_file(scenario_ref, bases=[keys_dir, keys_dir.parent], folders=[scenarios_dir])
     scenario_id = path.stem
     return _scored_scenario(version(path), version(rubric_path(scenario_id, keys_dir)), str(keys_dir))
 

@@ -46,10 +46,10 @@ def _parse_notebook(name: str):
     return nbformat.read(name, as_version=4)
 
 
-def read_keys(keys_dir: str | Path, assignment: str) -> dict[str, ItemKey]:
+def read_keys(keys_dir: str | Path, assignment: str, scenarios_dir: str | Path | None = None) -> dict[str, ItemKey]:
     """The assignment's answer key; a missing or broken key stops grading (it must never fail open)."""
     try:
-        return load_keys(key_path(keys_dir, assignment))
+        return load_keys(key_path(keys_dir, assignment), scenarios_dir)
     except KeyError_ as exc:
         raise TrustedSourceError(f"{exc}; grading of {assignment} stopped (a code-only assignment "
                                  f"needs a key file too: `items: {{}}`)") from None

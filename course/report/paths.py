@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..coursedir import CourseDir
 from ..grading.keys import ItemKey
 from ..scenarios import Scenario, outcome_label, resolve_scenario, select_attempt
 from .collect import Problem
@@ -42,9 +43,9 @@ class ScenarioPaths:
                 for r in self.choices.itertuples() if r.count}
 
 
-def load_item_scenario(key: ItemKey, course_root: Path) -> Scenario:
-    return resolve_scenario(str(key.extra.get("scenario", "")),
-                            bases=[Path(key.extra.get("keys_dir", course_root / "keys")), course_root])
+def load_item_scenario(key: ItemKey, course: CourseDir) -> Scenario:
+    return resolve_scenario(str(key.extra.get("scenario", "")), bases=[course.keys_dir, course.root],
+                            folders=[course.scenarios_dir])
 
 
 def scenario_paths(items: pd.DataFrame, assignment: str, item: str, scenario: Scenario) -> ScenarioPaths:
@@ -110,7 +111,7 @@ def all_scenario_paths(items: pd.DataFrame, assignment: str, keys: dict[str, Ite
             problems.append(Problem(f"{assignment}/{item}", "scenario item has no key; paths not shown", assignment))
             continue
         try:
-            scenario = load_item_scenario(key, Path(course_root))
+            scenario = load_item_scenario(key, CourseDir.readable(course_root))
         except Exception as exc:
             problems.append(Problem(f"{assignment}/{item}",
                                     f"scenario {key.extra.get('scenario')!r} could not be loaded ({exc}); paths not shown",

@@ -421,10 +421,11 @@ def render_acts(report: AuditReport) -> str:
 
 # -- loading and the command line ------------------------------------------------------------
 
-def load_for_audit(ref: str, keys_dir: Path | None = None, rubric_file: Path | None = None
-                   ) -> tuple[Scenario, Rubric, AuditConfig]:
+def load_for_audit(ref: str, keys_dir: Path | None = None, rubric_file: Path | None = None,
+                   scenarios_dir: Path | None = None) -> tuple[Scenario, Rubric, AuditConfig]:
     """The keyed scenario, its rubric and its audit section; raises ScenarioError with file:line."""
-    scenario = resolve_scenario(ref, bases=[keys_dir, keys_dir.parent] if keys_dir is not None else [])
+    scenario = resolve_scenario(ref, bases=[keys_dir, keys_dir.parent] if keys_dir is not None else [],
+                                folders=[scenarios_dir] if scenarios_dir is not None else ())
     if rubric_file is None:
         keys = keys_dir if keys_dir is not None else find_keys_dir()
         if keys is None:
@@ -450,6 +451,8 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO",
                         help="scenario ids or YAML files (default: every scenario with a rubric in keys/scenarios)")
     parser.add_argument("--keys", type=Path, default=None, help="the keys/ folder (default: found upwards)")
+    parser.add_argument("--scenarios-dir", type=Path, default=None,
+                        help="the course's scenarios/ folder (default: the course's, else this checkout's)")
     parser.add_argument("--rubric", type=Path, default=None, help="audit against this rubric file (one scenario only)")
     parser.add_argument("--quiet", action="store_true", help="print only the failures")
     return parser
@@ -467,7 +470,7 @@ def run_cli(args) -> int:
     status = 0
     for ref in refs:
         try:
-            scenario, rubric, config = load_for_audit(ref, keys, args.rubric)
+            scenario, rubric, config = load_for_audit(ref, keys, args.rubric, args.scenarios_dir)
         except (ScenarioError, FileNotFoundError, ValueError) as exc:
             print(f"{ref}: cannot audit:\n{exc}", file=sys.stderr)
             status = 2

@@ -1,6 +1,6 @@
 """Check a scenario file (the logic behind `python -m course.scenarios.validate`) and report every problem as ``file:line: node 'x': message``.
 
-    python -m course.scenarios.validate course/content/scenarios/*.yaml
+    python -m course.scenarios.validate scenarios/*.yaml
 
 Exit status 0 when there are no errors (warnings are printed but allowed),
 1 when any file has errors, 2 on bad usage.

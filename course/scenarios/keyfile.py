@@ -14,7 +14,7 @@ repository::
 `apply_key(scenario, key)` returns the scenario with both filled in: the grader uses it for
 the debrief in the feedback, the audit for the recommended path, the class simulator to play
 well. A practice-only scenario may instead carry `best`, `best_why` and `debrief` in its own
-file, so the player can debrief at once (see course/content/scenarios/README.md).
+file, so the player can debrief at once (see scenarios/README.md).
 """
 from __future__ import annotations
 
@@ -125,13 +125,16 @@ def apply_key(scenario: Scenario, key: ScenarioKey) -> Scenario:
     return dataclasses.replace(scenario, nodes=nodes)
 
 
-def load_keyed(ref: str, keys_dir: str | os.PathLike | None = None) -> Scenario:
-    """Load a scenario by id (shipped) or YAML path, with its key applied when the instructor's
-    `keys/scenarios/<id>.yaml` is found (instructor side: grading, audit, class simulation)."""
+def load_keyed(ref: str, keys_dir: str | os.PathLike | None = None,
+               scenarios_dir: str | os.PathLike | None = None) -> Scenario:
+    """Load a scenario by id (in `scenarios_dir`, the course's) or YAML path, with its key
+    applied when the instructor's `keys/scenarios/<id>.yaml` is found (instructor side:
+    grading, audit, class simulation). Without folders: this checkout's course."""
     from .rubric import find_keys_dir
 
     keys = Path(keys_dir) if keys_dir is not None else find_keys_dir()
-    scenario = resolve_scenario(ref, bases=[keys, keys.parent] if keys is not None else [])
+    scenario = resolve_scenario(ref, bases=[keys, keys.parent] if keys is not None else [],
+                                folders=[scenarios_dir] if scenarios_dir is not None else ())
     path = keys / "scenarios" / f"{scenario.id}.yaml" if keys is not None else None
     if path is None or not path.is_file():
         return scenario

@@ -567,24 +567,36 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
 
 
 def scenarios_dir() -> Path:
-    """Where the shipped scenario files live (inside the installed package)."""
+    """The graded scenarios of the course in this source checkout (`scenarios/` beside `keys/`):
+    the instructor's, like the keys; never in the package a student installs. A course's own
+    folder comes from its configuration (`CourseDir.scenarios_dir`); this is the default for
+    the command line and the tests of this checkout."""
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def practice_scenarios_dir() -> Path:
+    """Practice scenarios that ship inside the package (played in the kernel, never graded)."""
     return Path(__file__).resolve().parent.parent / "content" / "scenarios"
 
 
 def shipped_scenario_ids() -> list[str]:
-    return sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+    return sorted({p.stem for folder in (scenarios_dir(), practice_scenarios_dir()) for p in folder.glob("*.yaml")})
 
 
 def is_scenario_file(ref) -> bool:
     return str(ref).endswith((".yaml", ".yml"))
 
 
-def scenario_file(ref, bases=()) -> Path:
+def scenario_file(ref, bases=(), folders=()) -> Path:
     """The file a scenario reference names (see resolve_scenario)."""
     if not is_scenario_file(ref):
         if not ID_PATTERN.match(str(ref)):
             raise ValueError(f"not a scenario id: {ref!r}")
-        return scenarios_dir() / f"{ref}.yaml"
+        looked = [Path(f) for f in (folders or [scenarios_dir()]) if f is not None] + [practice_scenarios_dir()]
+        for folder in looked:
+            if (folder / f"{ref}.yaml").is_file():
+                return folder / f"{ref}.yaml"
+        raise FileNotFoundError(f"no scenario {ref!r}: no {ref}.yaml in {', '.join(str(f) for f in looked)}")
     path = Path(ref)
     if not path.is_absolute():
         candidates = [Path(base) / path for base in bases if base is not None] + [path]
@@ -592,16 +604,16 @@ def scenario_file(ref, bases=()) -> Path:
     return path
 
 
-def resolve_scenario(ref, bases=()) -> Scenario:
+def resolve_scenario(ref, bases=(), folders=()) -> Scenario:
     """The one rule for a scenario reference (keys, lesson items, audit, report, grader): an id
-    names a shipped scenario; a YAML path, if relative, is looked for in each of `bases` in
-    order (the callers give the keys folder, then the course root or the lesson's folder), then
-    in the working folder."""
-    return load_scenario(scenario_file(ref, bases))
+    names a file `<id>.yaml` in the first of `folders` that has one (the course's scenarios
+    folder, a released lesson's `scenarios/`; none given: this checkout's), else a practice
+    scenario of the package; a YAML path, if relative, is looked for in each of `bases` in
+    order (the keys folder, then the course root or the lesson's folder), then in the working
+    folder."""
+    return load_scenario(scenario_file(ref, bases, folders))
 
 
 def load_shipped(scenario_id: str) -> Scenario:
-    """Load a scenario that ships with the course, by id (e.g. 'domestic-dispute')."""
-    if not ID_PATTERN.match(scenario_id):
-        raise ValueError(f"not a scenario id: {scenario_id!r}")
-    return load_scenario(scenarios_dir() / f"{scenario_id}.yaml")
+    """A scenario of this checkout's course, or a practice one of the package, by id."""
+    return load_scenario(scenario_file(scenario_id))

@@ -85,7 +85,7 @@ def plan_classify(key, skill: float, rng: random.Random, context: Context):
 
 def plan_scenario_item(key, skill: float, rng: random.Random, context: Context):
     try:
-        scenario = _scenario(str(key.extra.get("scenario", "")))
+        scenario = _scenario(str(key.extra.get("scenario", "")), key.extra.get("keys_dir"), key.extra.get("scenarios_dir"))
     except Exception as exc:  # noqa: BLE001 - a broken scenario is a note, not a crash
         raise Unsimulated(f"scenario {key.extra.get('scenario')!r} cannot be loaded ({exc})") from None
     return plan_scenario(scenario, skill, rng)
@@ -99,11 +99,12 @@ def plan_written(key, skill: float, rng: random.Random, context: Context):
     return plan_reply(context.banks.replies_for(key.item_id), skill, rng)
 
 
-@functools.lru_cache(maxsize=None)
-def _scenario(ref: str):
+@functools.lru_cache(maxsize=32)
+def _scenario(ref: str, keys_dir: str | None = None, scenarios_dir: str | None = None):
     from ..scenarios import load_keyed
 
-    return load_keyed(ref)   # with its recommended choices from keys/scenarios (instructor side)
+    # with its recommended choices from keys/scenarios (instructor side)
+    return load_keyed(ref, keys_dir, scenarios_dir)
 
 
 def play_scenario(scenario, skill: float, rng: random.Random) -> list[str]:

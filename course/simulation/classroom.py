@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..coursedir import CourseDir
 from ..grading.keys import load_keys
 from .answers import banks_near, plan_answers
 from .banks import Banks
@@ -336,7 +337,8 @@ def make_class(keys_dir: Path, assignments: list[str], n_students: int, seed: in
     `course_dir` (default: the folder holding `keys_dir`) has the lessons' release/ and source/."""
     rng = random.Random(seed)
     course_dir = Path(course_dir) if course_dir is not None else Path(keys_dir).resolve().parent
-    keys = {a: load_keys(Path(keys_dir) / f"{a}.yaml") for a in assignments}
+    scenarios_dir = CourseDir.readable(course_dir).scenarios_dir
+    keys = {a: load_keys(Path(keys_dir) / f"{a}.yaml", scenarios_dir) for a in assignments}
     plans, notes = {}, set()
     width = len(str(n_students))
     for index in range(1, n_students + 1):

@@ -75,16 +75,17 @@ def plan_item(definition: dict, key, strategy: str, student: str, rng: random.Ra
             given = {o: _pick(list(reasons), reasons, strategy, (item, "reasons"), student, rng) for o in chosen}
         return {"options": [o for o in options if o in chosen], "reasons": given}
     if kind == "scenario":
-        return [play(definition["scenario"], strategy, item, student, rng)]
+        scenario = _scenario(definition["scenario"], key.extra.get("keys_dir"), key.extra.get("scenarios_dir"))
+        return [play(scenario, strategy, item, student, rng)]
     raise Unsimulated(f"kind {kind!r} cannot be answered by position")
 
 
-def play(scenario_ref: str, strategy: str, item: str, student: str, rng: random.Random) -> list[str]:
+def play(scenario, strategy: str, item: str, student: str, rng: random.Random) -> list[str]:
     """One attempt: at each decision the choice the strategy picks among those shown; a student
     going round a loop stops after MAX_DECISIONS decisions (an unfinished attempt, as graded)."""
     from ..scenarios import ScenarioRun
 
-    run = ScenarioRun(_scenario(scenario_ref))
+    run = ScenarioRun(scenario)
     while not run.ended and len(run.steps) < MAX_DECISIONS:
         choices = {c.id: c.text for c in run.visible_choices()}
         run.choose(_pick(list(choices), choices, strategy, (item, decision(run.node.id)), student, rng))
@@ -96,11 +97,13 @@ def lesson_items(course: Path, lesson: str) -> tuple[dict, dict, dict[str, float
     items file, keys from keys/, points from the source notebook's test cells."""
     import nbformat
 
+    from ..coursedir import CourseDir
     from ..grading.keys import load_keys
     from ..items import lesson_definitions
 
     definitions = lesson_definitions(course / "release" / lesson)
-    keys = load_keys(course / "keys" / f"{lesson}.yaml")
+    folders = CourseDir.readable(course)
+    keys = load_keys(folders.keys_dir / f"{lesson}.yaml", folders.scenarios_dir)
     points = {}
     for path in sorted((course / "source" / lesson).glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:

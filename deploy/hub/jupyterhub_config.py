@@ -100,14 +100,16 @@ c.JupyterHub.services = [
 ]
 
 # ---- the course recorder (course/recorder/): each graded save is also sent, with the user's own
-# hub token, to this service, which appends it for the user the hub vouches for. It runs as its own
+# hub token, to this service, which appends it for the user the hub vouches for; graded scenarios
+# are played on it (published by `course release` to recorder_scenarios), one node at a time. It runs as its own
 # system user; the kernels reach it on loopback (COURSE_RECORDER_URL, with JUPYTERHUB_API_TOKEN).
 RECORDER_URL = f"http://127.0.0.1:{S['recorder_port']}"
 c.JupyterHub.services.append({
     "name": "recorder",
     "url": RECORDER_URL,
     "command": [f"{VENV}/bin/python", "-m", "course.recorder.service", f"--port={S['recorder_port']}",
-                "--ip=127.0.0.1", f"--db-url=sqlite:///{S['recorder_db']}"],
+                "--ip=127.0.0.1", f"--db-url=sqlite:///{S['recorder_db']}",
+                f"--scenarios={S['recorder_scenarios']}"],
     "user": S["recorder_user"],
     "cwd": os.path.dirname(S["recorder_db"]),    # the hub's own state folder is root's alone
     "environment": dict(HUB_ENV),

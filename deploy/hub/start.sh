@@ -245,7 +245,7 @@ COURSE_DIR="${COURSE_DIR:-$INSTRUCTOR_HOME/$COURSE_ID}"
 if [ ! -f "$COURSE_DIR/nbgrader_config.py" ]; then
   say "course directory $COURSE_DIR"
   mkdir -p "$COURSE_DIR"
-  (cd "$REPO" && tar cf - --exclude='.ipynb_checkpoints' --exclude='*.answers.json' lessons source release keys) | tar xf - -C "$COURSE_DIR"
+  (cd "$REPO" && tar cf - --exclude='.ipynb_checkpoints' --exclude='*.answers.json' lessons source release keys scenarios) | tar xf - -C "$COURSE_DIR"
   cp "$REPO/nbgrader_config.py" "$COURSE_DIR/nbgrader_config.py"
   cat >>"$COURSE_DIR/nbgrader_config.py" <<EOF
 
@@ -263,9 +263,18 @@ RECORDER_DIR="$PREFIX/recorder"
 mkdir -p "$RECORDER_DIR"
 chown "$RECORDER_USER:$INSTRUCTOR" "$RECORDER_DIR"; chmod 2750 "$RECORDER_DIR"   # setgid: the store is the instructor group's to read
 RECORDER_DB="$RECORDER_DIR/records.db"
+# Graded scenarios are played on the recorder, never released: `course release` (as the instructor)
+# publishes each lesson's to this folder, which the recorder's group may read and nobody else.
+RECORDER_SCENARIOS="$RECORDER_DIR/scenarios"
+mkdir -p "$RECORDER_SCENARIOS"
+chown "$INSTRUCTOR:$RECORDER_USER" "$RECORDER_SCENARIOS"; chmod 2750 "$RECORDER_SCENARIOS"
 grep -q "recorder_db_url" "$COURSE_DIR/nbgrader_config.py" || cat >>"$COURSE_DIR/nbgrader_config.py" <<EOF
 # ---- deploy/hub: graded answers come from the course recorder, not the students' own files ----
 c.SnapshotRecordedAnswers.recorder_db_url = "sqlite:///$RECORDER_DB"
+EOF
+grep -q "CourseRecorder.scenarios_dir" "$COURSE_DIR/nbgrader_config.py" || cat >>"$COURSE_DIR/nbgrader_config.py" <<EOF
+# ---- deploy/hub: graded scenarios are played on the recorder, published here by course release ----
+c.CourseRecorder.scenarios_dir = "$RECORDER_SCENARIOS"
 EOF
 
 if [ -n "$ROSTER" ]; then
@@ -322,7 +331,7 @@ json.dump({
     "proxy_api_port": $PROXY_API_PORT, "formgrader_port": $FORMGRADER_PORT,
     "instructor_config": "$INSTRUCTOR_CONFIG", "tls": bool("$TLS_CERT"), "cull_idle_minutes": $CULL_IDLE,
     "proxy_token_file": "$PREFIX/state/proxy_token",
-    "recorder_port": $RECORDER_PORT, "recorder_user": "$RECORDER_USER", "recorder_db": "$RECORDER_DB",
+    "recorder_port": $RECORDER_PORT, "recorder_user": "$RECORDER_USER", "recorder_db": "$RECORDER_DB", "recorder_scenarios": "$RECORDER_SCENARIOS",
 }, open(sys.argv[1], "w"), indent=2)
 EOF
 )
