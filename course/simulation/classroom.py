@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..grading.keys import load_keys
+from ..grading.score.keys import load_keys
 from .answers import banks_near, plan_answers
 from .banks import Banks
 
