@@ -262,7 +262,9 @@ def _import_grading_modules() -> None:
     import nbgrader.converters  # noqa: F401
     import nbgrader.preprocessors  # noqa: F401
 
-    from .. import metadata_check, preprocessors, run_cells, sandbox, sandbox_kernel  # noqa: F401
+    from .. import preprocessors  # noqa: F401
+    from ..intake import metadata_check  # noqa: F401
+    from ..run import run_cells, sandbox, sandbox_kernel  # noqa: F401
 
 
 class LocalExecutor:
