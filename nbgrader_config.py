@@ -11,8 +11,8 @@ c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, ROOT)  # the `course` package, even before `pip install -e .`
 
-from course.grading.feedback import CleanFeedbackPages  # noqa: E402
-from course.grading.intake import SubmissionIntake  # noqa: E402
+from course.grading.feedback.pages import CleanFeedbackPages  # noqa: E402
+from course.grading.intake.submission import SubmissionIntake  # noqa: E402
 from course.grading.preprocessors import assignment_answer_files  # noqa: E402
 
 c.CourseDirectory.root = ROOT
@@ -29,7 +29,7 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
-    "course.grading.student_checks.FriendlyCodeChecks",
+    "course.grading.run.student_checks.FriendlyCodeChecks",
     "nbgrader.preprocessors.ClearSolutions",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -42,19 +42,19 @@ c.GenerateAssignment.preprocessors = [
     "course.grading.preprocessors.StripRuntimeMetadata",
 ]
 # Code exercises (lesson 06): the student's checks say "Not yet: ..." instead of raising, and the
-# stub does not raise, so Run All goes on (course/grading/student_checks.py); the grader still
+# stub does not raise, so Run All goes on (course/grading/run/student_checks.py); the grader still
 # checks the source's asserts outside the kernel.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE"}
 
 # Autograde: nbgrader's own steps, except that metadata checks use a schema compiled once
-# (course/grading/metadata_check.py: the same checks and errors, a tenth of the time).
+# (course/grading/intake/metadata_check.py: the same checks and errors, a tenth of the time).
 # A copied graded cell: grade the original, ignore the copy (nbgrader's own step stops the batch).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "course.grading.dedupe.DeduplicateGradedCells",
+    "course.grading.intake.dedupe.DeduplicateGradedCells",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
-    "course.grading.metadata_check.CompiledCheckCellMetadata",
+    "course.grading.intake.metadata_check.CompiledCheckCellMetadata",
 ]
 # Then: snapshot the answers file before student code runs; decide from the instructor's source
 # and key how each graded cell is scored (no check runs in the student's kernel; a widget lesson
@@ -64,29 +64,29 @@ c.Autograde.sanitize_preprocessors = [
 # everything the student wrote is made inert HTML for formgrader and the feedback page.
 c.Autograde.autograde_preprocessors = [
     "course.grading.preprocessors.SnapshotRecordedAnswers",
-    "course.grading.grader_scoring.PlanGraderScoring",
-    "course.grading.review.FlagInterpreterTampering",
-    "course.grading.sandbox.SandboxedExecute",
-    "course.grading.grader_scoring.CheckCodeOutsideKernel",
+    "course.grading.score.grader_scoring.PlanGraderScoring",
+    "course.grading.score.review.FlagInterpreterTampering",
+    "course.grading.run.sandbox.SandboxedExecute",
+    "course.grading.score.grader_scoring.CheckCodeOutsideKernel",
     "course.grading.preprocessors.ScoreRecordedAnswers",
-    "course.grading.review.AddGraderNotes",
+    "course.grading.score.review.AddGraderNotes",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "course.grading.preprocessors.ConfirmWrittenSuggestions",
-    "course.grading.review.RecordReviewFlag",
+    "course.grading.score.review.RecordReviewFlag",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "course.grading.metadata_check.CompiledCheckCellMetadata",
-    "course.grading.student_html.NeutraliseStudentHtml",
+    "course.grading.intake.metadata_check.CompiledCheckCellMetadata",
+    "course.grading.feedback.student_html.NeutraliseStudentHtml",
 ]
 # Feedback never shows hidden tests (nbgrader shows their source to every student).
 # Student text is data: whatever the student wrote reaches the page as inert HTML
-# (course/grading/student_html.py; also the last autograde step, for formgrader).
+# (course/grading/feedback/student_html.py; also the last autograde step, for formgrader).
 c.GenerateFeedback.preprocessors = [
-    "course.grading.student_html.NeutraliseStudentHtml",
-    "course.grading.feedback.HideHiddenTests",
-    "course.grading.feedback.DropWidgetOutputs",
+    "course.grading.feedback.student_html.NeutraliseStudentHtml",
+    "course.grading.feedback.pages.HideHiddenTests",
+    "course.grading.feedback.pages.DropWidgetOutputs",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
@@ -95,7 +95,7 @@ c.GenerateFeedback.preprocessors = [
 c.HTMLExporter.sanitize_html = True
 c.GenerateFeedback.post_convert_hook = CleanFeedbackPages(os.path.join(ROOT, "feedback"))
 # Collect copies plain files only: a link in a submission is refused, never followed.
-c.ExchangeFactory.collect = "course.grading.safe_collect.LinkRefusingCollect"
+c.ExchangeFactory.collect = "course.grading.intake.safe_collect.LinkRefusingCollect"
 # Mend what can be mended (unreadable or renamed notebooks) and report the rest, before grading.
 c.Autograde.pre_convert_hook = SubmissionIntake(os.path.join(ROOT, "release"), os.path.join(ROOT, "submitted"))
 c.CoursePreprocessor.keys_dir = os.path.join(ROOT, "keys")

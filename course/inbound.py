@@ -15,7 +15,7 @@ ctime). So, per folder `<student>+<assignment>+<timestamp>[+<random>]`:
   failing that, than the student's newest folder not so dated;
 - arrival: when `timestamp.txt` disagrees with the arrival time (the latest ctime in the
   folder) by more than CLOCK_SKEW, lateness counts from the later one and it is reported.
-Used by collect (`course.grading.safe_collect`) and `course status`.
+Used by collect (`course.grading.intake.safe_collect`) and `course status`.
 """
 from __future__ import annotations
 

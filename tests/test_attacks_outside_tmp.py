@@ -50,7 +50,7 @@ def solutions(course: Path) -> dict[str, str]:
 
 
 def code_exercise_points(course: Path) -> float:
-    from course.grading.keys import load_keys
+    from course.grading.score.keys import load_keys
 
     keyed = set(load_keys(course / "keys" / f"{CODE}.yaml"))
     source = nbformat.read(course / "source" / CODE / f"{CODE}.ipynb", as_version=4)
@@ -84,7 +84,7 @@ def code_attacks(course: Path) -> dict[str, tuple[str, str]]:
             "    def __gt__(self, other): return True\n    def __abs__(self): return 0.0\n"
             "top_share = Always(0.5)\n")),
         "patch-the-exporter": ("cp-scan-code", (
-            "import course.grading.plain_data as p\n"
+            "import course.grading.intake.plain_data as p\n"
             "p.emit = lambda ns, names: print('no export')\n")),
         "read-the-course": ("cp-scan-code", (
             "import glob\n"
@@ -294,7 +294,7 @@ def test_the_widget_student_who_copied_a_graded_cell_is_graded_as_without_it(att
 
 @pytest.mark.parametrize("how", HOW)
 def test_no_key_source_or_other_students_text_reaches_any_output(attacked, how):
-    from course.grading.keys import load_keys
+    from course.grading.score.keys import load_keys
 
     run = attacked["runs"][how]
     course = run["course"]

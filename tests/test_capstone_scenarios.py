@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from course.grading.score.keys import load_keys
 from course.items import load_definitions
-from course.grading.keys import load_keys
 from course.scenarios import (
     ScenarioRun, explore, has_key_text, iter_paths, load_keyed, load_rubric, load_shipped, rubric_path,
     scenarios_dir, validate,

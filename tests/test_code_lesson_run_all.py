@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 from support import REPO
-from course.grading.student_checks import FriendlyCodeChecks, wrap_checks
+from course.grading.run.student_checks import FriendlyCodeChecks, wrap_checks
 from course.lesson import Lesson
 
 A = "06-community-policing"

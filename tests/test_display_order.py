@@ -96,7 +96,7 @@ def test_a_package_shows_options_and_reasons_in_the_students_order(tmp_path, mon
 
 
 def test_graded_single_choice_keys_are_spread_over_the_letters():
-    from course.grading.keys import load_keys
+    from course.grading.score.keys import load_keys
 
     keys = [k for lesson in LESSONS for k in load_keys(REPO / "keys" / f"{lesson}.yaml").values()]
     singles = [k.answer for k in keys if k.kind == "single"]

@@ -94,7 +94,7 @@ def test_feedback_reveals_no_more_of_the_key_than_the_policy_says(graded_class):
     """Policy: after grading, a single-choice item shows the student's option and the best one,
     with their explanations; the explanations of the other options stay in the key."""
     from support import REPO
-    from course.grading.keys import load_keys
+    from course.grading.score.keys import load_keys
 
     keys = load_keys(REPO / "keys" / f"{A}.yaml")
     html = (graded_class["course"] / "feedback" / "midway" / A / f"{A}.html").read_text()

@@ -7,8 +7,8 @@ import pytest
 
 from course import Lesson
 from course.exercises.base import ExerciseError
-from course.grading.keys import ItemKey, KeyError_, load_keys
-from course.grading.score import score_item
+from course.grading.score.item import score_item
+from course.grading.score.keys import ItemKey, KeyError_, load_keys
 
 PARTIES = {
     "ann": {"name": "Ann", "interests": {"sleep": "sleep at night", "car": "get her car out"}},

@@ -5,8 +5,8 @@ import pytest
 
 from course import Lesson
 from course.exercises.base import ExerciseError
-from course.grading.keys import ItemKey
-from course.grading.score import score_item
+from course.grading.score.item import score_item
+from course.grading.score.keys import ItemKey
 
 STATEMENT = "You lot just stand there while they tear down the only place our kids have got!"
 GOOD = "It sounds like you're really angry that the centre is closing. What has the centre meant for your kids?"
@@ -55,7 +55,7 @@ DV_STATEMENT = ("He's been getting worse since he lost his job. Last night he pi
 
 
 def test_grader_says_suggested_and_names_what_it_recognised():
-    from course.grading.score_written import suggest_written
+    from course.grading.score.written import suggest_written
     key = ItemKey("w", "written", extra={"statement": STATEMENT, "expected_skills": ["emotional_labeling", "open_question"]})
     s = suggest_written(key, GOOD)
     assert s.fraction == 1.0 and s.needs_manual_grade

@@ -25,7 +25,7 @@ A = "02-active-listening"
 OUTSIDE_TMP = Path(os.environ.get("COURSE_ATTACK_DIR", "/var/tmp"))
 BROKEN_SCORER = '''
 # test: a broken scorer, as a bad refactor would leave it
-import course.grading.score as _score
+import course.grading.score.item as _score
 def _broken_single(key, value):
     raise RuntimeError("single-choice scorer broken by a refactor")
 _score.score_single = _broken_single
@@ -93,8 +93,8 @@ def test_a_scorer_that_raises_sends_its_items_to_manual_grading(broken_course, g
 def test_a_missing_rubric_is_a_grader_fault_not_a_wrong_scenario(tmp_path):
     """The scenario scorer's own loading failures (a rubric deleted, a scenario file broken)
     are the instructor's side: a grader fault, never 0 points passed off as the student's."""
-    from course.grading.keys import ItemKey
-    from course.grading.score import GRADER_FAULT_LINE, score_item
+    from course.grading.score.item import GRADER_FAULT_LINE, score_item
+    from course.grading.score.keys import ItemKey
 
     key = ItemKey(item_id="ac-g4", kind="scenario", answer=None, why={}, section="",
                   extra={"scenario": "mental-health-crisis", "keys_dir": str(tmp_path / "keys")})

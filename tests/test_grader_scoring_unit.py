@@ -12,12 +12,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from course.grading.code_checks import bound_names, plan_checks, run_checks
-from course.grading.feedback import HIDDEN_NOTE, HideHiddenTests
-from course.grading.intake import remove_unsafe_entries
-from course.grading.plain_data import Unsupported, decode, encode
-from course.grading.review import tampering_in
-from course.grading.safe_collect import unsafe_entries
+from course.grading.feedback.pages import HIDDEN_NOTE, HideHiddenTests
+from course.grading.intake.plain_data import Unsupported, decode, encode
+from course.grading.intake.safe_collect import unsafe_entries
+from course.grading.intake.submission import remove_unsafe_entries
+from course.grading.run.code_checks import bound_names, plan_checks, run_checks
+from course.grading.score.review import tampering_in
 
 matplotlib.use("Agg")
 
@@ -57,7 +57,7 @@ def test_a_chart_crosses_as_its_marks():
                                  {"t": "frame", "columns": "x", "index": {"t": "index", "values": []}},
                                  {"t": "pickle", "v": "gASV"}, [1, 2]])
 def test_malformed_exports_are_refused(bad):
-    from course.grading.plain_data import PlainDataError
+    from course.grading.intake.plain_data import PlainDataError
 
     with pytest.raises(PlainDataError):
         decode(bad)
@@ -123,8 +123,8 @@ def _leaky_plan(seconds: float = 0.0):
 
 
 def test_each_check_starts_clean_and_a_slow_one_is_killed_without_the_server():
-    from course.grading.check_server import CheckServer
-    from course.grading.code_checks import CodeCheckError
+    from course.grading.run.check_server import CheckServer
+    from course.grading.run.code_checks import CodeCheckError
 
     plan = _leaky_plan()
     assert run_checks(plan, {"t": {"total": encode(1)}})["t"].stdout.strip() == "seen None"
@@ -160,7 +160,7 @@ def test_hidden_tests_are_hidden_in_feedback():
     ("import ctypes", True),
     ("import gc; gc.get_objects()", True),
     ("frame = sys._getframe(1); frame.f_back", True),
-    ("import course.grading.plain_data as p", True),
+    ("import course.grading.intake.plain_data as p", True),
     ("calls_per_location = calls['location'].value_counts()", False),
     ("ax = counts.plot(kind='bar'); ax.set_title('Calls')", False),
 ])
@@ -190,7 +190,7 @@ def test_collect_finds_links_at_any_depth(tmp_path):
 
 
 def test_a_copied_graded_cell_keeps_the_original(tmp_path, monkeypatch):
-    from course.grading import dedupe
+    from course.grading.intake import dedupe
 
     original = nbformat.v4.new_code_cell("lesson.saved('q1')")
     original.id = "q1-check"
@@ -205,7 +205,7 @@ def test_a_copied_graded_cell_keeps_the_original(tmp_path, monkeypatch):
 
 
 def test_feedback_pages_leave_out_widget_outputs():
-    from course.grading.feedback import DropWidgetOutputs
+    from course.grading.feedback.pages import DropWidgetOutputs
 
     cell = nbformat.v4.new_code_cell("lesson.single_choice(...)")
     cell.outputs = [nbformat.v4.new_output("display_data", data={
@@ -216,7 +216,7 @@ def test_feedback_pages_leave_out_widget_outputs():
 
 
 def test_feedback_pages_request_nothing_from_the_internet_and_name_their_items(tmp_path):
-    from course.grading.feedback import CleanFeedbackPages
+    from course.grading.feedback.pages import CleanFeedbackPages
 
     page = tmp_path / "alice" / "02" / "02.html"
     page.parent.mkdir(parents=True)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from course.grading.keys import ItemKey, KeyError_, load_keys
-from course.grading.score import score_item
+from course.grading.score.item import score_item
+from course.grading.score.keys import ItemKey, KeyError_, load_keys
 
 
 def rec(kind, value):

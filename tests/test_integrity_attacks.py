@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from support import copy_course
-from course.grading.keys import load_keys
+from course.grading.score.keys import load_keys
 from support.pipeline import COURSE_ID, fetch, nbgrader, read_grades, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("bwrap") is None,
@@ -42,7 +42,7 @@ def attacks(course: Path, port: int) -> dict[str, str]:
     source_nb = course / "source" / A / f"{A}.ipynb"
     return {
         "monkeypatch-course": (
-            "import course.grading.score as s, course.grading.preprocessors as p\n"
+            "import course.grading.score.item as s, course.grading.preprocessors as p\n"
             "s.score_item = lambda key, record: s.ItemResult(key.item_id, 1.0, ['hacked'])\n"
             "p.score_item = s.score_item\n"),
         "strip-asserts-transformer": (
@@ -168,7 +168,7 @@ def test_attack_scores_no_more_than_the_honest_answers(attacked_class, name):
 def test_no_key_or_source_text_reached_the_attackers_notebook(attacked_class):
     course = attacked_class["course"]
     executed = attack_output(course, "read-key-and-source")
-    from course.grading.keys import load_keys
+    from course.grading.score.keys import load_keys
 
     for item in load_keys(course / "keys" / f"{A}.yaml").values():
         for reason in item.why.values():

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from support import REPO
-from course.grading.keys import KINDS as KEY_KINDS
-from course.grading.keys import load_keys
+from course.grading.score.keys import KINDS as KEY_KINDS
+from course.grading.score.keys import load_keys
 from course.items import KINDS, ItemDefinitionError, lesson_definitions
 from course.items.definitions import check_definition
 from course.items.kinds import DEFINED, KEYED
@@ -40,8 +40,8 @@ def test_a_code_exercise_is_not_defined_as_an_item():
 def test_the_grader_dispatches_through_the_registry(monkeypatch):
     from dataclasses import replace
 
-    from course.grading.keys import ItemKey
-    from course.grading.score import ItemResult, score_item
+    from course.grading.score.item import ItemResult, score_item
+    from course.grading.score.keys import ItemKey
 
     seen = []
 

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
-from course.grading.metadata_check import CompiledMetadataValidator
+from course.grading.intake.metadata_check import CompiledMetadataValidator
 
 SOURCE = Path(__file__).resolve().parents[1] / "source"
 

@@ -14,9 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # nbgrader step -> the course step that does its job instead, and why.
 REPLACED = {
-    "nbgrader.preprocessors.execute.Execute": "course.grading.sandbox.SandboxedExecute",
-    "nbgrader.preprocessors.checkcellmetadata.CheckCellMetadata": "course.grading.metadata_check.CompiledCheckCellMetadata",
-    "nbgrader.preprocessors.deduplicateids.DeduplicateIds": "course.grading.dedupe.DeduplicateGradedCells",
+    "nbgrader.preprocessors.execute.Execute": "course.grading.run.sandbox.SandboxedExecute",
+    "nbgrader.preprocessors.checkcellmetadata.CheckCellMetadata": "course.grading.intake.metadata_check.CompiledCheckCellMetadata",
+    "nbgrader.preprocessors.deduplicateids.DeduplicateIds": "course.grading.intake.dedupe.DeduplicateGradedCells",
 }
 
 

@@ -31,8 +31,8 @@ def item_points(course: Path, attempt: dict) -> float:
     """What the course's own scorer gives `attempt` as the graded attempt of the scenario item."""
     import nbformat
 
-    from course.grading.score import score_item
-    from course.grading.trusted import read_keys
+    from course.grading.intake.trusted import read_keys
+    from course.grading.score.item import score_item
 
     key = read_keys(course / "keys", A)[SCENARIO_ITEM]
     source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)

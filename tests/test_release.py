@@ -12,9 +12,9 @@ from nbclient import NotebookClient
 
 from support import REPO
 from course.authoring import build_lesson, notebook_path, render
-from course.items.definitions import render_definitions
-from course.grading.keys import key_path, load_keys
+from course.grading.score.keys import key_path, load_keys
 from course.items import items_path, load_definitions
+from course.items.definitions import render_definitions
 from support.pipeline import nbgrader
 
 LESSONS = sorted((REPO / "lessons").glob("*.md"))

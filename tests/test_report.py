@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import yaml
 
-from course.grading.grading_file import write_grading_file
-from course.grading.keys import load_keys
-from course.grading.score import score_item
+from course.grading.feedback.grading_file import write_grading_file
+from course.grading.score.item import score_item
+from course.grading.score.keys import load_keys
 from course.report import analyse, build_report, collect
 from course.scenarios import iter_paths, load_shipped, replay
 

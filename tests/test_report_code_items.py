@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from course.grading.grading_file import write_grading_file
+from course.grading.feedback.grading_file import write_grading_file
 from course.report import analyse, build_report, collect
 from course.report.gradebook import headings_above
 

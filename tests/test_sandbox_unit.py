@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.grading.sandbox import SandboxedExecute
+from course.grading.run.sandbox import SandboxedExecute
 
 
 def notebook(*sources):

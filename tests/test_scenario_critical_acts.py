@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from course.grading.keys import ItemKey
-from course.grading.score_scenario import score_scenario
+from course.grading.score.keys import ItemKey
+from course.grading.score.scenario import score_scenario
 from course.scenarios import ScenarioRun, load_keyed, load_rubric, rubric_path, score_attempt, validate_rubric
 from course.scenarios.audit import audit, load_for_audit, render_acts
 from course.scenarios.critical import SEVERITY_SHARE

@@ -12,8 +12,8 @@ import shutil
 import pytest
 
 from course import Lesson
-from course.grading.keys import ItemKey
-from course.grading.score_scenario import score_scenario
+from course.grading.score.keys import ItemKey
+from course.grading.score.scenario import score_scenario
 from course.scenarios import (
     ScenarioError, ScenarioRun, load_key, load_keyed, load_scenario, load_shipped, replay, rubric_path, validate,
 )
@@ -187,7 +187,7 @@ def test_an_answer_key_error_names_the_file_and_line(tmp_path):
     """Issue 29: a keys/*.yaml error points at the entry's line, as scenario files do."""
     import pytest
 
-    from course.grading.keys import KeyError_, load_keys
+    from course.grading.score.keys import KeyError_, load_keys
 
     key = tmp_path / "lesson.yaml"
     key.write_text("items:\n  ok-g1:\n    kind: single\n    answer: a\n  bad-g2:\n    kind: nonsense\n")

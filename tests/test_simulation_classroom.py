@@ -14,14 +14,14 @@ import pytest
 import yaml
 
 from course import Lesson
+from course.grading.score.item import score_item
+from course.grading.score.keys import load_keys
 from course.items import items_path, load_definitions
-from course.simulation.banks import GENERIC_REPLIES, SimulationDataError, course_banks
-from course.simulation.answers import _package_definitions, _scenario, plan_answers, plan_reply, plan_scenario
-from course.simulation.classroom import LessonPlan, instructor_solution, make_class, plan_code, unsimulated_reason
-from course.grading.keys import load_keys
-from course.grading.score import score_item
 from course.listening import score_reply
 from course.scenarios import replay
+from course.simulation.answers import _package_definitions, _scenario, plan_answers, plan_reply, plan_scenario
+from course.simulation.banks import GENERIC_REPLIES, SimulationDataError, course_banks
+from course.simulation.classroom import LessonPlan, instructor_solution, make_class, plan_code, unsimulated_reason
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted(p.name for p in (REPO / "release").iterdir() if (REPO / "keys" / f"{p.name}.yaml").is_file())

@@ -1,4 +1,4 @@
-"""Student text is data (course/grading/student_html.py), checked on the HTML nbgrader really makes.
+"""Student text is data (course/grading/feedback/student_html.py), checked on the HTML nbgrader really makes.
 
 A graded notebook carries a payload in every route a student controls: a reflection, an added
 markdown cell, a raw HTML cell, HTML, markdown, SVG and JavaScript outputs, an image size, a cell
@@ -17,8 +17,8 @@ from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 from traitlets.config import Config
 
-from course.grading.review import AddGraderNotes
-from course.grading.student_html import NeutraliseStudentHtml, markdown_literal
+from course.grading.feedback.student_html import NeutraliseStudentHtml, markdown_literal
+from course.grading.score.review import AddGraderNotes
 
 A = "lesson"
 PAYLOAD = '<img src=x onerror="window.__xss=1">'

@@ -17,12 +17,12 @@ from traitlets import Unicode
 from ..items.answer_check import checked_value
 from ..recording import ANSWERS_SUFFIX, AnswersFileError, answers_path, read_answers_file
 from .base import CoursePreprocessor
-from .grader_scoring import keys_folder, scenarios_folder
-from .grading_file import write_grading_file
-from .intake import read_intake_problems
-from .report import describe_answer, render_item_html, render_item_text
-from .score import GRADER_ERRORS, ItemResult, score_item
-from .trusted import read_definitions, read_keys
+from .feedback.grading_file import write_grading_file
+from .feedback.render import describe_answer, render_item_html, render_item_text
+from .intake.submission import read_intake_problems
+from .intake.trusted import read_definitions, read_keys
+from .score.grader_scoring import keys_folder, scenarios_folder
+from .score.item import GRADER_ERRORS, ItemResult, score_item
 
 SNAPSHOT = "course_recorded_answers"
 
@@ -210,7 +210,7 @@ def assignment_answer_files(source_dir: str | os.PathLike) -> dict[str, list[str
 
 
 class ConfirmWrittenSuggestions(CoursePreprocessor):
-    """A written reply's score is the recogniser's suggestion (course/grading/score_written.py):
+    """A written reply's score is the recogniser's suggestion (course/grading/score/written.py):
     after nbgrader saves it, mark the item as needing manual grading, so formgrader lists it for
     an instructor to confirm or change (the suggestion stays as the auto score)."""
 

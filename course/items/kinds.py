@@ -70,8 +70,8 @@ def _package(lesson, item_id: str, d: dict):
                                  answer=d.get("answer"), why=d.get("why"))
 
 
-SCORE = "course.grading.score"
-KEYS = "course.grading.keys"
+SCORE = "course.grading.score.item"
+KEYS = "course.grading.score.keys"
 SIMULATE = "course.simulation.answers"
 SECTIONS = "course.report.sections"
 
@@ -84,13 +84,13 @@ KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
              key_check=f"{KEYS}:check_choice_key", scorer=f"{SCORE}:score_classify", simulator=f"{SIMULATE}:plan_classify", report=f"{SECTIONS}:lines_section"),
     ItemKind("package", "a package of options, each with a reason", ("prompt", "parties", "options", "serves", "reasons"),
              ("answer", "why"), show=_package,
-             key_check=f"{KEYS}:check_package_key", scorer="course.grading.score_package:score_package", simulator=f"{SIMULATE}:plan_package_item"),
+             key_check=f"{KEYS}:check_package_key", scorer="course.grading.score.package:score_package", simulator=f"{SIMULATE}:plan_package_item"),
     ItemKind("written", "a reply in the student's own words", ("prompt", "statement"), ("expected_skills",),
              practice_answer=False, show=_written,
-             key_check=f"{KEYS}:check_written_key", scorer="course.grading.score_written:score_written", simulator=f"{SIMULATE}:plan_written"),
+             key_check=f"{KEYS}:check_written_key", scorer="course.grading.score.written:score_written", simulator=f"{SIMULATE}:plan_written"),
     ItemKind("scenario", "a branching scenario played move by move", ("scenario",), (),
              practice_answer=False, show=_scenario,
-             key_check=f"{KEYS}:check_scenario_key", scorer="course.grading.score_scenario:score_scenario", simulator=f"{SIMULATE}:plan_scenario_item",
+             key_check=f"{KEYS}:check_scenario_key", scorer="course.grading.score.scenario:score_scenario", simulator=f"{SIMULATE}:plan_scenario_item",
              report=f"{SECTIONS}:scenario_section"),
     ItemKind("code", "an nbgrader solution cell checked by its test cell", keyed=False,
              report=f"{SECTIONS}:code_section"),

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..grading.grading_file import GRADING_SUFFIX
 from ..coursedir import CourseDir
-from ..grading.keys import ItemKey, KeyError_, key_path, load_keys
+from ..grading.feedback.grading_file import GRADING_SUFFIX
+from ..grading.score.keys import ItemKey, KeyError_, key_path, load_keys
 from ..items.answer_check import checked_value
 
 COLUMNS = ["student", "assignment", "item", "kind", "value", "fraction", "points", "max_points",

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..coursedir import CourseDir
-from ..grading.keys import load_keys
+from ..grading.score.keys import load_keys
 from .answers import banks_near, plan_answers
 from .banks import Banks
 

@@ -98,7 +98,7 @@ def lesson_items(course: Path, lesson: str) -> tuple[dict, dict, dict[str, float
     import nbformat
 
     from ..coursedir import CourseDir
-    from ..grading.keys import load_keys
+    from ..grading.score.keys import load_keys
     from ..items import lesson_definitions
 
     definitions = lesson_definitions(course / "release" / lesson)
@@ -117,7 +117,7 @@ def lesson_items(course: Path, lesson: str) -> tuple[dict, dict, dict[str, float
 def score_student(items: tuple[dict, dict, dict], strategy: str, student: str, rng: random.Random) -> dict[str, float]:
     """Points a student of `strategy` earns on these items, scored by the grader's own scorers:
     {"options": on the option items, "scenarios": on the scenarios}."""
-    from ..grading.score import score_item
+    from ..grading.score.item import score_item
 
     definitions, keys, points = items
     total = {"options": 0.0, "scenarios": 0.0}

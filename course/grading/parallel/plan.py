@@ -61,7 +61,7 @@ def failure_log_path(coursedir, assignment: str, student: str) -> Path:
 def _check_assignments(coursedir, keys_dir: Path, db_url: str, course_id: str, assignments: list[str]) -> None:
     from nbgrader.api import Gradebook, MissingEntry
 
-    from ..keys import KeyError_, key_path, load_keys
+    from ..score.keys import KeyError_, key_path, load_keys
 
     for assignment in assignments:
         source = source_folder(coursedir, assignment)

@@ -1,6 +1,6 @@
 """A warm, trusted checker process: code exercises checked without a fresh interpreter each time.
 
-`code_checks.run_checks` used to start `python -m course.grading.code_checks` for every
+`code_checks.run_checks` used to start `python -m course.grading.run.code_checks` for every
 notebook, and most of each run was importing pandas and matplotlib and replaying the same
 instructor imports (several seconds per lesson-06 submission). Here one server process per
 grading process imports them once; for each request it forks a child that replays the
@@ -158,7 +158,7 @@ class CheckServer:
         # One thread for numpy's maths: the server forks, and a fork copies no other thread.
         env = {**checker_env(), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
         self.owner = os.getpid()
-        self.process = subprocess.Popen([sys.executable, "-m", "course.grading.check_server"],
+        self.process = subprocess.Popen([sys.executable, "-m", "course.grading.run.check_server"],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                         cwd=tempfile.gettempdir(), env=env, text=True, bufsize=1)
         first = self._line(120)

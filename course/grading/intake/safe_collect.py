@@ -51,7 +51,7 @@ class LinkRefusingCollect(ExchangeCollect):
     def init_src(self):
         from nbgrader.utils import check_mode
 
-        from ..inbound import examine
+        from ...inbound import examine
 
         if self.coursedir.course_id == "":
             self.fail("No course id specified. Re-run with --course flag.")

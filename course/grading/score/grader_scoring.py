@@ -3,11 +3,11 @@
 Two preprocessors around the sandboxed Execute step:
 
 - `PlanGraderScoring` (before Execute) reads the instructor's source notebook and key
-  (course/grading/trusted.py) and sorts each graded test cell of the submission:
+  (course/grading/intake/trusted.py) and sorts each graded test cell of the submission:
   * a keyed widget item: scored from the answers file (ScoreRecordedAnswers); its source is
     emptied so nothing of it runs in the kernel;
   * a code exercise's test cell: its source is replaced by an export of the names the
-    solution cells bound (course/grading/code_checks.py), so its checks never run there;
+    solution cells bound (course/grading/run/code_checks.py), so its checks never run there;
   * anything else (a graded cell the grader cannot score): emptied, and scored 0 with a
     message after execution.
   If no cell needs the kernel (every widget lesson), Execute is told to start none.
@@ -22,11 +22,11 @@ from pathlib import Path
 
 from nbformat.v4 import new_output
 
-from .base import CoursePreprocessor
-from .code_checks import CodeCheckError, export_source, is_test_cell, plan_checks, run_checks
-from .plain_data import MIME
-from .run_cells import error_output
-from .trusted import read_keys, read_source_notebook
+from ..base import CoursePreprocessor
+from ..intake.plain_data import MIME
+from ..intake.trusted import read_keys, read_source_notebook
+from ..run.code_checks import CodeCheckError, export_source, is_test_cell, plan_checks, run_checks
+from ..run.run_cells import error_output
 
 PLAN = "course_scoring_plan"
 
@@ -44,7 +44,7 @@ def keys_folder(preprocessor) -> Path:
     """The configured keys folder (relative to the course root), or `<course root>/keys`."""
     from nbgrader.coursedir import CourseDirectory
 
-    from ..coursedir import resolve_keys_dir
+    from ...coursedir import resolve_keys_dir
 
     return resolve_keys_dir(preprocessor.keys_dir, Path(CourseDirectory(config=preprocessor.config).root))
 
@@ -53,7 +53,7 @@ def scenarios_folder(preprocessor) -> Path:
     """The configured folder of graded scenarios (relative to the course root), or `<root>/scenarios`."""
     from nbgrader.coursedir import CourseDirectory
 
-    from ..coursedir import resolve_scenarios_dir
+    from ...coursedir import resolve_scenarios_dir
 
     return resolve_scenarios_dir(preprocessor.scenarios_dir, Path(CourseDirectory(config=preprocessor.config).root))
 

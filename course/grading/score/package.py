@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # score.py imports this module; import its result type lazily
     from .keys import ItemKey
-    from .score import ItemResult
+    from .item import ItemResult
 
 
 def key_problem(answer: Any) -> str | None:
@@ -100,7 +100,7 @@ def _shape_problem(value: Any) -> str | None:
 
 
 def score_package(key: "ItemKey", value: Any) -> "ItemResult":
-    from .score import ItemResult
+    from .item import ItemResult
 
     problem = key_problem(key.answer)
     if problem:

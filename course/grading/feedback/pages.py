@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .base import CoursePreprocessor
+from ..base import CoursePreprocessor
 
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*$", re.S | re.M)
 HIDDEN_NOTE = "# (the hidden checks ran here; they are not shown)"

@@ -19,7 +19,7 @@ which are what the grader runs.
 """
 from __future__ import annotations
 
-from .base import CoursePreprocessor
+from ..base import CoursePreprocessor
 from .code_checks import bound_names, is_test_cell, used_names
 
 TAG = "raises-exception"

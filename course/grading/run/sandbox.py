@@ -102,7 +102,7 @@ class SandboxedExecute(Execute):
                       file_bytes=self.max_file_mb * 1024**2, processes=self.max_processes)
 
     def preprocess(self, nb, resources):
-        from .grader_scoring import scoring_plan
+        from ..score.grader_scoring import scoring_plan
 
         plan = scoring_plan(resources)
         folder = Path(resources.get("metadata", {}).get("path") or ".").resolve()
@@ -222,7 +222,7 @@ class SandboxedExecute(Execute):
 
     def hidden_folders(self) -> list[Path]:
         """`hide`, and the instructor's keys folder wherever the config puts it."""
-        from ..coursedir import CourseDir
+        from ...coursedir import CourseDir
 
         keys = CourseDir(config=self.config).keys_dir
         return [Path(h).resolve() for h in [*self.hide, str(keys)] if h]

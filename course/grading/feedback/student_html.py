@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 import uuid
 
-from .base import CoursePreprocessor
-from .trusted import TrustedSourceError, read_source_notebook
+from ..base import CoursePreprocessor
+from ..intake.trusted import TrustedSourceError, read_source_notebook
 
 # MathJax 2 skips elements of class tex2jax_ignore, MathJax 3 those of class mathjax_ignore.
 WRAPPER_OPEN = '<div class="course-student-text tex2jax_ignore mathjax_ignore">'

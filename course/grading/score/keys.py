@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from ..items.kinds import KEYED as KINDS  # one list of item kinds: course/items/kinds.py
-from ..items.kinds import KINDS as KINDS_REGISTRY
-from .file_versions import per_file_version
+from ...items.kinds import KEYED as KINDS  # one list of item kinds: course/items/kinds.py
+from ...items.kinds import KINDS as KINDS_REGISTRY
+from ..file_versions import per_file_version
 
 
 class KeyError_(ValueError):
@@ -107,7 +107,7 @@ def check_written_key(spec: dict) -> str:
 
 
 def check_package_key(spec: dict) -> str:
-    from .score_package import key_problem  # imported here: score_package is a grading module too
+    from .package import key_problem  # lazy: keys.py and the scorers import each other
 
     return key_problem(spec.get("answer")) or ""
 

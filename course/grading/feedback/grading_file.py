@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..recording import write_atomically
+from ...recording import write_atomically
 
 GRADING_SUFFIX = ".grading.json"
 

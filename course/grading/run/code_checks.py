@@ -3,7 +3,7 @@
 An assert that runs in the student's kernel proves nothing: the student's cells can register
 IPython hooks that rewrite later cells, patch builtins, or return objects whose `__eq__` is
 always true. So at grading time the kernel only *exports* what the student's solution cells
-bound (course/grading/plain_data.py: plain data, never objects), and this module checks those
+bound (course/grading/intake/plain_data.py: plain data, never objects), and this module checks those
 values in a separate, trusted Python process:
 
 1. `plan_checks(source_nb)` reads the instructor's source notebook (never the student's):
@@ -156,7 +156,7 @@ EXPORT_MARK = "_course_plain_data.emit("
 
 def export_source(names: list[str]) -> str:
     """What the kernel runs in place of a test cell: report the named values as data."""
-    return ("import course.grading.plain_data as _course_plain_data\n"
+    return ("import course.grading.intake.plain_data as _course_plain_data\n"
             f"_course_plain_data.emit(globals(), {names!r})\n")
 
 
@@ -174,7 +174,7 @@ class CheckResult:
 
 def run_checks(plan: CheckPlan, exports: dict[str, dict], timeout: int = CHECK_TIMEOUT) -> dict[str, CheckResult]:
     """Replay `plan` in a trusted process of its own with the student's exported values: a
-    child forked from the warm check server (course/grading/check_server.py), or, if that
+    child forked from the warm check server (course/grading/run/check_server.py), or, if that
     cannot answer or COURSE_CHECK_SERVER=0, a fresh Python process.
 
     `exports` maps a test cell's grade_id to its export record (name -> encoded value), as
@@ -210,7 +210,7 @@ def _run_fresh(steps: list[dict], exports: dict[str, dict], timeout: int) -> dic
     env = checker_env()
     with tempfile.TemporaryDirectory(prefix="course-checks-") as work:
         try:
-            done = subprocess.run([sys.executable, "-m", "course.grading.code_checks"], input=payload,
+            done = subprocess.run([sys.executable, "-m", "course.grading.run.code_checks"], input=payload,
                                   capture_output=True, text=True, cwd=work, env=env, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise CodeCheckError(f"the checks did not finish within {timeout} s") from None
@@ -255,7 +255,7 @@ def _execute(source: str, namespace: dict, filename: str) -> Any:
 
 
 def _replay(steps: list[dict], exports: dict[str, dict]) -> list[dict]:
-    from .plain_data import MISSING, PlainDataError, decode
+    from ..intake.plain_data import MISSING, PlainDataError, decode
 
     values: dict[str, dict[str, Any]] = {}  # test cell -> name -> the student's value
     problems: dict[str, str] = {}

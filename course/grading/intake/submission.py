@@ -22,8 +22,8 @@ import shutil
 import stat
 from pathlib import Path
 
-from ..recording import ANSWERS_SUFFIX, write_atomically
-from .grading_file import GRADING_SUFFIX
+from ...recording import ANSWERS_SUFFIX, write_atomically
+from ..feedback.grading_file import GRADING_SUFFIX
 
 INTAKE_FILE = "course-intake.json"
 NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt", INTAKE_FILE}
@@ -77,7 +77,7 @@ class SubmissionIntake:
         except Exception:
             import logging
 
-            logging.getLogger("course.grading.intake").exception(
+            logging.getLogger("course.grading.intake.submission").exception(
                 "%s/%s: the submission check failed; the submission is graded as it is", student, assignment)
             raise
 

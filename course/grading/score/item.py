@@ -81,7 +81,7 @@ def score_item(key: ItemKey, record: dict[str, Any] | None) -> ItemResult:
     if record.get("kind") != key.kind:
         return ItemResult(key.item_id, 0.0, [
             f"The saved answer is of kind {record.get('kind')!r}, but this item is {key.kind!r}; scored 0."])
-    from ..items import KINDS  # the registry names each kind's scorer
+    from ...items import KINDS  # the registry names each kind's scorer
 
     kind = KINDS.get(key.kind)
     scorer = kind.function("scorer") if kind is not None else None

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 
-from .file_versions import per_file_version
-from .keys import ItemKey, KeyError_, key_path, load_keys
+from ..file_versions import per_file_version
+from ..score.keys import ItemKey, KeyError_, key_path, load_keys
 
 
 class TrustedSourceError(RuntimeError):
@@ -59,7 +59,7 @@ def read_definitions(config, assignment: str, notebook: str) -> dict[str, dict]:
     """The lesson's item definitions from the instructor's source folder (what the student saw:
     prompts and option texts, for the feedback); {} when the lesson has none. They never decide
     a score, so a broken file is reported in the log and the feedback shows letters only."""
-    from ..items import ItemDefinitionError, items_path
+    from ...items import ItemDefinitionError, items_path
 
     path = items_path(source_notebook_path(config, assignment, notebook).parent, notebook)
     try:
@@ -76,6 +76,6 @@ def read_definitions(config, assignment: str, notebook: str) -> dict[str, dict]:
 @per_file_version()
 def _parse_definitions(name: str) -> dict[str, dict]:
     # Callers only read it.
-    from ..items import load_definitions
+    from ...items import load_definitions
 
     return load_definitions(name)

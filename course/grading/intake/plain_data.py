@@ -1,7 +1,7 @@
 """Values of a code exercise as plain data, so they can leave the student's kernel safely.
 
 The checks of a code exercise run in the grader, not in the kernel the student controls
-(course/grading/code_checks.py). The kernel only reports what the student's names hold,
+(course/grading/run/code_checks.py). The kernel only reports what the student's names hold,
 encoded here as JSON-ready data: numbers, strings, lists and mappings, pandas Series,
 DataFrames and Indexes column by column with their dtypes, and a matplotlib Axes as the
 marks it holds. Decoding builds fresh pandas and matplotlib objects from that data, so no

@@ -14,12 +14,12 @@ import re
 
 from nbformat.v4 import new_markdown_cell
 
-from .base import CoursePreprocessor
-from .code_checks import is_test_cell
-from .dedupe import grader_notes
-from .score import GRADER_ERRORS
-from .student_html import markdown_literal
-from .trusted import TrustedSourceError, read_source_notebook
+from ..base import CoursePreprocessor
+from ..feedback.student_html import markdown_literal
+from ..intake.dedupe import grader_notes
+from ..intake.trusted import TrustedSourceError, read_source_notebook
+from ..run.code_checks import is_test_cell
+from .item import GRADER_ERRORS
 
 FLAGS = "course_review_flags"
 SNAPSHOT = "course_recorded_answers"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import re
 
-from .score import ItemResult
+from ..score.item import ItemResult
 
 TAG = re.compile(r"<[^>]+>")
 

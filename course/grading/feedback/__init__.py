@@ -1,0 +1,1 @@
+"""Feedback: what the student and the class report read after grading."""

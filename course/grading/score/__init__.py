@@ -1,0 +1,1 @@
+"""Scoring: answer keys, one scorer per item kind, and what goes to manual review."""
