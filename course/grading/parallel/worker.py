@@ -94,6 +94,7 @@ def worker_config(config, root: Path, scratch_root: Path):
     wconfig.SandboxedExecute.hide = list(dict.fromkeys(os.path.abspath(h) for h in hide if h))
     # absolute: a worker's CourseDirectory root is its scratch folder, not the course
     wconfig.CoursePreprocessor.keys_dir = str(CourseDir(root, config).keys_dir)
+    wconfig.CoursePreprocessor.scenarios_dir = str(CourseDir(root, config).scenarios_dir)
     for name, value in WORKER_LAYOUT.items():
         wconfig.CourseDirectory[name] = value
     wconfig.CourseDirectory.student_id_exclude = ""  # the parent chose the students

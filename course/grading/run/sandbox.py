@@ -221,11 +221,11 @@ class SandboxedExecute(Execute):
         return mounts
 
     def hidden_folders(self) -> list[Path]:
-        """`hide`, and the instructor's keys folder wherever the config puts it."""
+        """`hide`, and the instructor's keys and graded scenarios wherever the config puts them."""
         from ...coursedir import CourseDir
 
-        keys = CourseDir(config=self.config).keys_dir
-        return [Path(h).resolve() for h in [*self.hide, str(keys)] if h]
+        course = CourseDir(config=self.config)
+        return [Path(h).resolve() for h in [*self.hide, str(course.keys_dir), str(course.scenarios_dir)] if h]
 
     @staticmethod
     def _note_failure(nb, reason: str) -> None:
