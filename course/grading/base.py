@@ -2,6 +2,8 @@
 other NbGraderPreprocessor settings behave as they do for nbgrader's steps."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
@@ -11,3 +13,19 @@ class CoursePreprocessor(NbGraderPreprocessor):
 
     keys_dir = Unicode("", help="Folder of the instructor-only answer keys (keys/<assignment>.yaml); "
                                "default <course root>/keys.").tag(config=True)
+
+    # What the step reads from and gives to later steps (state.GradingState's entries), and the
+    # nbgrader steps it must follow or precede (by class name): checked against nbgrader_config.py
+    # by tests/test_pipeline_contract.py.
+    reads: tuple[str, ...] = ()
+    gives: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+
+    def keys_folder(self) -> Path:
+        """The configured keys folder (relative to the course root), or `<course root>/keys`."""
+        from nbgrader.coursedir import CourseDirectory
+
+        from ..coursedir import resolve_keys_dir
+
+        return resolve_keys_dir(self.keys_dir, Path(CourseDirectory(config=self.config).root))

@@ -1,7 +1,7 @@
 """Gather the autograder's results into one tidy table, and note every problem on the way.
 
 Widget items come from `autograded/<student>/<assignment>/<notebook>.grading.json` (written by
-`course.grading.preprocessors.ScoreRecordedAnswers`) and the answer keys in `keys/`; the
+`course.grading.steps.ScoreRecordedAnswers`) and the answer keys in `keys/`; the
 autograded code test cells that no key covers come from nbgrader's gradebook (`gradebook`,
 kind "code"), for the students with a readable grading file.
 Never raises for a bad file: a missing, unreadable or malformed grading file, a missing

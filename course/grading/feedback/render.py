@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
-from ..score.item import ItemResult
+from nbformat.v4 import new_output
+
+if TYPE_CHECKING:
+    from ..score.item import ItemResult
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -42,3 +46,15 @@ def render_item_html(result: ItemResult, earned: float, points: float, section: 
     tests = f" <em>Tests: {html.escape(section)}</em>" if section else ""
     return (f"<div class='course-feedback'><p><strong>{html.escape(result.item_id)}: "
             f"{_points(earned, points)}</strong>.{tests}</p><ul>{items}</ul></div>")
+
+
+def item_outputs(result: ItemResult, earned: float, points: float, section: str) -> list:
+    """A keyed cell's outputs: the feedback, and the points as nbgrader reads a partial grade."""
+    return [
+        new_output("display_data", data={
+            "text/html": render_item_html(result, earned, points, section),
+            "text/plain": render_item_text(result, earned, points, section),
+        }),
+        # nbgrader's partial credit: the last expression's value, a number of points.
+        new_output("execute_result", data={"text/plain": repr(earned)}, execution_count=None),
+    ]

@@ -22,10 +22,6 @@ class ItemResult:
     grader_error: str | None = None
 
 
-# resources key: the item ids whose scorer failed (ScoreRecordedAnswers -> RecordReviewFlag).
-GRADER_ERRORS = "course_grader_errors"
-
-
 GRADER_FAULT_LINE = ("The grader could not score this item (a fault in the grader, not in your answer); "
                      "your instructor will grade it by hand.")
 
