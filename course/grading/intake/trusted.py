@@ -13,11 +13,12 @@ from pathlib import Path
 
 import nbformat
 
+from ...errors import CourseError
 from ..file_versions import per_file_version
 from ..score.keys import ItemKey, KeyError_, key_path, load_keys
 
 
-class TrustedSourceError(RuntimeError):
+class TrustedSourceError(CourseError):
     """The instructor's source notebook or key is missing or unreadable; the message names the file."""
 
 

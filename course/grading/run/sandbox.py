@@ -31,6 +31,7 @@ from pathlib import Path
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
 
+from ...errors import CourseError
 from ..state import GradingState
 from .limits import CgroupLimits, Limits, apply_rlimits
 
@@ -72,7 +73,7 @@ def copy_plain_files(src: Path, dest: Path) -> None:
             shutil.copyfile(entry.path, dest / entry.name, follow_symlinks=False)
 
 
-class SandboxError(RuntimeError):
+class SandboxError(CourseError):
     """The sandbox cannot run here; the message says what to install or set."""
 
 

@@ -13,12 +13,13 @@ from typing import Any
 
 import yaml
 
+from ...errors import CourseError
 from ...items.kinds import KEYED as KINDS  # one list of item kinds: course/items/kinds.py
 from ...items.kinds import KINDS as KINDS_REGISTRY
 from ..file_versions import per_file_version
 
 
-class KeyError_(ValueError):
+class KeyError_(CourseError, ValueError):
     """A key file is wrong; the message names the file and the item."""
 
 
