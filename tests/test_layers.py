@@ -42,3 +42,9 @@ def test_the_kernel_side_of_grading_loads_no_grader():
                           cwd=PACKAGE.parent)
     assert done.stdout.strip() == "[]"
 
+
+def test_the_check_server_and_a_fresh_checker_run_one_child_side_module():
+    run = PACKAGE / "grading" / "run"
+    for module in ("checker.py", "check_server.py"):
+        assert "course.grading.run.code_checks" not in imported_modules(run / module), module
+    assert "course.grading.run.checker.replay" in imported_modules(run / "check_server.py")
