@@ -19,8 +19,9 @@ import pandas as pd
 
 from ..coursedir import CourseDir
 from ..grading.feedback.grading_file import GRADING_SUFFIX
-from ..grading.score.keys import ItemKey, KeyError_, key_path, load_keys
+from ..grading.score.keys import KeyError_, key_path, load_keys
 from ..items.answer_check import checked_value
+from ..items.types import ItemKey
 
 COLUMNS = ["student", "assignment", "item", "kind", "value", "fraction", "points", "max_points",
            "answered", "section", "file"]

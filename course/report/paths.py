@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..grading.score.keys import ItemKey
+from ..items.types import ItemKey
 from ..scenarios import Scenario, outcome_label, resolve_scenario, select_attempt
 from .collect import Problem
 

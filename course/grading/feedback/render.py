@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
-
 from nbformat.v4 import new_output
 
-if TYPE_CHECKING:
-    from ..score.item import ItemResult
+from ...items.kinds import KINDS
+from ...items.types import ItemResult
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -25,7 +23,8 @@ def describe_answer(definition: dict | None, value) -> list[str]:
         return []
     lines = [f"Question: {plain(definition['prompt'])}"] if definition.get("prompt") else []
     options = definition.get("options") or {}
-    if definition.get("kind") in ("single", "multiple") and options and value not in (None, "", []):
+    kind = KINDS.get(definition.get("kind"))
+    if kind is not None and kind.chooses_options and options and value not in (None, "", []):
         chosen = value if isinstance(value, list) else [value]
         lines += [f"Your answer ({option}): {plain(options.get(str(option), '(not an option of this question)'))}"
                   for option in chosen]

@@ -14,8 +14,9 @@ from pathlib import Path
 import nbformat
 
 from ...errors import CourseError
+from ...items.types import ItemKey
 from ..file_versions import per_file_version
-from ..score.keys import ItemKey, KeyError_, key_path, load_keys
+from ..score.keys import KeyError_, key_path, load_keys
 
 
 class TrustedSourceError(CourseError):

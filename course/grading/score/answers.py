@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...items.answer_check import checked_value
+from ...items.types import ItemKey, ItemResult
 from ..state import AnswersSnapshot
-from .item import ItemResult, score_item
-from .keys import ItemKey
+from .item import score_item
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ...items.kinds import KINDS
 from ..intake.trusted import TrustedSourceError, read_source_notebook
 from ..run.code_checks import is_test_cell
 
@@ -58,9 +59,10 @@ def cells_to_review(nb, flags: list[str], grader_errors: set[str], plan) -> set[
 
 
 def written_to_confirm(nb, keys: dict, answered: dict) -> set[str]:
-    """The graded written replies a student answered: their score is the recogniser's suggestion
-    (score/written.py). An unanswered reply scores 0 for certain; only a written answer needs a reader."""
-    written = {item for item, key in keys.items() if key.kind == "written" and answered.get(item)}
+    """The graded items a student answered whose score is only a suggestion (the kind's
+    `needs_manual_review`: a written reply's recogniser, score/written.py). An unanswered reply
+    scores 0 for certain; only a written answer needs a reader."""
+    written = {item for item, key in keys.items() if KINDS[key.kind].needs_manual_review and answered.get(item)}
     return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("grade_id") in written}
 
