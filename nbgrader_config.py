@@ -11,9 +11,7 @@ c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, ROOT)  # the `course` package, even before `pip install -e .`
 
-from course.grading.feedback.pages import CleanFeedbackPages  # noqa: E402
-from course.grading.intake.submission import SubmissionIntake  # noqa: E402
-from course.grading.preprocessors import assignment_answer_files  # noqa: E402
+from course.grading.steps import CleanFeedbackPages, SubmissionIntake, assignment_answer_files  # noqa: E402
 
 c.CourseDirectory.root = ROOT
 c.CourseDirectory.course_id = os.environ.get("COURSE_ID", "police-negotiation")
@@ -25,11 +23,11 @@ c.Exchange.root = os.environ.get("COURSE_EXCHANGE", os.path.join(ROOT, "exchange
 
 # Generate: refuse stray answers files, then strip execution traces from the release.
 c.GenerateAssignment.preprocessors = [
-    "course.grading.preprocessors.RefuseAnswerFiles",
+    "course.grading.steps.RefuseAnswerFiles",
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
-    "course.grading.run.student_checks.FriendlyCodeChecks",
+    "course.grading.steps.FriendlyCodeChecks",
     "nbgrader.preprocessors.ClearSolutions",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -39,7 +37,7 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.ComputeChecksums",
     "nbgrader.preprocessors.CheckCellMetadata",
-    "course.grading.preprocessors.StripRuntimeMetadata",
+    "course.grading.steps.StripRuntimeMetadata",
 ]
 # Code exercises (lesson 06): the student's checks say "Not yet: ..." instead of raising, and the
 # stub does not raise, so Run All goes on (course/grading/run/student_checks.py); the grader still
@@ -51,10 +49,10 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE"}
 # A copied graded cell: grade the original, ignore the copy (nbgrader's own step stops the batch).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "course.grading.intake.dedupe.DeduplicateGradedCells",
+    "course.grading.steps.DeduplicateGradedCells",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
-    "course.grading.intake.metadata_check.CompiledCheckCellMetadata",
+    "course.grading.steps.CompiledCheckCellMetadata",
 ]
 # Then: snapshot the answers file before student code runs; decide from the instructor's source
 # and key how each graded cell is scored (no check runs in the student's kernel; a widget lesson
@@ -63,30 +61,30 @@ c.Autograde.sanitize_preprocessors = [
 # recorded answers; then nbgrader's own steps, and the review flag and the grader's notes; last,
 # everything the student wrote is made inert HTML for formgrader and the feedback page.
 c.Autograde.autograde_preprocessors = [
-    "course.grading.preprocessors.SnapshotRecordedAnswers",
-    "course.grading.score.grader_scoring.PlanGraderScoring",
-    "course.grading.score.review.FlagInterpreterTampering",
-    "course.grading.run.sandbox.SandboxedExecute",
-    "course.grading.score.grader_scoring.CheckCodeOutsideKernel",
-    "course.grading.preprocessors.ScoreRecordedAnswers",
-    "course.grading.score.review.AddGraderNotes",
+    "course.grading.steps.SnapshotRecordedAnswers",
+    "course.grading.steps.PlanGraderScoring",
+    "course.grading.steps.FlagInterpreterTampering",
+    "course.grading.steps.SandboxedExecute",
+    "course.grading.steps.CheckCodeOutsideKernel",
+    "course.grading.steps.ScoreRecordedAnswers",
+    "course.grading.steps.AddGraderNotes",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
-    "course.grading.preprocessors.ConfirmWrittenSuggestions",
-    "course.grading.score.review.RecordReviewFlag",
+    "course.grading.steps.ConfirmWrittenSuggestions",
+    "course.grading.steps.RecordReviewFlag",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "course.grading.intake.metadata_check.CompiledCheckCellMetadata",
-    "course.grading.feedback.student_html.NeutraliseStudentHtml",
+    "course.grading.steps.CompiledCheckCellMetadata",
+    "course.grading.steps.NeutraliseStudentHtml",
 ]
 # Feedback never shows hidden tests (nbgrader shows their source to every student).
 # Student text is data: whatever the student wrote reaches the page as inert HTML
 # (course/grading/feedback/student_html.py; also the last autograde step, for formgrader).
 c.GenerateFeedback.preprocessors = [
-    "course.grading.feedback.student_html.NeutraliseStudentHtml",
-    "course.grading.feedback.pages.HideHiddenTests",
-    "course.grading.feedback.pages.DropWidgetOutputs",
+    "course.grading.steps.NeutraliseStudentHtml",
+    "course.grading.steps.HideHiddenTests",
+    "course.grading.steps.DropWidgetOutputs",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
@@ -95,7 +93,7 @@ c.GenerateFeedback.preprocessors = [
 c.HTMLExporter.sanitize_html = True
 c.GenerateFeedback.post_convert_hook = CleanFeedbackPages(os.path.join(ROOT, "feedback"))
 # Collect copies plain files only: a link in a submission is refused, never followed.
-c.ExchangeFactory.collect = "course.grading.intake.safe_collect.LinkRefusingCollect"
+c.ExchangeFactory.collect = "course.grading.steps.LinkRefusingCollect"
 # Mend what can be mended (unreadable or renamed notebooks) and report the rest, before grading.
 c.Autograde.pre_convert_hook = SubmissionIntake(os.path.join(ROOT, "release"), os.path.join(ROOT, "submitted"))
 c.CoursePreprocessor.keys_dir = os.path.join(ROOT, "keys")

@@ -31,6 +31,7 @@ import nbformat
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from .errors import CourseError
 from .items.definitions import ItemDefinitionError, check_definition, items_path, render_definitions
 
 MARKER = re.compile(r"^<!--\s*(markdown|code|test|manual|solution|item)\b(.*?)-->\s*$")
@@ -41,7 +42,7 @@ BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
-class LessonFormatError(ValueError):
+class LessonFormatError(CourseError, ValueError):
     """A lesson file is malformed; the message names the file and line."""
 
 

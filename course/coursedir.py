@@ -17,13 +17,11 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+from .errors import CourseError  # the commands import it from here too
+
 CONFIG_NAME = "nbgrader_config.py"
 PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 STEPS = ("source", "release", "submitted", "autograded", "feedback")
-
-
-class CourseError(RuntimeError):
-    """An instructor command cannot go on; the message says which file or assignment and why."""
 
 
 def load_course_config(root: Path, db_url: str | None = None):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .csv_safe import FORMULA_START
+from .errors import CourseError
 from .safe_names import MAX_ID_LENGTH, is_safe_id, shown
 
 REQUIRED = ("student_id", "first_name", "last_name", "email")
@@ -33,7 +34,7 @@ MAX_ERRORS = 20          # listed in one message; the rest are counted
 MAX_CELL = 200           # characters in a name, email or LMS id
 
 
-class RosterError(ValueError):
+class RosterError(CourseError, ValueError):
     """A roster that cannot be used; the message names the file, line and column of each problem."""
 
 

@@ -262,7 +262,7 @@ def test_unsandboxed_custom_execute_is_refused(base):
     submit(course, "alice", "ps1")
     got = course_cli(course, "autograde", "ps1")
     assert got.returncode == 1
-    assert "not sandboxed" in got.stderr and "course.grading.run.sandbox.SandboxedExecute" in got.stderr
+    assert "not sandboxed" in got.stderr and "course.grading.steps.SandboxedExecute" in got.stderr
     assert not (course / "autograded" / "alice").exists()
 
 
@@ -302,7 +302,7 @@ def test_worker_config_describes_the_real_course(tmp_path):
     config = load_course_config(REPO)
     wconfig, replaced = worker_config(config, REPO, scratch)
     assert not replaced
-    assert "course.grading.run.sandbox.SandboxedExecute" in wconfig.Autograde.autograde_preprocessors
+    assert "course.grading.steps.SandboxedExecute" in wconfig.Autograde.autograde_preprocessors
     hide = set(wconfig.SandboxedExecute.hide)
     assert {str(REPO), str(scratch), str(Path(config.Exchange.root))} <= hide
     assert wconfig.CoursePreprocessor.keys_dir == str(REPO / "keys")
@@ -318,5 +318,5 @@ def test_plain_execute_is_replaced_by_the_sandbox(tmp_path):
     wconfig, replaced = worker_config(config, tmp_path, tmp_path / "scratch")
     assert replaced
     steps = wconfig.Autograde.autograde_preprocessors
-    assert steps[0] == "course.grading.run.sandbox.SandboxedExecute" and len(steps) == 7
+    assert steps[0] == "course.grading.steps.SandboxedExecute" and len(steps) == 7
     assert str(tmp_path) in wconfig.SandboxedExecute.hide

@@ -53,3 +53,29 @@ def test_the_grader_dispatches_through_the_registry(monkeypatch):
     monkeypatch.setitem(globals(), "FAKE", fake_scorer)
     result = score_item(ItemKey("q", "single", answer="a"), {"kind": "single", "value": "b"})
     assert result.fraction == 0.25 and seen == ["b"]
+
+
+def test_every_registered_function_takes_its_roles_arguments():
+    import inspect
+
+    from course.items.kinds import ROLES
+
+    for kind in KINDS.values():
+        for role, protocol in ROLES.items():
+            function = kind.function(role)
+            if function is None:
+                continue
+            wanted = len(inspect.signature(protocol.__call__).parameters) - 1  # less self
+            got = [p for p in inspect.signature(function).parameters.values()
+                   if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            assert len(got) == wanted, f"{kind.name} {role} {function.__qualname__}: {len(got)} arguments, not {wanted}"
+
+
+def test_callers_ask_a_kind_by_its_flags_not_its_name():
+    from pathlib import Path
+
+    grading = Path(__file__).resolve().parents[1] / "course" / "grading"
+    for path in [grading / "steps.py", *grading.glob("score/review.py"), *grading.glob("feedback/*.py")]:
+        text = path.read_text()
+        for name in KINDS:
+            assert f'kind == "{name}"' not in text and f"kind == '{name}'" not in text, f"{path.name} tests kind {name}"

@@ -18,7 +18,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from traitlets.config import Config
 
 from course.grading.feedback.student_html import NeutraliseStudentHtml, markdown_literal
-from course.grading.score.review import AddGraderNotes
+from course.grading.state import AnswersSnapshot, GradingState
+from course.grading.steps import AddGraderNotes
 
 A = "lesson"
 PAYLOAD = '<img src=x onerror="window.__xss=1">'
@@ -62,8 +63,10 @@ def course(tmp_path) -> Config:
 
 
 def resources() -> dict:
-    return {"nbgrader": {"assignment": A, "notebook": A, "student": "s1"},
-            "course_recorded_answers": {"problems": [f"answers for unknown items ['{PAYLOAD}'] were ignored"]}}
+    resources = {"nbgrader": {"assignment": A, "notebook": A, "student": "s1"}}
+    GradingState(resources).snapshot = AnswersSnapshot(
+        problems=[f"answers for unknown items ['{PAYLOAD}'] were ignored"])
+    return resources
 
 
 def render(nb, template: str) -> str:

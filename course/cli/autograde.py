@@ -17,7 +17,7 @@ submission for one, is kept in the gradebook as nbgrader keeps it). Several assi
 
 Students' code always runs in the bubblewrap sandbox (docs/threat-model.md): if the course's
 nbgrader_config.py runs it with nbgrader's plain Execute (any course not set up like this
-one), `course autograde` runs course.grading.run.sandbox.SandboxedExecute in its place and says
+one), `course autograde` runs course.grading.steps.SandboxedExecute in its place and says
 so (the scores are the same); another unsandboxed executing step is refused. To run a
 course's code unsandboxed, use plain `nbgrader autograde`.
 
@@ -159,7 +159,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("assignment", nargs="*", help="assignment ids, e.g. 02-active-listening")
     parser.add_argument("--all", action="store_true", help="every assignment with collected submissions")
     parser.epilog = ("Students' code always runs sandboxed: a config with nbgrader's plain Execute gets "
-                     "course.grading.run.sandbox.SandboxedExecute in its place (same scores).")
+                     "course.grading.steps.SandboxedExecute in its place (same scores).")
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="worker processes (default: the CPU cores, at most 4)")
     parser.add_argument("--student", action="append", metavar="S", help="grade only this student (repeatable)")

@@ -10,5 +10,8 @@
 - `feedback/`: what the student and the report read: rendered item results, the grading file,
   the feedback pages with hidden tests removed and student text made inert.
 
-`preprocessors.py` holds the steps nbgrader_config.py names; `parallel/` is `course autograde`.
+`steps.py` holds the steps nbgrader_config.py names, in pipeline order, as thin adapters over the
+phases; what one step hands to a later one is in `state.py`. `parallel/` is `course autograde`.
+The modules left at the top under the old names (preprocessors.py, review.py, sandbox.py, ...)
+only re-export steps under names existing configurations use.
 """

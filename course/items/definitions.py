@@ -14,12 +14,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..errors import CourseError
 from .kinds import kind_of
 
 FORMAT = 1
 
 
-class ItemDefinitionError(ValueError):
+class ItemDefinitionError(CourseError, ValueError):
     """An item definition is wrong or missing; the message names the file and the item."""
 
 

@@ -11,13 +11,43 @@
 The last four are "module:function" names, imported on first use, so reading the registry
 costs nothing and no module imports another's dependencies (the grader never loads widgets).
 A new kind is its modules' functions plus one entry here. `code` is an nbgrader solution and
-test cell, not a defined item: it has only a report section (nbgrader scores it).
+test cell, not a defined item: it has only a report section (nbgrader scores it). Each role's
+signature is a Protocol below (tests/test_item_kinds.py holds every registered function to it);
+what callers need to know about a kind is a flag (`keyed`, `needs_manual_review`,
+`chooses_options`), never a test on its name.
 """
 from __future__ import annotations
 
 import importlib
+import random
 from dataclasses import dataclass
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Literal, Protocol, overload
+
+from .types import ItemKey, ItemResult
+
+
+class KeyCheck(Protocol):
+    """(the kind's entry in keys/<lesson>.yaml) -> "" when sound, else what is wrong, in a phrase."""
+    def __call__(self, spec: dict, /) -> str: ...
+
+
+class Scorer(Protocol):
+    """(key, the student's saved value) -> the result; a malformed value scores 0 with a reason."""
+    def __call__(self, key: ItemKey, value: Any, /) -> ItemResult: ...
+
+
+class Simulator(Protocol):
+    """(key, skill in [0, 1], rng, simulation.answers.Context) -> the value a simulated student saves."""
+    def __call__(self, key: ItemKey, skill: float, rng: random.Random, context: Any, /) -> Any: ...
+
+
+class ReportSection(Protocol):
+    """(report.analyse.AssignmentReport, the item's row, the output folder) -> HTML parts."""
+    def __call__(self, report: Any, row: Any, out: Path, /) -> list[str]: ...
+
+
+ROLES: dict[str, type] = {"key_check": KeyCheck, "scorer": Scorer, "simulator": Simulator, "report": ReportSection}
 
 
 @dataclass(frozen=True)
@@ -29,6 +59,8 @@ class ItemKind:
     practice_answer: bool = True       # a practice item carries answer/why; a graded one never does
     show: Callable[[Any, str, dict], Any] | None = None  # (lesson, item id, definition) -> widget; None: not defined in lessons
     keyed: bool = True                 # scored from keys/<lesson>.yaml by the course grader
+    needs_manual_review: bool = False  # its score is a suggestion an instructor confirms in formgrader
+    chooses_options: bool = False      # the answer is one or more of the definition's `options`
     key_check: str = ""                # "module:function" (key entry) -> "" or what is wrong with it
     scorer: str = ""                   # "module:function" (ItemKey, saved value) -> ItemResult
     simulator: str = ""                # "module:function" (ItemKey, skill, rng, context) -> saved value
@@ -38,8 +70,17 @@ class ItemKind:
     def fields(self) -> tuple[str, ...]:
         return ("kind", "graded", *self.required, *self.optional)
 
+    @overload
+    def function(self, role: Literal["key_check"]) -> KeyCheck | None: ...
+    @overload
+    def function(self, role: Literal["scorer"]) -> Scorer | None: ...
+    @overload
+    def function(self, role: Literal["simulator"]) -> Simulator | None: ...
+    @overload
+    def function(self, role: Literal["report"]) -> ReportSection | None: ...
+
     def function(self, role: str) -> Callable | None:
-        """The kind's scorer, simulator or report function, or None if it has none."""
+        """The kind's function for `role` (one of ROLES), or None if it has none."""
         name = getattr(self, role)
         if not name:
             return None
@@ -77,8 +118,10 @@ SECTIONS = "course.report.sections"
 
 KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
     ItemKind("single", "one choice among options", ("prompt", "options"), ("answer", "why"), show=_choice("single_choice"),
+             chooses_options=True,
              key_check=f"{KEYS}:check_choice_key", scorer=f"{SCORE}:score_single", simulator=f"{SIMULATE}:plan_single", report=f"{SECTIONS}:choice_section"),
     ItemKind("multiple", "select all that apply", ("prompt", "options"), ("answer", "why"), show=_choice("multiple_choice"),
+             chooses_options=True,
              key_check=f"{KEYS}:check_choice_key", scorer=f"{SCORE}:score_multiple", simulator=f"{SIMULATE}:plan_multiple", report=f"{SECTIONS}:choice_section"),
     ItemKind("classify", "a label for each line", ("prompt", "lines", "labels"), ("answer", "why"), show=_choice("classify"),
              key_check=f"{KEYS}:check_choice_key", scorer=f"{SCORE}:score_classify", simulator=f"{SIMULATE}:plan_classify", report=f"{SECTIONS}:lines_section"),
@@ -86,7 +129,7 @@ KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
              ("answer", "why"), show=_package,
              key_check=f"{KEYS}:check_package_key", scorer="course.grading.score.package:score_package", simulator=f"{SIMULATE}:plan_package_item"),
     ItemKind("written", "a reply in the student's own words", ("prompt", "statement"), ("expected_skills",),
-             practice_answer=False, show=_written,
+             practice_answer=False, show=_written, needs_manual_review=True,
              key_check=f"{KEYS}:check_written_key", scorer="course.grading.score.written:score_written", simulator=f"{SIMULATE}:plan_written"),
     ItemKind("scenario", "a branching scenario played move by move", ("scenario",), (),
              practice_answer=False, show=_scenario,

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import CourseError
+
 # cells whose id= names an item: defined items, graded test cells, hand-graded answers
 ID_CELLS = ("item", "test", "manual")
 
 
-class DuplicateItemError(ValueError):
+class DuplicateItemError(CourseError, ValueError):
     """Two lessons (or two key files) use the same item id; the message names both files."""
 
 

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..errors import CourseError
 from .analyse import AssignmentReport, CourseReport, analyse
 from .collect import Collection, Problem, collect
 
@@ -23,7 +24,7 @@ MARKER = ".class-report"          # marks a folder `build_report` wrote (and may
 REPORT_ENTRIES = {"images", "csv", MARKER}   # with *.html: what a report folder holds
 
 
-class ReportError(ValueError):
+class ReportError(CourseError, ValueError):
     """The report cannot be written: an unknown assignment, or an output folder that is not a report's."""
 
 

@@ -1,7 +1,7 @@
 """Gather the autograder's results into one tidy table, and note every problem on the way.
 
 Widget items come from `autograded/<student>/<assignment>/<notebook>.grading.json` (written by
-`course.grading.preprocessors.ScoreRecordedAnswers`) and the answer keys in `keys/`; the
+`course.grading.steps.ScoreRecordedAnswers`) and the answer keys in `keys/`; the
 autograded code test cells that no key covers come from nbgrader's gradebook (`gradebook`,
 kind "code"), for the students with a readable grading file.
 Never raises for a bad file: a missing, unreadable or malformed grading file, a missing
@@ -19,8 +19,9 @@ import pandas as pd
 
 from ..coursedir import CourseDir
 from ..grading.feedback.grading_file import GRADING_SUFFIX
-from ..grading.score.keys import ItemKey, KeyError_, key_path, load_keys
+from ..grading.score.keys import KeyError_, key_path, load_keys
 from ..items.answer_check import checked_value
+from ..items.types import ItemKey
 
 COLUMNS = ["student", "assignment", "item", "kind", "value", "fraction", "points", "max_points",
            "answered", "section", "file"]

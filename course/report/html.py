@@ -199,12 +199,12 @@ def _item_section(a: AssignmentReport, row, out: Path) -> list[str]:
     """An item's heading and numbers, then its kind's own section (the registry's `report`)."""
     from ..items import KINDS
 
-    no_section = "no heading above the test cell" if row.kind == "code" else "no section in the key"
+    kind = KINDS.get(row.kind)
+    no_section = "no heading above the test cell" if kind is not None and not kind.keyed else "no section in the key"
     head = (f"<h3 id='{esc(slug(row.item))}'>{esc(row.item)} ({esc(row.kind)}, {fmt(row.max_points)} points)</h3>"
             f"<p>Tests: <strong>{esc(row.section or no_section)}</strong>. "
             f"Difficulty {fmt(row.difficulty)}, discrimination {fmt(row.discrimination)}, "
             f"{row.students} students.</p>")
-    kind = KINDS.get(row.kind)
     section = kind.function("report") if kind is not None else None
     return [head, *(section(a, row, out) if section is not None else [])]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..coursedir import CourseDir
-from ..grading.score.keys import ItemKey
+from ..items.types import ItemKey
 from ..scenarios import Scenario, outcome_label, resolve_scenario, select_attempt
 from .collect import Problem
 

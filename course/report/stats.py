@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..grading.score.keys import ItemKey
+from ..items.types import ItemKey
 
 NO_ANSWER = "(no answer)"
 MIN_STUDENTS_FOR_R = 3

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import CourseError
+
 QUALITIES = ("good", "middling", "poor")
 
 # For a written item whose lesson has no bank for it: replies that fit any statement.
@@ -23,7 +25,7 @@ GENERIC_REPLIES: dict[str, list[str]] = {
 }
 
 
-class SimulationDataError(ValueError):
+class SimulationDataError(CourseError, ValueError):
     """A lesson's simulation file is wrong; the message names the file and the entry."""
 
 

@@ -205,9 +205,9 @@ def grade_reflections(course: Path, assignments: list[str]) -> tuple[int, int]:
     import nbformat
     from nbgrader.api import Gradebook
 
-    from ..cli.coursedir import load_config
+    from ..coursedir import load_course_config
 
-    config = load_config(course)
+    config = load_course_config(course)
     root = Path(config.CourseDirectory.root)
     autograded = root / "autograded"
     reflections = confirmed = 0

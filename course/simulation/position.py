@@ -210,7 +210,7 @@ def demo_plans(course: Path, lessons: list[str]) -> dict[str, dict[str, dict[str
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from ..cli.coursedir import CourseDir, find_root
+    from ..coursedir import CourseDir, find_root
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("lessons", nargs="*", help="lessons (default: every released lesson with a key)")

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import html
 import re
+from nbformat.v4 import new_output
 
-from ..score.item import ItemResult
+from ...items.kinds import KINDS
+from ...items.types import ItemResult
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -21,7 +23,8 @@ def describe_answer(definition: dict | None, value) -> list[str]:
         return []
     lines = [f"Question: {plain(definition['prompt'])}"] if definition.get("prompt") else []
     options = definition.get("options") or {}
-    if definition.get("kind") in ("single", "multiple") and options and value not in (None, "", []):
+    kind = KINDS.get(definition.get("kind"))
+    if kind is not None and kind.chooses_options and options and value not in (None, "", []):
         chosen = value if isinstance(value, list) else [value]
         lines += [f"Your answer ({option}): {plain(options.get(str(option), '(not an option of this question)'))}"
                   for option in chosen]
@@ -42,3 +45,15 @@ def render_item_html(result: ItemResult, earned: float, points: float, section: 
     tests = f" <em>Tests: {html.escape(section)}</em>" if section else ""
     return (f"<div class='course-feedback'><p><strong>{html.escape(result.item_id)}: "
             f"{_points(earned, points)}</strong>.{tests}</p><ul>{items}</ul></div>")
+
+
+def item_outputs(result: ItemResult, earned: float, points: float, section: str) -> list:
+    """A keyed cell's outputs: the feedback, and the points as nbgrader reads a partial grade."""
+    return [
+        new_output("display_data", data={
+            "text/html": render_item_html(result, earned, points, section),
+            "text/plain": render_item_text(result, earned, points, section),
+        }),
+        # nbgrader's partial credit: the last expression's value, a number of points.
+        new_output("execute_result", data={"text/plain": repr(earned)}, execution_count=None),
+    ]

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import nbformat
 
+from ...errors import CourseError
+from ...items.types import ItemKey
 from ..file_versions import per_file_version
-from ..score.keys import ItemKey, KeyError_, key_path, load_keys
+from ..score.keys import KeyError_, key_path, load_keys
 
 
-class TrustedSourceError(RuntimeError):
+class TrustedSourceError(CourseError):
     """The instructor's source notebook or key is missing or unreadable; the message names the file."""
 
 

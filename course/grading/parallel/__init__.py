@@ -16,7 +16,7 @@ Design (one submission = one job):
   (in-process, the same code `nbgrader autograde` runs, with whatever preprocessors the
   config names, and its `create_student`), so scores cannot drift from serial grading.
   Students' code always runs sandboxed: a config that uses nbgrader's plain Execute gets
-  course.grading.run.sandbox.SandboxedExecute in its place (same scores; see sandbox_config).
+  course.grading.steps.SandboxedExecute in its place (same scores; see sandbox_config).
 - SQLite: the worker only writes its private gradebook copy. It returns a plain record of
   what autograde wrote for that student (submission timestamp, late penalty, every
   grade's auto_score / needs_manual_grade, every comment's auto_comment), also when

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from ...errors import CourseError
 
-class ParallelGradingError(RuntimeError):
+
+class ParallelGradingError(CourseError):
     """Grading cannot start or go on; the message names the assignment, student or file."""
 
 

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 from ...coursedir import CourseDir, is_sqlite, load_course_config, sqlite_file
 from .records import Job, ParallelGradingError, Result, submission_record
 
-SANDBOXED_EXECUTE = "course.grading.run.sandbox.SandboxedExecute"
+SANDBOXED_EXECUTE = "course.grading.steps.SandboxedExecute"
 # How a worker lays out its scratch course (nbgrader's defaults); the real course's own layout
 # is used by the parent to find submissions and install results.
 WORKER_LAYOUT = {"directory_structure": "{nbgrader_step}/{student_id}/{assignment_id}",
@@ -35,7 +35,7 @@ def _default_of(cls, name: str):
 
 def sandboxed_preprocessors(config) -> tuple[list, bool]:
     """Autograde's preprocessors as `config` names them, with nbgrader's plain Execute replaced by
-    course.grading.run.sandbox.SandboxedExecute (the same step with the kernel in bubblewrap), and
+    course.grading.steps.SandboxedExecute (the same step with the kernel in bubblewrap), and
     whether a replacement was made. Another executing step that is not sandboxed is refused:
     `course autograde` never runs students' code outside the sandbox."""
     from nbconvert.preprocessors import ExecutePreprocessor
@@ -263,7 +263,7 @@ def _import_grading_modules() -> None:
     import nbgrader.converters  # noqa: F401
     import nbgrader.preprocessors  # noqa: F401
 
-    from .. import preprocessors  # noqa: F401
+    from .. import steps  # noqa: F401
     from ..intake import metadata_check  # noqa: F401
     from ..run import run_cells, sandbox, sandbox_kernel  # noqa: F401
 

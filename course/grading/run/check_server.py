@@ -1,15 +1,15 @@
 """A warm, trusted checker process: code exercises checked without a fresh interpreter each time.
 
-`code_checks.run_checks` used to start `python -m course.grading.run.code_checks` for every
-notebook, and most of each run was importing pandas and matplotlib and replaying the same
-instructor imports (several seconds per lesson-06 submission). Here one server process per
-grading process imports them once; for each request it forks a child that replays the
-instructor's cells with one student's values, in its own temporary folder, and exits. So every
+A fresh checker (`python -m course.grading.run.checker`) for every notebook spends most of its
+run importing pandas and matplotlib and replaying the same instructor imports (several seconds
+per lesson-06 submission). Here one server process per grading process imports them once; for
+each request it forks a child that runs what a fresh checker runs (checker.replay: the
+instructor's cells with one student's values) in its own temporary folder, and exits. So every
 check still starts from the same clean state (nothing one student's values or checks do
 survives the child), and a check that runs too long is killed without touching the server.
 
 Only the grader talks to it (pipes, no socket), and it only ever receives the instructor's own
-cells and plain data decoded by `plain_data` (never objects), as the fresh process did.
+cells and plain data decoded by `plain_data` (never objects), as a fresh checker does.
 
 Protocol: one JSON request a line on stdin ({"steps", "exports", "timeout"}), one JSON reply a
 line on stdout ({"results": [...]} or {"error": "..."}).
@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from .checker import checker_env, prepare, replay
 
 READY = "course-check-server ready"
 # Imported before any fork; the instructor's own imports are added per request (see _warm).
@@ -72,9 +74,7 @@ def _child(request: dict, write_fd: int) -> None:
         os.dup2(devnull, 2)
         work = tempfile.mkdtemp(prefix="course-checks-")
         os.chdir(work)
-        from .code_checks import _replay
-
-        payload = json.dumps({"results": _replay(request["steps"], request["exports"])})
+        payload = json.dumps({"results": replay(request["steps"], request["exports"])})
         shutil.rmtree(work, ignore_errors=True)
     except BaseException as exc:  # noqa: BLE001 - reported to the grader as a failed run
         payload = json.dumps({"error": f"{type(exc).__name__}: {exc}"})
@@ -126,9 +126,7 @@ def _serve_one(request: dict) -> dict:
 
 
 def serve() -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
+    prepare()
     warmed: set[str] = set()
     for name in PRELOAD:
         _warm([{"source": f"import {name}"}], warmed)
@@ -153,8 +151,6 @@ class CheckServer:
     _instance: "CheckServer | None" = None
 
     def __init__(self) -> None:
-        from .code_checks import checker_env
-
         # One thread for numpy's maths: the server forks, and a fork copies no other thread.
         env = {**checker_env(), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
         self.owner = os.getpid()

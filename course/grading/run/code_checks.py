@@ -11,26 +11,23 @@ values in a separate, trusted Python process:
    the instructor's own cells the checks need (a backward slice by name, so widget cells and
    displays are not replayed).
 2. In the kernel, each test cell's source is replaced by `export_source(names)`.
-3. `run_checks(plan, exports)` replays the instructor's cells with the student's values put in
-   where the solution cells were, then runs each test cell's checks, in a process of its own
-   with a timeout (a child of the warm check server, check_server.py). A check's result is what nbgrader would have seen: printed text, an error, or a
-   number (partial credit) as the last expression. A failure inside the hidden tests says only
-   that a hidden check failed.
+3. `run_checks(plan, exports)` has the trusted checker (checker.py) replay the instructor's
+   cells with the student's values put in where the solution cells were, then run each test
+   cell's checks, in a process of its own with a timeout (a child of the warm check server,
+   check_server.py, or a fresh interpreter).
 """
 from __future__ import annotations
 
 import ast
-import contextlib
-import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+from .checker import checker_env, without_magics
+
 CHECK_TIMEOUT = 300  # seconds for the whole replay of one notebook
 
 
@@ -42,14 +39,9 @@ class CodeCheckError(RuntimeError):
 
 def _parse(source: str) -> ast.Module | None:
     try:
-        return ast.parse(_without_magics(source))
+        return ast.parse(without_magics(source))
     except SyntaxError:
         return None
-
-
-def _without_magics(source: str) -> str:
-    # IPython line magics and shell escapes are not Python; the replay does not need them.
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
 
 
 def bound_names(source: str) -> list[str]:
@@ -193,16 +185,12 @@ def run_checks(plan: CheckPlan, exports: dict[str, dict], timeout: int = CHECK_T
             if "error" in answer:
                 raise CodeCheckError(answer["error"] if answer.get("timeout")
                                      else f"the checks failed to run: {answer['error'][-2000:]}")
-            return {r["grade_id"]: CheckResult(**r) for r in answer["results"]}
+            return _results(answer["results"])
     return _run_fresh(steps, exports, timeout)
 
 
-def checker_env() -> dict[str, str]:
-    """The trusted checker's environment (a fresh process or the check server): this grader's
-    packages, no display, and never the autograde marker the student-facing helpers look for."""
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    env.pop("NBGRADER_EXECUTION", None)
-    return env
+def _results(rows: list[dict]) -> dict[str, CheckResult]:
+    return {row["grade_id"]: CheckResult(**row) for row in rows}
 
 
 def _run_fresh(steps: list[dict], exports: dict[str, dict], timeout: int) -> dict[str, CheckResult]:
@@ -210,7 +198,7 @@ def _run_fresh(steps: list[dict], exports: dict[str, dict], timeout: int) -> dic
     env = checker_env()
     with tempfile.TemporaryDirectory(prefix="course-checks-") as work:
         try:
-            done = subprocess.run([sys.executable, "-m", "course.grading.run.code_checks"], input=payload,
+            done = subprocess.run([sys.executable, "-m", "course.grading.run.checker"], input=payload,
                                   capture_output=True, text=True, cwd=work, env=env, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise CodeCheckError(f"the checks did not finish within {timeout} s") from None
@@ -220,100 +208,4 @@ def _run_fresh(steps: list[dict], exports: dict[str, dict], timeout: int) -> dic
         results = json.loads(done.stdout.splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         raise CodeCheckError(f"the checks gave no result: {done.stderr.strip()[-2000:]}") from None
-    return {r["grade_id"]: CheckResult(**r) for r in results}
-
-
-def _hidden_lines(source: str) -> set[int]:
-    hidden, inside = set(), False
-    for number, line in enumerate(source.splitlines(), start=1):
-        if line.strip() == HIDDEN_BEGIN:
-            inside = True
-        if inside:
-            hidden.add(number)
-        if line.strip() == HIDDEN_END:
-            inside = False
-    return hidden
-
-
-def _failed_line(exc: BaseException, filename: str) -> int | None:
-    tb, line = exc.__traceback__, None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
-def _execute(source: str, namespace: dict, filename: str) -> Any:
-    """Run a cell like IPython: the value of a final expression is returned."""
-    tree = ast.parse(_without_magics(source), filename)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - the instructor's own cells
-    if last is not None:
-        return eval(compile(ast.Expression(last.value), filename, "eval"), namespace)  # noqa: S307
-    return None
-
-
-def _replay(steps: list[dict], exports: dict[str, dict]) -> list[dict]:
-    from ..intake.plain_data import MISSING, PlainDataError, decode
-
-    values: dict[str, dict[str, Any]] = {}  # test cell -> name -> the student's value
-    problems: dict[str, str] = {}
-    for grade_id, record in exports.items():
-        values[grade_id] = {}
-        if not isinstance(record, dict):
-            problems[grade_id] = "the exported values could not be read"
-            continue
-        for name, encoded in record.items():
-            try:
-                values[grade_id][str(name)] = decode(encoded, str(name))
-            except PlainDataError as exc:
-                problems[grade_id] = f"the value of {name} could not be read ({exc})"
-    namespace: dict[str, Any] = {"__name__": "__main__", "display": lambda *a, **k: None,
-                                 "get_ipython": lambda: None}
-    results = []
-    for index, step in enumerate(steps):
-        filename = f"<cell {index}>"
-        if step["action"] == "inject":
-            for name in step["names"]:
-                value = values.get(step["grade_id"], {}).get(name, MISSING)
-                if value is MISSING:
-                    namespace.pop(name, None)
-                else:
-                    namespace[name] = value
-            continue
-        out = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-                value = _execute(step["source"], namespace, filename)
-        except Exception as exc:  # noqa: BLE001 - every failure is a result
-            if step["action"] == "check":
-                hidden = _failed_line(exc, filename) in _hidden_lines(step["source"])
-                results.append({"grade_id": step["grade_id"], "ok": False, "stdout": out.getvalue(),
-                                "ename": type(exc).__name__,
-                                "evalue": "a hidden check failed" if hidden else str(exc)[:2000]})
-            continue
-        finally:
-            import matplotlib.pyplot as plt
-
-            plt.close("all")
-        if step["action"] == "check":
-            partial = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-            note = problems.get(step["grade_id"])
-            results.append({"grade_id": step["grade_id"], "ok": True, "partial": partial,
-                            "stdout": out.getvalue() + (f"\n(grader: {note})" if note else "")})
-    return results
-
-
-def main() -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    request = json.loads(sys.stdin.read())
-    real_stdout = sys.stdout
-    results = _replay(request["steps"], request["exports"])
-    real_stdout.write("\n" + json.dumps(results) + "\n")
-
-
-if __name__ == "__main__":
-    main()
+    return _results(results)

@@ -31,6 +31,8 @@ from pathlib import Path
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
 
+from ...errors import CourseError
+from ..state import GradingState
 from .limits import CgroupLimits, Limits, apply_rlimits
 
 
@@ -71,12 +73,14 @@ def copy_plain_files(src: Path, dest: Path) -> None:
             shutil.copyfile(entry.path, dest / entry.name, follow_symlinks=False)
 
 
-class SandboxError(RuntimeError):
+class SandboxError(CourseError):
     """The sandbox cannot run here; the message says what to install or set."""
 
 
 class SandboxedExecute(Execute):
     """nbgrader's Execute (so `--no-execute` and `c.Execute.*` reach it), with the kernel sandboxed."""
+
+    reads = ("plan",)  # no kernel at all when the plan says every graded cell is scored by the grader
 
     require_sandbox = Bool(True, help="Refuse to grade when bubblewrap is missing (set False to run "
                                       "unsandboxed, which trusts students' code).").tag(config=True)
@@ -102,10 +106,9 @@ class SandboxedExecute(Execute):
                       file_bytes=self.max_file_mb * 1024**2, processes=self.max_processes)
 
     def preprocess(self, nb, resources):
-        from ..score.grader_scoring import scoring_plan
-
-        plan = scoring_plan(resources)
-        folder = Path(resources.get("metadata", {}).get("path") or ".").resolve()
+        state = GradingState(resources)
+        plan = state.plan
+        folder = state.folder.resolve()
         if plan is not None and not plan.needs_kernel:
             self.log.debug("%s: every graded cell is scored by the grader; no student code is run", folder)
             return nb, resources

@@ -59,6 +59,8 @@ def _tag(cell) -> None:
 class FriendlyCodeChecks(CoursePreprocessor):
     """Wrap code exercises' test cells for the student and let Run All go past unfinished work."""
 
+    before = ("ClearSolutions", "ComputeChecksums", "SaveCells")  # it reads the solution; they record the result
+
     def preprocess(self, nb, resources):
         exercise_names: list[str] = []   # names the latest group of solution cells binds
         pending = False                  # a solution cell since the last test cell

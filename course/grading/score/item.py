@@ -5,26 +5,9 @@ runs in the notebook can change it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from .keys import ItemKey
-
-
-@dataclass
-class ItemResult:
-    item_id: str
-    fraction: float
-    lines: list[str] = field(default_factory=list)  # plain-text feedback, one point a line
-    answered: bool = True
-    # Set when the grader itself failed on this item (never for a student's malformed answer):
-    # the item goes to manual grading and `course autograde` ends with an error naming it.
-    grader_error: str | None = None
-
-
-# resources key: the item ids whose scorer failed (ScoreRecordedAnswers -> RecordReviewFlag).
-GRADER_ERRORS = "course_grader_errors"
-
+from ...items.types import ItemKey, ItemResult
 
 GRADER_FAULT_LINE = ("The grader could not score this item (a fault in the grader, not in your answer); "
                      "your instructor will grade it by hand.")

@@ -7,29 +7,20 @@ and never copied into release/, so a student cannot read them.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from ...errors import CourseError
 from ...items.kinds import KEYED as KINDS  # one list of item kinds: course/items/kinds.py
 from ...items.kinds import KINDS as KINDS_REGISTRY
+from ...items.types import ItemKey
 from ..file_versions import per_file_version
+from .package import key_problem
 
 
-class KeyError_(ValueError):
+class KeyError_(CourseError, ValueError):
     """A key file is wrong; the message names the file and the item."""
-
-
-@dataclass
-class ItemKey:
-    item_id: str
-    kind: str
-    answer: Any = None
-    why: dict[str, str] = field(default_factory=dict)
-    section: str = ""  # the lesson section the item tests, for feedback and analytics
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def key_path(keys_dir: str | Path, assignment: str) -> Path:
@@ -107,8 +98,6 @@ def check_written_key(spec: dict) -> str:
 
 
 def check_package_key(spec: dict) -> str:
-    from .package import key_problem  # lazy: keys.py and the scorers import each other
-
     return key_problem(spec.get("answer")) or ""
 
 

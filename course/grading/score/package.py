@@ -33,11 +33,9 @@ the total is clamped to [0, 1]. A value of the wrong shape scores 0 with a reaso
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # score.py imports this module; import its result type lazily
-    from .keys import ItemKey
-    from .item import ItemResult
+from ...items.types import ItemKey, ItemResult
 
 
 def key_problem(answer: Any) -> str | None:
@@ -99,9 +97,7 @@ def _shape_problem(value: Any) -> str | None:
     return None
 
 
-def score_package(key: "ItemKey", value: Any) -> "ItemResult":
-    from .item import ItemResult
-
+def score_package(key: ItemKey, value: Any) -> ItemResult:
     problem = key_problem(key.answer)
     if problem:
         return ItemResult(key.item_id, 0.0, [f"The answer key for this item is not usable ({problem}); "

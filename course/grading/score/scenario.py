@@ -11,13 +11,12 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from ...items.types import ItemKey, ItemResult
 from ...scenarios import (
     POLICY, ScenarioError, apply_key, debrief, load_key, load_rubric, rubric_path, score_attempt, select_attempt,
 )
 from ...scenarios.loader import load_scenario, scenario_file
 from ..file_versions import version
-from .item import ItemResult
-from .keys import ItemKey
 
 
 def score_scenario(key: ItemKey, value: Any) -> ItemResult:

@@ -17,11 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...items.types import ItemKey, ItemResult
 from ...listening import recognise, suggestion
 from ...listening.labels import TITLES
 from ...listening.scoring import score_recognition
-from .item import ItemResult
-from .keys import ItemKey
 
 SUGGESTION_NOTE = ("This is a SUGGESTED score from an automatic checker, not a final grade: "
                    "your instructor reviews every written reply and confirms or changes it.")

@@ -1,0 +1,3 @@
+"""Stable configuration name: nbgrader_config.py files name these as `course.grading.metadata_check.<name>`.
+They live in steps.py (in pipeline order); keep this module while a configuration may name it."""
+from .steps import CompiledCheckCellMetadata  # noqa: F401
