@@ -2,10 +2,10 @@
 
 Each step the course adds is a thin adapter over its phase (intake/, run/, score/, feedback/).
 What a step hands on to a later step travels in `state.GradingState`; each step says which of
-its entries it `reads` and `gives` and which nbgrader steps it must come `after`, and
-tests/test_pipeline_contract.py checks nbgrader_config.py's lists against that and against the
-order below (GENERATE, SANITIZE, AUTOGRADE, FEEDBACK), so a step moved out of order fails a test
-rather than a class's grading.
+its entries it `reads` and `gives` and which nbgrader steps it must come `after` (or `before`),
+and tests/test_pipeline_contract.py checks nbgrader_config.py's lists against that and against
+the order at the end of this file (GENERATE, SANITIZE, AUTOGRADE, GENERATE_FEEDBACK), so a step
+moved out of order fails a test rather than a class's grading.
 
 The run of `nbgrader autograde` (and `course autograde`, which runs the same steps per student):
 collect (LinkRefusingCollect) -> SubmissionIntake (pre_convert_hook) -> SANITIZE -> AUTOGRADE;
@@ -22,15 +22,15 @@ from ..recording import ANSWERS_SUFFIX
 from .base import CoursePreprocessor
 from .feedback.grading_file import write_grading_file
 from .feedback.notes import add_grader_notes
-from .feedback.pages import CleanFeedbackPages, DropWidgetOutputs, HideHiddenTests  # noqa: F401 (config names them here)
+from .feedback.pages import CleanFeedbackPages, DropWidgetOutputs, HideHiddenTests  # noqa: F401 - config names it
 from .feedback.render import describe_answer, item_outputs
 from .feedback.student_html import NeutraliseStudentHtml
 from .intake.dedupe import DeduplicateGradedCells
 from .intake.from_answers_file import read_answers_snapshot
 from .intake.from_recorder import take_graded_answers_from_recorder
 from .intake.metadata_check import CompiledCheckCellMetadata
-from .intake.safe_collect import LinkRefusingCollect  # noqa: F401 (config names it here)
-from .intake.submission import SubmissionIntake, read_intake_problems  # noqa: F401 (config names it here)
+from .intake.safe_collect import LinkRefusingCollect  # noqa: F401 - config names it
+from .intake.submission import SubmissionIntake, read_intake_problems  # noqa: F401 - config names it
 from .intake.trusted import read_definitions, read_keys, read_source_notebook
 from .run.sandbox import SandboxedExecute
 from .run.student_checks import FriendlyCodeChecks
@@ -38,6 +38,7 @@ from .score.answers import score_answers
 from .score.grader_scoring import check_code_outside_kernel, plan_scoring
 from .score.review import cells_to_review, flagged_code, mark_for_manual_grading, written_to_confirm
 from .state import GradingState
+
 
 # Generate (course generate / nbgrader generate_assignment)
 
