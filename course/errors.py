@@ -5,9 +5,8 @@ message without a traceback. Subclasses keep their own builtin base (ValueError 
 so code that caught them before still does. Imports nothing of the course, so any module can
 raise one.
 
-Not yet derived from it: ScenarioError (course/scenarios/errors.py) and CorpusError
-(course/listening/corpus.py), both user errors, in packages being changed elsewhere at the time;
-add them to tests/test_errors.py when they are.
+Not yet derived from it: CorpusError (course/listening/corpus.py), a user error in a package being
+changed elsewhere at the time; add it to tests/test_errors.py when it is.
 """
 from __future__ import annotations
 

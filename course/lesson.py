@@ -148,7 +148,7 @@ class Lesson:
         """What a code exercise's check cell runs in the released notebook: the exercise's
         visible checks, in the student's namespace, reporting "Not yet: ..." instead of raising,
         so Run All goes on (and returns nothing, so the cell shows only the message). The grader runs the instructor's own
-        checks outside the kernel (course/grading/code_checks.py); this is only the student's view.
+        checks outside the kernel (course/grading/run/code_checks.py); this is only the student's view.
         Under `nbgrader validate` a failed check raises, so Validate reports it."""
         import os
         import sys

@@ -24,6 +24,7 @@ USER_ERRORS = [  # (module, class, the builtin base it had before CourseError)
     ("course.grading.intake.trusted", "TrustedSourceError", RuntimeError),
     ("course.grading.parallel.records", "ParallelGradingError", RuntimeError),
     ("course.grading.run.sandbox", "SandboxError", RuntimeError),
+    ("course.scenarios.errors", "ScenarioError", Exception),
 ]
 
 

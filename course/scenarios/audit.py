@@ -40,10 +40,11 @@ from typing import Iterator
 
 from .critical import CriticalAct, acts_on_path
 from .errors import ERROR, Problem, ScenarioError
-from .keyfile import apply_key, parse_key
-from .loader import LineDict, load_yaml, resolve_scenario
+from .keyfile import apply_key
+from .loader import LineDict, resolve_scenario
 from .model import Scenario
-from .rubric import Rubric, Rule, _parse_rubric, declined_chances, find_keys_dir, score_attempt, score_run
+from .key_file import load_key_file
+from .rubric import Rubric, Rule, declined_chances, find_keys_dir, score_attempt, score_run
 from .run import ScenarioRun, replay
 
 DEFAULT_LOOPS = 2
@@ -431,14 +432,8 @@ def load_for_audit(ref: str, keys_dir: Path | None = None, rubric_file: Path | N
         if keys is None:
             raise FileNotFoundError("no keys/scenarios folder found; give --keys")
         rubric_file = Path(keys) / "scenarios" / f"{scenario.id}.yaml"
-    data, problems = load_yaml(rubric_file)
-    rubric, more = _parse_rubric(data, str(rubric_file), scenario) if data is not None else (None, [])
-    key, key_problems = parse_key(data, str(rubric_file), scenario)
-    config, audit_problems = parse_audit(data, str(rubric_file), scenario)
-    problems += more + key_problems + audit_problems
-    if rubric is None or any(p.is_error for p in problems):
-        raise ScenarioError(problems)
-    return apply_key(scenario, key), rubric, config
+    read = load_key_file(rubric_file, scenario, audit=True)
+    return apply_key(scenario, read.key), read.rubric, read.audit
 
 
 def audited_ids(keys_dir: Path) -> list[str]:

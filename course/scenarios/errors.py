@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import CourseError
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -34,7 +36,7 @@ class Problem:
         return "".join(parts)
 
 
-class ScenarioError(Exception):
+class ScenarioError(CourseError):
     """A scenario (or rubric) file cannot be used; `problems` lists every error found."""
 
     def __init__(self, problems: list[Problem]):

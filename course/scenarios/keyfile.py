@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .errors import ERROR, WARNING, Problem, ScenarioError
-from .loader import LineDict, load_yaml, resolve_scenario
+from .errors import ERROR, WARNING, Problem
+from .loader import LineDict, resolve_scenario
 from .model import Scenario
 
 
@@ -101,12 +101,9 @@ def parse_key(data, file: str, scenario: Scenario | None) -> tuple[ScenarioKey, 
 
 
 def load_key(path: str | os.PathLike, scenario: Scenario | None = None) -> ScenarioKey:
-    data, problems = load_yaml(path)
-    key, more = parse_key(data, str(path), scenario)
-    problems += more
-    if any(p.is_error for p in problems):
-        raise ScenarioError(problems)
-    return key
+    from .key_file import load_key_file
+
+    return load_key_file(path, scenario).key
 
 
 def apply_key(scenario: Scenario, key: ScenarioKey) -> Scenario:

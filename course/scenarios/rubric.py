@@ -52,8 +52,8 @@ from typing import Any, Mapping
 
 from .critical import CriticalAct, acts_on_path, feedback_line, lowest_cap, parse_critical
 from .describe import outcome_label
-from .errors import ERROR, WARNING, Problem, ScenarioError
-from .loader import ID_PATTERN, LineDict, load_yaml
+from .errors import ERROR, WARNING, Problem
+from .loader import ID_PATTERN, LineDict
 from .model import OUTCOMES, Scenario
 from .run import Replay, ScenarioRun, replay
 
@@ -161,7 +161,7 @@ def _num(x: float) -> str:
 
 # -- loading and checking --------------------------------------------------------
 
-def _parse_rubric(data: Any, file: str, scenario: Scenario | None) -> tuple[Rubric | None, list[Problem]]:
+def parse_rubric(data: Any, file: str, scenario: Scenario | None) -> tuple[Rubric | None, list[Problem]]:
     problems: list[Problem] = []
 
     def err(line, msg, node=None, severity=ERROR):
@@ -362,24 +362,15 @@ def _parse_rule(rd, item, did, points, scenario, err) -> Rule | None:
 def validate_rubric(path: str | os.PathLike, scenario: Scenario | None = None) -> list[Problem]:
     """Every problem in a rubric file; with `scenario`, also checks that the nodes,
     choices and flags it names exist there."""
-    data, problems = load_yaml(path)
-    if data is None and problems:
-        return problems
-    _, more = _parse_rubric(data, str(path), scenario)
-    from .keyfile import parse_key
-    _, key_problems = parse_key(data, str(path), scenario)
-    return problems + more + key_problems
+    from .key_file import read_key_file
+
+    return read_key_file(path, scenario).problems
 
 
 def load_rubric(path: str | os.PathLike, scenario: Scenario | None = None) -> Rubric:
-    data, problems = load_yaml(path)
-    rubric = None
-    if data is not None or not problems:
-        rubric, more = _parse_rubric(data, str(path), scenario)
-        problems += more
-    if rubric is None or any(p.is_error for p in problems):
-        raise ScenarioError(problems)
-    return rubric
+    from .key_file import load_key_file
+
+    return load_key_file(path, scenario).rubric
 
 
 def find_keys_dir(start: str | os.PathLike | None = None) -> Path | None:

@@ -13,8 +13,9 @@ from typing import Any
 
 from ...items.types import ItemKey, ItemResult
 from ...scenarios import (
-    POLICY, ScenarioError, apply_key, debrief, load_key, load_rubric, rubric_path, score_attempt, select_attempt,
+    POLICY, ScenarioError, apply_key, debrief, rubric_path, score_attempt, select_attempt,
 )
+from ...scenarios.key_file import load_key_file
 from ...scenarios.loader import load_scenario, scenario_file
 from ..file_versions import version
 
@@ -54,8 +55,8 @@ def scored_scenario(scenario_ref: str, keys_dir: Path, scenarios_dir: Path):
 def _scored_scenario(scenario_sig: tuple, rubric_sig: tuple, keys_dir: str):
     scenario = load_scenario(scenario_sig[0])
     path = rubric_path(scenario.id, keys_dir)
-    rubric = load_rubric(path, scenario)
-    return apply_key(scenario, load_key(path, scenario)), rubric
+    read = load_key_file(path, scenario)
+    return apply_key(scenario, read.key), read.rubric
 
 
 def debrief_lines(scenario, value: Any) -> list[str]:
