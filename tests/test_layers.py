@@ -30,6 +30,15 @@ def test_nothing_outside_the_command_line_imports_it():
     assert not offenders, offenders
 
 
+def test_the_students_widgets_import_no_grader():
+    """The widgets run in the student's kernel: rules they share with the grader live in course/items/."""
+    offenders = [f"{path.relative_to(PACKAGE.parent)} imports {name}"
+                 for path in sorted((PACKAGE / "exercises").rglob("*.py"))
+                 for name in sorted(imported_modules(path)) if name.startswith("course.grading.score")
+                 or name.startswith("course.grading.steps")]
+    assert not offenders, offenders
+
+
 def test_the_kernel_side_of_grading_loads_no_grader():
     import subprocess
     import sys

@@ -8,7 +8,7 @@ A multi-step decision for problem solving:
 2. for every ticked option the student picks, from a menu, the reason it belongs.
 
 The saved value is `{"options": ["o1", "o3"], "reasons": {"o1": "r2", "o3": "r1"}}`.
-Graded items are scored by `course.grading.score.package` against the instructor's key;
+Graded items are scored by `course.grading.score.package` (the same rules, course/items/package_rules.py) against the instructor's key;
 practice items take the same answer format as that key (`required`, `breaks`, `reasons`).
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..grading.score.package import key_problem, tally
+from ..items.package_rules import key_problem, tally
 from .base import PRACTICE, Exercise, ExerciseError, escape, require_explanations, verdict
 
 PLACEHOLDER = "— choose a reason —"

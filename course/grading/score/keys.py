@@ -16,7 +16,7 @@ from ...items.kinds import KEYED as KINDS  # one list of item kinds: course/item
 from ...items.kinds import KINDS as KINDS_REGISTRY
 from ...items.types import ItemKey
 from ..file_versions import per_file_version
-from .package import key_problem
+from ...items.package_rules import key_problem
 
 
 class KeyError_(CourseError, ValueError):
