@@ -136,7 +136,7 @@ CONFIDENT = 0.8
 REFLECTIVE = frozenset({"paraphrasing", "summarizing", "emotional_labeling", "i_message"})
 REFLECTIVE_GATE = 0.8   # the score a roadblock needs beside a reflective skill (0.5 elsewhere)
 SENTENCE_MAX = frozenset(ROADBLOCKS)   # labels scored sentence by sentence as well as whole
-SUMMARY_SWITCH = 0.3    # the summary score that turns a paraphrase of three or more points into a summary
+SUMMARY_ONLY = 0.7     # the summary score (or a rule-found summary) that drops a paraphrase beside it
 
 
 def _dense(rp: RulePass, reply: str):
@@ -196,13 +196,10 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
         if "safety_question" in chosen and "safety_question" not in rp.evidence \
                 and not (rp.safety_context and asking and not rp.hostile):
             chosen.discard("safety_question")
-        # a rewording that pulls three or more of their points together is a summary, even when the
-        # model is less sure of it than of a paraphrase; and a summary is labelled summarizing only,
-        # never paraphrasing as well (README)
-        k = model.labels.index("summarizing")
-        if "paraphrasing" in chosen and probs[k] >= SUMMARY_SWITCH and len(rules._points(rp.fixed)) >= 3:
-            chosen.add("summarizing")
-        if "summarizing" in chosen:
+        # a summary is labelled summarizing only, never paraphrasing as well (README), when it is sure:
+        # out-of-fold, dropping the paraphrase beside a doubtful summary cost paraphrases of other hands
+        if "summarizing" in chosen and ("summarizing" in rp.evidence
+                                        or probs[model.labels.index("summarizing")] >= SUMMARY_ONLY):
             chosen.discard("paraphrasing")
         # a good reply marked as a roadblock is the unfairest error: where the reply reflects
         # them (a paraphrase, summary, named feeling or I-message), a roadblock must be clear
