@@ -154,9 +154,11 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
     without it the statement is read for risk cues (see safety.py).
 
     The rules (rules.py, safety.py) run first. With `use_model` (the default) the shipped
-    model (model.py) then decides every label except a direct safety question, a pause, an
-    I-message and a mirror (RULE_LABELS),
-    reading the reply's words together with what the rules found; the rules' evidence is
+    model (model.py) then decides every label except a pause, an I-message and a mirror
+    (RULE_LABELS); a direct safety question the rules find always stands (RULES_KEEP), and the
+    model may add one where it belongs. It reads the reply's words (and, for a roadblock the
+    rules find in one of several sentences, that sentence's own words) together with what the
+    rules found; the rules' evidence is
     shown where they agree, else the sentence the model rates highest for that label.
     """
     statement = statement or ""

@@ -9,8 +9,8 @@ run-time side (model.py) needs numpy and the .npz file this writes.
 Trained on: replies.yaml 'train', heldout.yaml 'dev', tuning.yaml, train-2.yaml 'train' and
 train-3.yaml 'train' (every split the rules were already allowed to be tuned on, and the two
 issue-27 corpora's training three quarters). Never on: replies.yaml 'test', heldout.yaml 'final',
-heldout-2.yaml, the test quarters of train-2.yaml and train-3.yaml, nor any blind set. heldout.yaml predates safety_question; the
-model does not predict that label (the rules do), so nothing is lost.
+heldout-2.yaml, the test quarters of train-2.yaml and train-3.yaml, nor any blind set.
+heldout.yaml predates safety_question, so its replies are left out of that label (UNKNOWN).
 Per label: logistic regression (liblinear, class_weight='balanced', C below); the probability
 threshold is the one that maximises that label's F1 on 5-fold out-of-fold predictions of the
 training replies (roadblocks: the lowest threshold within 0.01 F1 of that maximum is NOT taken;
