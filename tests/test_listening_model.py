@@ -67,35 +67,34 @@ def test_run_time_tf_idf_equals_scikit_learn():
             assert np.allclose(dense, vec.transform([t]).toarray()[0])
 
 
+def _training_corpus_counts(corpus, least: int, other_ids: set[str]) -> Counter:
+    """A training corpus of at least 600 replies, every label `least` times, a fifth to a third
+    held out as `test`, and ids no other file uses; returns its label counts."""
+    assert len(corpus.replies) >= 600
+    counts = Counter(label for r in corpus.replies for label in r.labels)
+    for label in ALL_LABELS:
+        assert counts[label] >= least, (label, counts[label])
+    assert 0.2 <= len(corpus.split("test")) / len(corpus.replies) <= 0.3
+    assert not other_ids & {r.id for r in corpus.replies}
+    return counts
+
+
 def test_train2_corpus_is_large_varied_and_its_ids_are_new():
     t2 = load_train2()
-    assert len(t2.replies) >= 600
-    counts = Counter(label for r in t2.replies for label in r.labels)
-    for label in ALL_LABELS:
-        assert counts[label] >= 15, (label, counts[label])
-    share = len(t2.split("test")) / len(t2.replies)
-    assert 0.2 <= share <= 0.3
+    _training_corpus_counts(t2, 15, {r.id for r in load_corpus().replies} | {r.id for r in load_heldout().replies})
     assert len({r.statement_id for r in t2.replies}) >= 60
-    other = {r.id for r in load_corpus().replies} | {r.id for r in load_heldout().replies}
-    assert not other & {r.id for r in t2.replies}
 
 
 def test_train3_corpus_is_large_varied_with_statements_and_ids_of_its_own():
     t3 = load_train3()
-    assert len(t3.replies) >= 600
-    counts = Counter(label for r in t3.replies for label in r.labels)
-    for label in ALL_LABELS:
-        assert counts[label] >= 10, (label, counts[label])
+    other = {r.id for r in load_corpus().replies} | {r.id for r in load_heldout().replies} | {r.id for r in load_train2().replies}
+    counts = _training_corpus_counts(t3, 10, other)
     for label in ("paraphrasing", "summarizing", "arguing", "judging", "safety_question"):   # the weak labels
         assert counts[label] >= 60, (label, counts[label])
     assert sum(1 for r in t3.replies if not r.labels) >= 60            # closed, identity questions, calm safety
-    share = len(t3.split("test")) / len(t3.replies)
-    assert 0.2 <= share <= 0.3
     own = {r.statement_id for r in t3.replies} - set(load_corpus().statements)
     assert len(own) >= 40 and {t3.statements[s].setting for s in own} >= {
         "mental_health_crisis", "domestic_dispute", "welfare_check", "protest", "neighbour_dispute", "public_order"}
-    other = {r.id for r in load_corpus().replies} | {r.id for r in load_heldout().replies} | {r.id for r in load_train2().replies}
-    assert not other & {r.id for r in t3.replies}
 
 
 def test_train3_test_quarter_holds_its_measured_figures():
