@@ -1,8 +1,9 @@
 """Benchmark the active-listening recogniser (course.listening) on the corpus and held-out set.
 
-    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2 and blind3
+    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2, train3 and blind3
     python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2,
-                                                        # tuning, train2 or blind3
+                                                        # tuning, train2, train3 or blind3
+    python bench/listening_benchmark.py --split train3 --no-context   # as a key without `context:`
     python bench/listening_benchmark.py --split dev --errors
     python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
 
@@ -13,7 +14,9 @@ predates the safety_question label, so it is scored on the other fourteen labels
 heldout2 is the second blind set (heldout-2.yaml, issue 15, all labels), written and committed
 before the issue-15 rules; tuning is tuning.yaml, the replies the issue-15 rules were tuned on.
 Each reply is recognised with its statement's setting as the context (as a key would give it).
-Issue 27: train2 is the held-out quarter of train-2.yaml (the model's corpus; same author as its
+Issue 27: train2 and train3 are the held-out quarters of train-2.yaml and train-3.yaml (the model's
+corpora; train3's statements are its own, not statements.yaml's). train2 is the held-out quarter
+of train-2.yaml (same author as its
 training replies, so not blind); blind3 is blind-3.yaml, written by other hands who never saw the
 rules: the FINAL figure, never tuned or trained on (its errors are not listed unless --errors).
 Each split also prints the false-roadblock rate: good replies (a skill, no roadblock) marked with
@@ -35,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course.listening import score_reply  # noqa: E402
-from course.listening.corpus import (HELDOUT_SPLITS, default_dir, load_blind, load_corpus,  # noqa: E402
-                                     load_heldout, load_heldout2, load_train2)
+from course.listening.corpus import (HELDOUT_SPLITS, Corpus, Statement, default_dir, load_blind, load_corpus,  # noqa: E402
+                                     load_heldout, load_heldout2, load_train2, load_train3)
 from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1  # noqa: E402
 from course.listening.model import MODEL_FILE  # noqa: E402
 from course.listening.labels import ALL_LABELS  # noqa: E402
@@ -153,26 +156,31 @@ SPLIT_NOTES = {
     "heldout2": "second blind held-out set, heldout-2.yaml (NOT used for tuning; issue 15)",
     "tuning": "tuning.yaml (USED to tune the issue-15 rules; not a blind figure)",
     "train2": "train-2.yaml, its held-out test quarter (issue 27; same author as the model's training replies)",
+    "train3": "train-3.yaml, its held-out test quarter (issue 27, corpus three; same author as its training replies)",
     "blind3": "blind-3.yaml (issue 27): other hands, blind to the rules; FINAL, NEVER TUNE OR TRAIN ON IT",
     "blind4": "blind-4.yaml (issue 27): a fourth writer, blind to the rules, the corpora and blind-3; "
               "FINAL, NEVER TUNE OR TRAIN ON IT",
 }
-EXTRA_SPLITS = ("heldout2", "tuning", "train2", "blind3", "blind4")
+EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "blind3", "blind4")
 BLIND4 = Path(__file__).resolve().parents[1] / "content" / "listening-blind" / "blind-4.yaml"
 
 
-def corpus_for(split: str, cache: dict) -> object:
+def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
     key = split if split in EXTRA_SPLITS else "heldout" if split in HELDOUT_SPLITS else "corpus"
     if key not in cache:
-        cache[key] = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
-                      "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2,
-                      "blind3": load_blind, "blind4": lambda: load_blind(BLIND4)}[key]()
+        corpus = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
+                  "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2, "train3": load_train3,
+                  "blind3": load_blind, "blind4": lambda: load_blind(BLIND4)}[key]()
+        if no_context:   # every statement without its setting: the recogniser reads it for risk cues
+            corpus = Corpus({sid: Statement(sid, None, s.text) for sid, s in corpus.statements.items()}, corpus.replies)
+        cache[key] = corpus
     return cache[key]
 
 
 def file_split(split: str) -> str:
     """The split name inside the file (heldout-2.yaml is all 'final', tuning.yaml all 'dev')."""
-    return {"heldout2": "final", "tuning": "dev", "train2": "test", "blind3": "final", "blind4": "final"}.get(split, split)
+    return {"heldout2": "final", "tuning": "dev", "train2": "test", "train3": "test", "blind3": "final",
+            "blind4": "final"}.get(split, split)
 
 
 def report_split(corpus, split: str, show_errors: bool, use_model: bool = True) -> float:
@@ -210,17 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="timed passes over the reported splits")
     ap.add_argument("--errors", action="store_true", help="list the misrecognised replies")
     ap.add_argument("--rules-only", action="store_true", help="the rules alone, without the model (issue 27's 'before')")
+    ap.add_argument("--no-context", action="store_true",
+                    help="recognise every reply without its setting (as a key without `context:`)")
     args = ap.parse_args(argv)
 
-    splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2") if args.split == "all" else (args.split,)
+    splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2", "train3") if args.split == "all" else (args.split,)
     if args.split == "all" and (default_dir() / "blind-3.yaml").is_file():
         splits += ("blind3",)
     if args.split == "all" and BLIND4.is_file():
         splits += ("blind4",)
     cache: dict = {}
-    print(f"Listening recogniser ({'rules only' if args.rules_only else 'rules + model'}): "
-          f"{len(corpus_for('test', cache).statements)} statements\n")
-    summary = {split: report_split(corpus_for(split, cache), split, args.errors, not args.rules_only)
+    print(f"Listening recogniser ({'rules only' if args.rules_only else 'rules + model'}"
+          f"{', no context' if args.no_context else ''}): "
+          f"{len(corpus_for('test', cache, args.no_context).statements)} statements\n")
+    summary = {split: report_split(corpus_for(split, cache, args.no_context), split, args.errors, not args.rules_only)
                for split in splits}
     if len(summary) > 1:
         print("macro-F1 summary: " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()) + "\n")

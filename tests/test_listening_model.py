@@ -11,7 +11,8 @@ import pytest
 
 from course import Lesson
 from course.listening import recognise
-from course.listening.corpus import load_corpus, load_heldout, load_train2
+from course.listening.corpus import CorpusError, load_corpus, load_heldout, load_train2, load_train3
+from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
 from course.listening.labels import ALL_LABELS, EXPLANATIONS
 from course.listening.model import MODEL_FILE, char_features, load, word_features
 from course.listening.scoring import off_topic
@@ -66,17 +67,81 @@ def test_run_time_tf_idf_equals_scikit_learn():
             assert np.allclose(dense, vec.transform([t]).toarray()[0])
 
 
+def _training_corpus_counts(corpus, least: int, other_ids: set[str]) -> Counter:
+    """A training corpus of at least 600 replies, every label `least` times, a fifth to a third
+    held out as `test`, and ids no other file uses; returns its label counts."""
+    assert len(corpus.replies) >= 600
+    counts = Counter(label for r in corpus.replies for label in r.labels)
+    for label in ALL_LABELS:
+        assert counts[label] >= least, (label, counts[label])
+    assert 0.2 <= len(corpus.split("test")) / len(corpus.replies) <= 0.3
+    assert not other_ids & {r.id for r in corpus.replies}
+    return counts
+
+
 def test_train2_corpus_is_large_varied_and_its_ids_are_new():
     t2 = load_train2()
-    assert len(t2.replies) >= 600
-    counts = Counter(label for r in t2.replies for label in r.labels)
-    for label in ALL_LABELS:
-        assert counts[label] >= 15, (label, counts[label])
-    share = len(t2.split("test")) / len(t2.replies)
-    assert 0.2 <= share <= 0.3
+    _training_corpus_counts(t2, 15, {r.id for r in load_corpus().replies} | {r.id for r in load_heldout().replies})
     assert len({r.statement_id for r in t2.replies}) >= 60
-    other = {r.id for r in load_corpus().replies} | {r.id for r in load_heldout().replies}
-    assert not other & {r.id for r in t2.replies}
+
+
+def test_train3_corpus_is_large_varied_with_statements_and_ids_of_its_own():
+    t3 = load_train3()
+    other = {r.id for r in load_corpus().replies} | {r.id for r in load_heldout().replies} | {r.id for r in load_train2().replies}
+    counts = _training_corpus_counts(t3, 10, other)
+    for label in ("paraphrasing", "summarizing", "arguing", "judging", "safety_question"):   # the weak labels
+        assert counts[label] >= 60, (label, counts[label])
+    assert sum(1 for r in t3.replies if not r.labels) >= 60            # closed, identity questions, calm safety
+    own = {r.statement_id for r in t3.replies} - set(load_corpus().statements)
+    assert len(own) >= 40 and {t3.statements[s].setting for s in own} >= {
+        "mental_health_crisis", "domestic_dispute", "welfare_check", "protest", "neighbour_dispute", "public_order"}
+
+
+def test_train3_test_quarter_holds_its_measured_figures():
+    """Corpus three's held-out quarter (same author as its training replies, so not blind):
+    macro-F1 0.806 -> 0.865 and 6/156 good replies marked as a roadblock, before and after the
+    model was retrained on its training replies (README). A floor, not the figure."""
+    t3 = load_train3()
+    scores, _ = evaluate(t3, "test")
+    assert macro_f1(scores) >= 0.84
+    marked, good = false_roadblock_rate(t3, "test")
+    assert marked <= 6 and good >= 150
+
+
+@pytest.mark.parametrize("statements,expected", [
+    ("statements:\n- {id: s01, setting: protest, text: 'Again.'}\nreplies: []\n",
+     r"train-3\.yaml: statement s01: id already used in statements\.yaml"),
+    ("statements:\n- {id: s90, text: 'No setting.'}\nreplies: []\n", r"train-3\.yaml: statement s90: missing field 'setting'"),
+    ("statements:\n- {id: s90, setting: protest, text: 'A.'}\n- {id: s90, setting: protest, text: 'B.'}\nreplies: []\n",
+     r"train-3\.yaml: statement s90: duplicate id"),
+    ("statements:\n- {id: s90, setting: protest, text: 'A.'}\n"
+     "replies:\n- {id: r1, statement: s90, text: 'Go on.', labels: [], split: train}\n",
+     r"train-3\.yaml: reply r1: id already used in replies\.yaml"),
+    ("replies:\n- {id: p1, statement: s91, text: 'Go on.', labels: [], split: train}\n",
+     r"train-3\.yaml: reply p1: unknown statement id 's91'"),
+])
+def test_train3_loader_errors_name_file_statement_or_reply_and_problem(tmp_path, statements, expected):
+    (tmp_path / "statements.yaml").write_text("statements:\n- {id: s01, setting: protest, text: 'We stay.'}\n",
+                                              encoding="utf-8")
+    (tmp_path / "replies.yaml").write_text(
+        "replies:\n- {id: r1, statement: s01, text: 'Mm-hm.', labels: [minimal_encourager], split: train}\n",
+        encoding="utf-8")
+    (tmp_path / "train-3.yaml").write_text(statements, encoding="utf-8")
+    with pytest.raises(CorpusError, match=expected):
+        load_train3(tmp_path)
+
+
+def test_safety_question_the_rules_do_not_list_and_one_without_a_context():
+    domestic = "He hit me with his belt because I came home late. My mum just stands there."
+    rec = recognise(domestic, "Has he hurt you like this before?", "domestic_dispute")
+    assert "safety_question" in rec.labels and "open_question" not in rec.labels, rec
+    assert "safety_question" not in recognise(domestic, "Has he been to this address before?", "domestic_dispute").labels
+    # no context (an outside set, a key without `context:`): a crisis with no listed risk cue
+    # still takes a safety question; a barking dog does not
+    nurse = "A man died on my shift tonight and I keep thinking I missed something. I can't stop working."
+    assert "safety_question" in recognise(nurse, "Are you having any thoughts of killing yourself?").labels
+    dog = "His dog barks every night from ten until two. I work early shifts."
+    assert "safety_question" not in recognise(dog, "Are you having any thoughts of killing yourself?").labels
 
 
 def test_take_your_time_is_an_encourager_not_a_pause():

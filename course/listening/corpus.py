@@ -1,4 +1,4 @@
-"""Load and validate the labelled listening corpus (statements.yaml, replies.yaml, heldout.yaml).
+"""Load and validate the labelled listening corpus (statements.yaml, replies.yaml, heldout.yaml, ...).
 
 The recogniser itself never reads the corpus (it is rule based); the corpus is for the
 benchmark, the tests and instructors. Errors name the file, the reply id and the problem.
@@ -19,6 +19,7 @@ SPLITS = ("train", "test")
 HELDOUT_SPLITS = ("dev", "final")   # heldout.yaml: dev may be used for tuning, final never
 HELDOUT2_FILE = "heldout-2.yaml"      # issue 15: a second blind set, every reply 'final'
 TRAIN2_FILE = "train-2.yaml"          # issue 27: the model's training corpus (train / test)
+TRAIN3_FILE = "train-3.yaml"          # issue 27: corpus three, with statements of its own (train / test)
 BLIND3_FILE = "blind-3.yaml"          # issue 27: a third blind set, other hands; never tune
 SAFETY_SETTINGS = ("mental_health_crisis", "domestic_dispute", "welfare_check")
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
@@ -70,13 +71,17 @@ def default_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "content" / "listening-corpus"
 
 
-def _read(path: Path, key: str) -> list:
+def _load(path: Path, hint: str = "") -> object:
     if not path.is_file():
-        raise CorpusError(f"{path}: file not found (set {ENV_VAR} to the corpus folder)")
+        raise CorpusError(f"{path}: file not found{hint}")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise CorpusError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _read(path: Path, key: str) -> list:
+    data = _load(path, f" (set {ENV_VAR} to the corpus folder)")
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
         raise CorpusError(f"{path}: expected a top-level '{key}:' list")
     return data[key]
@@ -184,6 +189,57 @@ def load_train2(directory: str | os.PathLike | None = None) -> Corpus:
     return load_heldout(directory, TRAIN2_FILE, SPLITS)
 
 
+def _own_statements(path: Path, data: object, statements: dict[str, Statement],
+                    new_ids: bool) -> dict[str, Statement]:
+    """statements.yaml's statements plus those in the file's own top-level `statements:` list.
+
+    With `new_ids` (a training file) each needs a setting and an id statements.yaml does not
+    use; otherwise (a blind set) the setting is optional and an id may repeat one of
+    statements.yaml's with the same text."""
+    statements = dict(statements)
+    own = data.get("statements") if isinstance(data, dict) else None
+    if not isinstance(own, list):
+        if own is not None and new_ids:
+            raise CorpusError(f"{path}: 'statements' must be a list")
+        return statements
+    seen: set[str] = set()
+    for i, item in enumerate(own):
+        item = _need(path, item, i, ("id", "setting", "text") if new_ids else ("id", "text"), "statement")
+        sid = str(item["id"])
+        if new_ids and sid in seen:
+            raise CorpusError(f"{path}: statement {sid}: duplicate id")
+        seen.add(sid)
+        if sid in statements and (new_ids or statements[sid].text != str(item["text"])):
+            raise CorpusError(f"{path}: statement {sid}: id already used in statements.yaml"
+                              + ("" if new_ids else " for another text"))
+        setting = item.get("setting")
+        if setting is not None and setting not in SETTINGS:
+            raise CorpusError(f"{path}: statement {sid}: unknown setting {setting!r}; known: {', '.join(SETTINGS)}")
+        # blind-3's statements name a speaker, not a setting: the recogniser then gets no
+        # context and reads the statement for risk cues, as for a key without `context:`
+        statements[sid] = Statement(sid, setting, str(item["text"]))
+    return statements
+
+
+def load_train3(directory: str | os.PathLike | None = None) -> Corpus:
+    """Corpus three (train-3.yaml, issue 27): splits 'train' and 'test' (the test quarter is held
+    out from the model), with a top-level `statements:` list of its own read beside
+    statements.yaml (same fields; new ids). Its reply ids may not reuse an id of replies.yaml,
+    heldout.yaml or train-2.yaml."""
+    folder = Path(directory) if directory is not None else default_dir()
+    path = folder / TRAIN3_FILE
+    statements = _own_statements(path, _load(path), _statements(folder), new_ids=True)
+    other: dict[str, str] = {}
+    for source, splits in (("replies.yaml", SPLITS), ("heldout.yaml", HELDOUT_SPLITS), (TRAIN2_FILE, SPLITS)):
+        if (folder / source).is_file():
+            other.update({r.id: source for r in _replies(folder / source, statements, splits, set())})
+    replies = _replies(path, statements, SPLITS, set())
+    for r in replies:
+        if r.id in other:
+            raise CorpusError(f"{path}: reply {r.id}: id already used in {other[r.id]}")
+    return Corpus(statements, tuple(replies))
+
+
 def load_blind(path: str | os.PathLike | None = None, directory: str | os.PathLike | None = None) -> Corpus:
     """A blind set written by other hands (blind-3.yaml, issue 27): never tune, never train.
 
@@ -193,22 +249,7 @@ def load_blind(path: str | os.PathLike | None = None, directory: str | os.PathLi
     """
     folder = Path(directory) if directory is not None else default_dir()
     b_path = Path(path) if path is not None else folder / BLIND3_FILE
-    statements = dict(_statements(folder))
-    if not b_path.is_file():
-        raise CorpusError(f"{b_path}: file not found")
-    data = yaml.load(b_path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    if isinstance(data, dict) and isinstance(data.get("statements"), list):
-        for i, item in enumerate(data["statements"]):
-            item = _need(b_path, item, i, ("id", "text"), "statement")
-            sid = str(item["id"])
-            if sid in statements and statements[sid].text != str(item["text"]):
-                raise CorpusError(f"{b_path}: statement {sid}: id already used in statements.yaml for another text")
-            setting = item.get("setting")
-            if setting is not None and setting not in SETTINGS:
-                raise CorpusError(f"{b_path}: statement {sid}: unknown setting {setting!r}; known: {', '.join(SETTINGS)}")
-            # blind-3's statements name a speaker, not a setting: the recogniser then gets no
-            # context and reads the statement for risk cues, as for a key without `context:`
-            statements[sid] = Statement(sid, setting, str(item["text"]))
+    statements = _own_statements(b_path, _load(b_path), _statements(folder), new_ids=False)
     raw = _read(b_path, "replies")
     splits = tuple(sorted({str(item.get("split")) for item in raw if isinstance(item, dict)})) or HELDOUT_SPLITS
     replies = _replies(b_path, statements, splits, set())

@@ -125,13 +125,15 @@ def load(path: str | None = None) -> Model:
     if not p.is_file():
         raise ModelMissing(f"{p}: the listening model is missing; build it with `python -m course.listening.train`")
     with np.load(p, allow_pickle=False) as z:
-        words = z["word_vocab"].tolist()
-        chars = z["char_vocab"].tolist()
-        labels = tuple(z["labels"].tolist())
-        dense = tuple(z["dense"].tolist())
-        if dense != DENSE:
-            raise ModelMissing(f"{p}: built for other features {dense}; rebuild it with `python -m course.listening.train`")
-        return Model(labels, {w: i for i, w in enumerate(words)}, z["word_idf"].astype(np.float64),
-                     {c: i for i, c in enumerate(chars)}, z["char_idf"].astype(np.float64),
-                     z["coef"].astype(np.float64), z["intercept"].astype(np.float64),
-                     z["threshold"].astype(np.float64))
+        return from_arrays(z, p)
+
+
+def from_arrays(z, origin: object = "model") -> Model:
+    """A Model from the arrays train.fit() returns (or an open listening-model.npz)."""
+    dense = tuple(z["dense"].tolist())
+    if dense != DENSE:
+        raise ModelMissing(f"{origin}: built for other features {dense}; rebuild it with `python -m course.listening.train`")
+    return Model(tuple(z["labels"].tolist()), {w: i for i, w in enumerate(z["word_vocab"].tolist())},
+                 z["word_idf"].astype(np.float64), {c: i for i, c in enumerate(z["char_vocab"].tolist())},
+                 z["char_idf"].astype(np.float64), z["coef"].astype(np.float64), z["intercept"].astype(np.float64),
+                 z["threshold"].astype(np.float64))

@@ -118,11 +118,15 @@ def rule_pass(statement: str, reply: str, context: str | None = None) -> RulePas
                     fixed, index, ctx.sentences)
 
 
-# Labels the rules decide alone, where they are precise: a direct safety question (it depends
-# on the setting and on a closed list of risks), a pause (a written stage direction), an
+# Labels the rules decide alone, where they are precise: a pause (a written stage direction), an
 # I-message ("I feel ... when ... because ...", not "I feel like you should") and a mirror
 # (measured against the statement's own last words, which a bag of words cannot see).
-RULE_LABELS = frozenset({"safety_question", "effective_pause", "i_message", "mirroring"})
+RULE_LABELS = frozenset({"effective_pause", "i_message", "mirroring"})
+# A direct safety question the rules find always stands (a closed list of risks, asked where it
+# belongs); the model may add one their list misses ("Has he hurt you before tonight?", "Are you
+# planning to jump?"), but only where a safety question belongs, in a sentence that asks, and
+# never in a hostile or blaming one.
+RULES_KEEP = frozenset({"safety_question"})
 # Judging: the rules' verdicts and hostile questions are precise on unseen wording (precision
 # 0.90 on train-2's held-out quarter, the model's 0.62); the model adds only what it is sure of
 # (moralising, blame or sarcasm shaped as a question that no rule lists).
@@ -131,6 +135,8 @@ SKILL_VETO = 0.2   # below this score the model overrules a skill the rules foun
 CONFIDENT = 0.8
 REFLECTIVE = frozenset({"paraphrasing", "summarizing", "emotional_labeling", "i_message"})
 REFLECTIVE_GATE = 0.8   # the score a roadblock needs beside a reflective skill (0.5 elsewhere)
+SENTENCE_MAX = frozenset(ROADBLOCKS)   # labels scored sentence by sentence as well as whole
+SUMMARY_ONLY = 0.7     # the summary score (or a rule-found summary) that drops a paraphrase beside it
 
 
 def _dense(rp: RulePass, reply: str):
@@ -148,9 +154,11 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
     without it the statement is read for risk cues (see safety.py).
 
     The rules (rules.py, safety.py) run first. With `use_model` (the default) the shipped
-    model (model.py) then decides every label except a direct safety question, a pause, an
-    I-message and a mirror (RULE_LABELS),
-    reading the reply's words together with what the rules found; the rules' evidence is
+    model (model.py) then decides every label except a pause, an I-message and a mirror
+    (RULE_LABELS); a direct safety question the rules find always stands (RULES_KEEP), and the
+    model may add one where it belongs. It reads the reply's words (and, for a roadblock the
+    rules find in one of several sentences, that sentence's own words) together with what the
+    rules found; the rules' evidence is
     shown where they agree, else the sentence the model rates highest for that label.
     """
     statement = statement or ""
@@ -162,6 +170,19 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
         from .model import load
         model = load()
         probs = model.probabilities(reply, _dense(rp, reply))
+        if len(rp.sentences) > 1 and SENTENCE_MAX:
+            # a reply of several sentences is one bag of words to the model, and a roadblock in one
+            # of them is diluted by the rest ("Mm-hm. It sounds like you're scared. You should just
+            # move in with your sister."): each sentence is also scored on its own, with its own
+            # rule pass, and where the rules find the label in that sentence it takes the higher score
+            probs = probs.copy()
+            for s in rp.sentences:
+                if s.text.strip():
+                    srp = rule_pass(statement, s.text, context)
+                    sp = model.probabilities(s.text, _dense(srp, s.text))
+                    for k, label in enumerate(model.labels):
+                        if label in SENTENCE_MAX and label in srp.evidence:
+                            probs[k] = max(probs[k], sp[k])
         chosen = {label for label, p in zip(model.labels, probs)
                   if p >= (CONFIDENT if label in RULES_FIRST else 0.5) or (label in RULES_FIRST and label in rp.evidence)}
         # a skill the rules found stays unless the reply is one sentence and the model is sure it
@@ -170,6 +191,18 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
         one_sentence = len(rp.sentences) <= 1
         chosen |= {label for label, p in zip(model.labels, probs)
                    if label in SKILLS and label in rp.evidence and not (one_sentence and p < SKILL_VETO)}
+        chosen |= RULES_KEEP & set(rp.evidence)
+        asking = [x.text for x in rp.sentences
+                  if safety.ASKING.search(x.norm.strip()) and not rules.blaming(x.norm)]
+        asking = [x for x in asking if safety.RISK_WORD.search(features.normalise(x))]
+        if "safety_question" in chosen and "safety_question" not in rp.evidence \
+                and not (rp.safety_context and asking and not rp.hostile):
+            chosen.discard("safety_question")
+        # a summary is labelled summarizing only, never paraphrasing as well (README), when it is sure:
+        # out-of-fold, dropping the paraphrase beside a doubtful summary cost paraphrases of other hands
+        if "summarizing" in chosen and ("summarizing" in rp.evidence
+                                        or probs[model.labels.index("summarizing")] >= SUMMARY_ONLY):
+            chosen.discard("paraphrasing")
         # a good reply marked as a roadblock is the unfairest error: where the reply reflects
         # them (a paraphrase, summary, named feeling or I-message), a roadblock must be clear
         # what a label is, the model cannot overrule: a named feeling needs a feeling word
@@ -199,7 +232,13 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
             if label not in chosen:
                 evidence.pop(label, None)
             elif label not in evidence:
-                evidence[label] = [_best_sentence(model, rp, reply, label)]
+                evidence[label] = [_best_sentence(model, rp, reply, label, asking if label == "safety_question" else None)]
+        if "safety_question" in evidence and "open_question" in evidence:
+            # "How are you thinking of doing it?" asks about the risk; it is not an invitation to talk
+            evidence["open_question"] = [h for h in evidence["open_question"]
+                                         if not any(h in a or a in h for a in evidence["safety_question"])]
+            if not evidence["open_question"]:
+                del evidence["open_question"]
         hostile = hostile and "judging" in evidence
 
     fixed, index = rp.fixed, rp.index
@@ -219,11 +258,12 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
     return Recognition(statement, reply, findings, rp.anchored, rp.full_repetition, rp.safety_context, hostile)
 
 
-def _best_sentence(model, rp: RulePass, reply: str, label: str) -> str:
-    """The sentence of the reply the model rates highest for `label` (the whole reply if one)."""
-    sents = [s.text for s in rp.sentences if s.text.strip()]
+def _best_sentence(model, rp: RulePass, reply: str, label: str, among: list[str] | None = None) -> str:
+    """The sentence of the reply (or of `among`) the model rates highest for `label` (the whole
+    reply if it is one sentence)."""
+    sents = [s for s in (among or [s.text for s in rp.sentences]) if s.strip()]
     if len(sents) <= 1:
-        return reply.strip()
+        return sents[0].strip() if among and sents else reply.strip()
     k = model.labels.index(label)
     dense = _dense(rp, reply)
     return max(sents, key=lambda s: model.probabilities(s, dense)[k])

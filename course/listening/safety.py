@@ -9,9 +9,11 @@ instead. Here it is its own skill, `safety_question`, recognised only where it b
 
 Where it belongs: the written item's key may name the context (`context:` or `setting:`,
 a statements.yaml setting such as `domestic_dispute`, or a word such as "crisis",
-"suicide", "domestic", "welfare"); without one the statement itself is read for risk cues
-(suicide, self-harm, means, violence at home, threats, weapons). A suicide question put to
-someone complaining about a barking dog is not credited (it is not penalised either).
+"suicide", "domestic", "welfare"); without one the statement itself is read: a risk cue
+(suicide, self-harm, means, violence at home, threats, weapons) makes it belong, and so (issue
+27) does any statement that is not an everyday complaint (noise, a barking dog, parking ...). A
+suicide question put to someone complaining about a barking dog is not credited (it is not
+penalised either).
 """
 from __future__ import annotations
 
@@ -101,6 +103,15 @@ SAFETY_QUESTION = re.compile(r"""
     | \bhas\s+(?:he|she|your\s+\w+)\s+ever\s+(?:hurt|hit|harmed|attacked|assaulted|beaten|hurt\s+the)\b
 """, _X)
 
+# A model-found safety question must name a risk (issue 27): "Has he hurt you before tonight?",
+# "Are you planning to jump?", not "Has he been to this address before?".
+RISK_WORD = re.compile(r"""
+    \b(?:hurt\w*|harm\w*|kill\w*|die|dying|dead|death|suicid\w*|jump\w*|end\w*\s+(?:it|your|things|my|his|her)
+       |life|live|weapons?|knives|knife|guns?|firearms?|blades?|tablets|pills|meds|medication|overdos\w*|taken
+       |cut\w*|neck|throat|strangl\w*|chok\w*|breath\w*|threat\w*|safe|safety|hit|hits|hitting|beat\w*
+       |violen\w*|physical|attack\w*|assault\w*|rope|bridge|edge|ledge|plan)\b
+""", _X)
+
 # A question, or a request to answer one ("I need to ask you ..."), as opposed to a report.
 ASKING = re.compile(r"""
     \?\s*$
@@ -111,13 +122,31 @@ ASKING = re.compile(r"""
 """, _X)
 
 
+# Everyday complaints where a question about a risk to life is out of place unless the statement
+# itself carries a risk cue: noise, a barking dog, parking, bins, a fence, a fare, a queue.
+LOW_RISK = re.compile(r"""
+    \b(?:bark\w*|noise|noisy|music|loud|party|parties|speakers?|drums?|parking|parked|park\s+(?:in|on|across)
+       |driveway|bins?|rubbish|litter|hedge|fence|boundary|tree|gutter|extension|wall\s+between
+       |fare|ticket|refund|receipt|queue|bouncers?|pub|bar|club|match|stadium|road\s+(?:is\s+)?closed|diversion
+       |march|marching|picket|banners?|placards?|protest\w*|rally|petition)\b
+""", _X)
+
+
 def belongs(statement: str, context: str | None = None) -> bool:
-    """Is a direct safety question good practice here (crisis, welfare check, domestic call)?"""
+    """Is a direct safety question good practice here (crisis, welfare check, domestic call)?
+
+    With a context, the context decides (a risk cue in the statement still counts). Without one
+    (issue 27), the question is credited unless the statement is an everyday complaint (LOW_RISK)
+    with no risk cue: failing to credit a good safety question penalises a student for good
+    practice, while crediting one put to a noise complaint costs nothing (it is never penalised).
+    """
+    statement = statement or ""
+    if STATEMENT_RISK.search(statement):
+        return True
     if context:
         c = str(context).strip().lower()
-        if c in SAFETY_SETTINGS or CONTEXT_WORDS.search(c):
-            return True
-    return bool(STATEMENT_RISK.search(statement or ""))
+        return bool(c in SAFETY_SETTINGS or CONTEXT_WORDS.search(c))
+    return not LOW_RISK.search(statement)
 
 
 def safety_questions(sentences, context_ok: bool) -> list[str]:
