@@ -177,7 +177,8 @@ def test_off_topic_reply_is_not_all_there(tmp_path, monkeypatch):
 def test_blind3_is_final_and_holds_its_measured_figures():
     """blind-3.yaml (issue 27): other hands, never tuned on. The goal (macro-F1 0.90, no label
     below 0.80, at most 1 in 50 good replies marked as a roadblock) is NOT met: measured 0.802
-    and 7/98 after the model (0.694 and 8/98 before). These floors only stop it getting worse."""
+    and 7/98 after the model (0.694 and 8/98 before), 0.853 and 3/98 after corpus three (whose
+    writer never opened this file). These floors only stop it getting worse."""
     from course.listening.corpus import load_blind
     from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
     blind = load_blind()
@@ -186,6 +187,24 @@ def test_blind3_is_final_and_holds_its_measured_figures():
     counts = Counter(label for r in blind.replies for label in r.labels)
     assert all(counts[label] >= 10 for label in ALL_LABELS), counts
     scores, _ = evaluate(blind, "final")
-    assert macro_f1(scores) >= 0.78
+    assert macro_f1(scores) >= 0.84
     marked, good = false_roadblock_rate(blind, "final")
-    assert good == 98 and marked <= 7
+    assert good == 98 and marked <= 3
+
+
+def test_blind4_is_final_and_holds_its_measured_figures():
+    """blind-4.yaml (issue 27): a fourth writer who saw neither the rules, the corpora nor blind-3,
+    measured once before corpus three (macro-F1 0.705, 5/126 good replies marked as a roadblock)
+    and once after (0.775, 7/126). The goal is NOT met, and the false-roadblock rate rose; these
+    floors only stop it getting worse. Never tune or train on this file."""
+    from course.listening.corpus import load_blind
+    from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
+
+    path = ROOT / "content" / "listening-blind" / "blind-4.yaml"
+    assert "Final: never tune on it" in path.read_text(encoding="utf-8")[:400]
+    blind = load_blind(path)
+    assert len(blind.replies) == 220 and len(blind.split("final")) == 220
+    scores, _ = evaluate(blind, "final")
+    assert macro_f1(scores) >= 0.77
+    marked, good = false_roadblock_rate(blind, "final")
+    assert good == 126 and marked <= 7
