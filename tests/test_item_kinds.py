@@ -14,7 +14,7 @@ from course.items.kinds import DEFINED, KEYED
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_every_named_function_of_a_kind_exists(name):
     kind = KINDS[name]
-    for role in ("key_check", "scorer", "simulator", "report"):
+    for role in ("key_check", "value_check", "scorer", "simulator", "report"):
         function = kind.function(role)
         assert function is None or callable(function), (name, role)
     if kind.keyed:   # the grader scores it from keys/, and simulated classes answer it
@@ -75,7 +75,9 @@ def test_callers_ask_a_kind_by_its_flags_not_its_name():
     from pathlib import Path
 
     grading = Path(__file__).resolve().parents[1] / "course" / "grading"
-    for path in [grading / "steps.py", *grading.glob("score/review.py"), *grading.glob("feedback/*.py")]:
+    items = grading.parent / "items"
+    for path in [grading / "steps.py", *grading.glob("score/review.py"), *grading.glob("feedback/*.py"),
+                 items / "answer_check.py"]:
         text = path.read_text()
         for name in KINDS:
             assert f'kind == "{name}"' not in text and f"kind == '{name}'" not in text, f"{path.name} tests kind {name}"

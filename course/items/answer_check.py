@@ -41,32 +41,45 @@ def _key_labels(key):
 
 
 def checked_value(kind: str, value: Any, definition: dict | None, key: Any = None) -> tuple[Any, str]:
-    """(the answer with only what the item defines, a note on what was dropped or "")."""
-    if kind in ("single", "multiple"):
-        options = known_options(definition, key)
-        if kind == "single":
-            if value is None or options is None or (
-                    isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) in options):
-                return value, ""
-            return NOT_AN_OPTION, f"its answer is not one of the options ({', '.join(options)}); counted as not an option"
-        if not isinstance(value, list):
-            return value, ""
-        if options is None:
-            kept = list(dict.fromkeys(str(v) for v in value[:MAX_PARTS] if isinstance(v, (str, int))))
-            dropped = len(value) - len(kept)
-        else:
-            chosen = {str(v) for v in value if isinstance(v, (str, int)) and not isinstance(v, bool)}
-            kept = [o for o in options if o in chosen]
-            dropped = len(value) - len(kept)
-        note = f"{dropped} option id(s) that the item does not define were dropped" if dropped else ""
-        return kept, note
-    if kind == "classify" and isinstance(value, dict):
-        lines = _known(definition, "lines", key, _key_lines)
-        labels = _known(definition, "labels", key, _key_labels)
-        kept = {}
-        for line, label in list(value.items())[: (None if lines is not None else MAX_PARTS)]:
-            if (lines is None or str(line) in lines) and isinstance(label, str) and (labels is None or label in labels):
-                kept[str(line)] = label
-        dropped = len(value) - len(kept)
-        return kept, (f"{dropped} line(s) or label(s) that the item does not define were dropped" if dropped else "")
-    return value, ""
+    """(the answer with only what the item defines, a note on what was dropped or ""): the kind's
+    `value_check` in the registry (course/items/kinds.py); a kind without one keeps its value."""
+    from .kinds import KINDS
+
+    check = KINDS[kind].function("value_check") if kind in KINDS else None
+    return check(value, definition, key) if check is not None else (value, "")
+
+
+# Each kind's value check (the registry names these): (value, definition, key) -> (kept, note).
+
+def check_single(value: Any, definition: dict | None, key: Any) -> tuple[Any, str]:
+    options = known_options(definition, key)
+    if value is None or options is None or (
+            isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) in options):
+        return value, ""
+    return NOT_AN_OPTION, f"its answer is not one of the options ({', '.join(options)}); counted as not an option"
+
+
+def check_multiple(value: Any, definition: dict | None, key: Any) -> tuple[Any, str]:
+    if not isinstance(value, list):
+        return value, ""
+    options = known_options(definition, key)
+    if options is None:
+        kept = list(dict.fromkeys(str(v) for v in value[:MAX_PARTS] if isinstance(v, (str, int))))
+    else:
+        chosen = {str(v) for v in value if isinstance(v, (str, int)) and not isinstance(v, bool)}
+        kept = [o for o in options if o in chosen]
+    dropped = len(value) - len(kept)
+    return kept, (f"{dropped} option id(s) that the item does not define were dropped" if dropped else "")
+
+
+def check_classify(value: Any, definition: dict | None, key: Any) -> tuple[Any, str]:
+    if not isinstance(value, dict):
+        return value, ""
+    lines = _known(definition, "lines", key, _key_lines)
+    labels = _known(definition, "labels", key, _key_labels)
+    kept = {}
+    for line, label in list(value.items())[: (None if lines is not None else MAX_PARTS)]:
+        if (lines is None or str(line) in lines) and isinstance(label, str) and (labels is None or label in labels):
+            kept[str(line)] = label
+    dropped = len(value) - len(kept)
+    return kept, (f"{dropped} line(s) or label(s) that the item does not define were dropped" if dropped else "")

@@ -4,11 +4,13 @@
   and whether a practice item carries its answer there;
 - `show`: how a lesson shows it (the widget, course/exercises/);
 - `key_check`: what its entry in the instructor's keys/<lesson>.yaml must hold;
+- `value_check`: what of a saved answer the item defines (course/items/answer_check.py), kept
+  before anything scores, counts or draws it;
 - `scorer`: how the grader scores a saved answer against the instructor's key (keys/);
 - `simulator`: how a simulated student answers it (course/simulation/answers.py);
 - `report`: how the class report shows its results (course/report/sections.py).
 
-The last four are "module:function" names, imported on first use, so reading the registry
+The last five are "module:function" names, imported on first use, so reading the registry
 costs nothing and no module imports another's dependencies (the grader never loads widgets).
 A new kind is its modules' functions plus one entry here. `code` is an nbgrader solution and
 test cell, not a defined item: it has only a report section (nbgrader scores it). Each role's
@@ -32,6 +34,12 @@ class KeyCheck(Protocol):
     def __call__(self, spec: dict, /) -> str: ...
 
 
+class ValueCheck(Protocol):
+    """(the student's saved value, the item's definition or None, its key or None) -> (what the
+    item defines of it, a note on what was dropped or "")."""
+    def __call__(self, value: Any, definition: dict | None, key: Any, /) -> tuple[Any, str]: ...
+
+
 class Scorer(Protocol):
     """(key, the student's saved value) -> the result; a malformed value scores 0 with a reason."""
     def __call__(self, key: ItemKey, value: Any, /) -> ItemResult: ...
@@ -47,7 +55,8 @@ class ReportSection(Protocol):
     def __call__(self, report: Any, row: Any, out: Path, /) -> list[str]: ...
 
 
-ROLES: dict[str, type] = {"key_check": KeyCheck, "scorer": Scorer, "simulator": Simulator, "report": ReportSection}
+ROLES: dict[str, type] = {"key_check": KeyCheck, "value_check": ValueCheck, "scorer": Scorer, "simulator": Simulator,
+                          "report": ReportSection}
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ class ItemKind:
     needs_manual_review: bool = False  # its score is a suggestion an instructor confirms in formgrader
     chooses_options: bool = False      # the answer is one or more of the definition's `options`
     key_check: str = ""                # "module:function" (key entry) -> "" or what is wrong with it
+    value_check: str = ""              # "module:function" (value, definition, key) -> (kept value, note)
     scorer: str = ""                   # "module:function" (ItemKey, saved value) -> ItemResult
     simulator: str = ""                # "module:function" (ItemKey, skill, rng, context) -> saved value
     report: str = ""                   # "module:function" (AssignmentReport, item row, out folder) -> HTML parts
@@ -72,6 +82,8 @@ class ItemKind:
 
     @overload
     def function(self, role: Literal["key_check"]) -> KeyCheck | None: ...
+    @overload
+    def function(self, role: Literal["value_check"]) -> ValueCheck | None: ...
     @overload
     def function(self, role: Literal["scorer"]) -> Scorer | None: ...
     @overload
@@ -112,6 +124,7 @@ def _package(lesson, item_id: str, d: dict):
 
 
 SCORE = "course.grading.score.item"
+VALUES = "course.items.answer_check"
 KEYS = "course.grading.score.keys"
 SIMULATE = "course.simulation.answers"
 SECTIONS = "course.report.sections"
@@ -119,12 +132,12 @@ SECTIONS = "course.report.sections"
 KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
     ItemKind("single", "one choice among options", ("prompt", "options"), ("answer", "why"), show=_choice("single_choice"),
              chooses_options=True,
-             key_check=f"{KEYS}:check_choice_key", scorer=f"{SCORE}:score_single", simulator=f"{SIMULATE}:plan_single", report=f"{SECTIONS}:choice_section"),
+             key_check=f"{KEYS}:check_choice_key", value_check=f"{VALUES}:check_single", scorer=f"{SCORE}:score_single", simulator=f"{SIMULATE}:plan_single", report=f"{SECTIONS}:choice_section"),
     ItemKind("multiple", "select all that apply", ("prompt", "options"), ("answer", "why"), show=_choice("multiple_choice"),
              chooses_options=True,
-             key_check=f"{KEYS}:check_choice_key", scorer=f"{SCORE}:score_multiple", simulator=f"{SIMULATE}:plan_multiple", report=f"{SECTIONS}:choice_section"),
+             key_check=f"{KEYS}:check_choice_key", value_check=f"{VALUES}:check_multiple", scorer=f"{SCORE}:score_multiple", simulator=f"{SIMULATE}:plan_multiple", report=f"{SECTIONS}:choice_section"),
     ItemKind("classify", "a label for each line", ("prompt", "lines", "labels"), ("answer", "why"), show=_choice("classify"),
-             key_check=f"{KEYS}:check_choice_key", scorer=f"{SCORE}:score_classify", simulator=f"{SIMULATE}:plan_classify", report=f"{SECTIONS}:lines_section"),
+             key_check=f"{KEYS}:check_choice_key", value_check=f"{VALUES}:check_classify", scorer=f"{SCORE}:score_classify", simulator=f"{SIMULATE}:plan_classify", report=f"{SECTIONS}:lines_section"),
     ItemKind("package", "a package of options, each with a reason", ("prompt", "parties", "options", "serves", "reasons"),
              ("answer", "why"), show=_package,
              key_check=f"{KEYS}:check_package_key", scorer="course.grading.score.package:score_package", simulator=f"{SIMULATE}:plan_package_item"),
