@@ -55,7 +55,8 @@ SPAWN_TIMEOUT = 180_000  # ms
 MANUAL_ITEM = "al-reflection"
 MANUAL_SCORE = 3
 COURSE_ID = "police-negotiation"
-OTHER = "03-assessment-and-control"   # a lesson only carol's hand-made folder names
+OTHER = "03-assessment-and-control"   # a lesson only carol's hand-made folder names (released late:
+SCENARIO_ITEM, SCENARIO_MOVE = "ac-g4", "ask_sister"   # its graded scenario is played on the recorder)
 HUB_STOP_SECONDS = 15                 # a hub that leaves servers and proxy running stops in seconds
 LOGIN_LIMIT = 5                       # c.LimitedFirstUseAuthenticator.user_failure_limit
 
@@ -113,6 +114,42 @@ def send_to_recorder(hub, token: str) -> str:
         "    print(urllib.request.urlopen(r, timeout=10).status)",
         "except urllib.error.HTTPError as e:",
         "    print(e.code)"])
+
+
+def graded_scenario_text(course_dir: Path) -> list[str]:
+    """Sentences only a graded scenario or its key holds (read as root): each choice's teaching
+    point and each ending's debrief, and the recommended choices' reasons."""
+    texts = []
+    for path in sorted((course_dir / "keys" / "scenarios").glob("*.yaml")):
+        scenario = yaml.safe_load((course_dir / "scenarios" / path.name).read_text())
+        for node in scenario["nodes"].values() if isinstance(scenario["nodes"], dict) else scenario["nodes"]:
+            texts += [c.get("teaching_point", "") for c in node.get("choices", [])]
+        key = yaml.safe_load(path.read_text())
+        texts += [entry.get("why", "") for entry in (key.get("recommended") or {}).values()]
+        texts += list((key.get("debriefs") or {}).values())
+    return sorted({t.strip()[:80] for t in texts if isinstance(t, str) and len(t.strip()) >= 40})
+
+
+def grep_readable(tops: list[Path], needles: list[str]) -> str:
+    """Python that prints, as JSON, every file under `tops` the running user can read holding a needle."""
+    return "\n".join([
+        "import json, os",
+        f"needles = [n.encode() for n in {needles!r}]",
+        "hits = []",
+        f"for top in {[str(t) for t in tops]!r}:",
+        "    for root, dirs, files in os.walk(top):",
+        "        for name in files:",
+        "            path = os.path.join(root, name)",
+        "            if name.endswith(('.so', '.pyc', '.whl')) or os.path.islink(path):",
+        "                continue",
+        "            try:",
+        "                with open(path, 'rb') as fh:",
+        "                    data = fh.read(4_000_000)",
+        "            except OSError:",
+        "                continue",
+        "            if any(n in data for n in needles):",
+        "                hits.append(path)",
+        "print(json.dumps(hits))"])
 
 
 def probe_as(user: str, code: str) -> str:
@@ -459,6 +496,38 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
         assert "quarantined in the exchange" in outputs["status"] and f"{alice}: {A}: quarantined" in outputs["status"], outputs["status"]
         collected = sorted(p.name for p in (hub["course_dir"] / "submitted").iterdir())
         assert collected == sorted([alice, bob]), collected
+
+        # ---- issue 28: a graded scenario is played on the recorder, one node at a time ---------
+        # Releasing lesson 03 publishes its graded scenario to the recorder and releases none.
+        result = as_user(teacher, str(venv_bin / "course"), "release", OTHER, cwd=str(hub["course_dir"]), env=env)
+        assert result.returncode == 0, f"course release {OTHER}:\n{result.stdout}\n{result.stderr}"
+        assert (hub["prefix"] / "recorder" / "scenarios" / OTHER / f"{SCENARIO_ITEM}.yaml").is_file()
+        assert not list((hub["exchange"] / "outbound" / OTHER).rglob("*.yaml"))
+        # Alice plays one move in her kernel, deletes her answers file and shows the item again: the
+        # recorder's play goes on (one move), and her kernel never held the scenario.
+        page = pages[alice]
+        open_notebook_url(page, f"{hub['url']}/user/{alice}/lab/workspaces/hub-scenario/tree/{A}/{NOTEBOOK}?reset")
+        page.locator(".jp-Notebook .jp-Cell").first.click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("a")
+        page.keyboard.press("Enter")
+        show = f'Lesson("{OTHER}").scenario("{SCENARIO_ITEM}", "mental-health-crisis", graded=True)'
+        page.keyboard.type(f"from course import Lesson; import os; g = {show}; g.submit('{SCENARIO_MOVE}'); "
+                           f"os.remove(g.store.path); h = {show}; "
+                           f"print('played', h.remote, h.view.moves, hasattr(h.play, 'scenario'))")
+        page.keyboard.press("Shift+Enter")
+        page.locator(".jp-OutputArea-output").filter(has_text="played True 1 False").first.wait_for(timeout=UI_TIMEOUT)
+        kept = [value for item, value in recorded(hub, alice) if item == SCENARIO_ITEM]
+        assert kept == [{"attempts": [{"choices": [SCENARIO_MOVE], "complete": False}]}], kept
+        # Nothing a student can read holds a graded scenario's teaching points or endings, or a key's
+        # reasons: the shared venv, their home, the released lessons. The published folder is closed.
+        needles = graded_scenario_text(hub["course_dir"])
+        tops = [hub["prefix"] / "venv", Path(os.path.expanduser(f"~{carol}")), hub["exchange"] / "outbound"]
+        found = probe_as(carol, grep_readable(tops, needles))
+        assert found == "[]", f"{carol} can read graded scenario text in {found}"
+        code = (f"import os\ntry:\n    os.listdir({str(hub['prefix'] / 'recorder' / 'scenarios')!r})\n    print('ALLOWED')\n"
+                f"except PermissionError:\n    print('DENIED')")
+        assert probe_as(carol, code) == "DENIED", f"{carol} could list the published scenarios"
 
         teacher_context = chromium.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
         contexts.append(teacher_context)
