@@ -4,9 +4,6 @@ Each says which file, line, item or assignment is wrong and why; `course` comman
 message without a traceback. Subclasses keep their own builtin base (ValueError for a bad file),
 so code that caught them before still does. Imports nothing of the course, so any module can
 raise one.
-
-Not yet derived from it: CorpusError (course/listening/corpus.py), a user error in a package being
-changed elsewhere at the time; add it to tests/test_errors.py when it is.
 """
 from __future__ import annotations
 

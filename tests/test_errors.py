@@ -25,6 +25,7 @@ USER_ERRORS = [  # (module, class, the builtin base it had before CourseError)
     ("course.grading.parallel.records", "ParallelGradingError", RuntimeError),
     ("course.grading.run.sandbox", "SandboxError", RuntimeError),
     ("course.scenarios.errors", "ScenarioError", Exception),
+    ("course.listening.corpus", "CorpusError", ValueError),
 ]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import CourseError
 from .labels import ALL_LABELS
 
 SETTINGS = ("mental_health_crisis", "domestic_dispute", "protest", "neighbour_dispute",
@@ -26,7 +27,7 @@ TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
 ENV_VAR = "COURSE_LISTENING_CORPUS"
 
 
-class CorpusError(ValueError):
+class CorpusError(CourseError, ValueError):
     """The corpus files are missing or malformed; the message says where and what."""
 
 
