@@ -7,7 +7,6 @@ Jupyter server itself: contents, kernels, terminals). The hub test drives it thr
 one-submission gradebook, so that the guard is tested without a hub."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import urllib.error
@@ -17,16 +16,14 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.support.hub import HUB, hub_module
+
 REPO = Path(__file__).resolve().parents[1]
-HUB = REPO / "deploy" / "hub"
 KEY = "items:\n  g1:\n    answer: secret-answer\n"
 
 
 def load():
-    spec = importlib.util.spec_from_file_location("grader_only", HUB / "grader_only.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return hub_module("grader_only")
 
 
 class FakeHandler:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import csv
 import filecmp
-import importlib.util
 import io
 import os
 import re
@@ -45,6 +44,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.support.hub import hub_module
 
 from .support import (A, NOTEBOOK, UI_TIMEOUT, dismiss_toasts, enter_manual_score, exercise, free_port,
                       open_notebook_url, status_of, wait_idle)  # noqa: F401
@@ -337,14 +338,6 @@ def run_in_terminal(page, command: str, done: Path, timeout: float = 60) -> str:
     return done.read_text()
 
 
-def hub_client():
-    """deploy/hub/hub_client.py: a student over HTTP (the load benchmark's client)."""
-    spec = importlib.util.spec_from_file_location("hub_client", REPO / "deploy" / "hub" / "hub_client.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def gradebook(hub, code: str, *args: str) -> str:
     """What `code` prints, run by the hub's Python as root with `gb`, the course's gradebook, open."""
     return subprocess.run(
@@ -379,7 +372,7 @@ def cgroup_file(pid: int, controller: str, name: str) -> Path:
 def limits_hold(hub, alice: str, carol: str) -> None:
     """Each student's server and kernels are in a cgroup of theirs with start.sh's default limits
     (1 GB, one core); a kernel that outgrows it is killed and its server goes on."""
-    client = hub_client()
+    client = hub_module("hub_client")     # a student over HTTP (the load benchmark's client)
     HubUser, KernelDied = client.HubUser, client.KernelDied
 
     server = server_pid(alice)
