@@ -3,18 +3,13 @@
 login form."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import SimpleNamespace
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.hub import hub_module
 
 
 def load():
-    spec = importlib.util.spec_from_file_location("login_limit", REPO / "deploy/hub/login_limit.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return hub_module("login_limit")
 
 
 class Clock:

@@ -73,3 +73,31 @@ def test_remove_with_force(fake_hub):
     result = remove(fake_hub, "--force")
     assert result.returncode == 0, result.stderr
     assert not fake_hub["prefix"].exists() and not (fake_hub["base"] / "srv" / "nbgrader").exists()
+
+
+def test_remove_stops_what_runs_from_the_prefix_and_removes_the_cgroups(fake_hub):
+    """A hub that did not stop cleanly leaves its services (the sealer runs as root, the recorder
+    as its own user: no user remove.sh is given); the students' cgroups (limited_spawner.py)."""
+    program = fake_hub["prefix"] / "venv" / "bin" / "sleep"
+    program.parent.mkdir(parents=True)
+    shutil.copy("/bin/sleep", program)
+    service = subprocess.Popen([str(program), "300"])
+    elsewhere = subprocess.Popen(["sleep", "300"])            # not the hub's: left alone
+    hierarchies = [h for h in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup/cpu"))
+                   if (h / "cgroup.procs").exists()]
+    groups = [h / f"course-hub-{fake_hub['prefix'].name}" for h in hierarchies]
+    try:
+        for group in groups:
+            (group / "a-student").mkdir(parents=True)
+        result = remove(fake_hub, "--force")
+        assert result.returncode == 0, result.stderr
+        assert service.wait(timeout=10) is not None
+        assert elsewhere.poll() is None, "a process not run from the prefix was stopped"
+        assert not [g for g in groups if g.exists()], f"cgroups left: {result.stderr}"
+    finally:
+        elsewhere.kill()
+        service.kill()
+        for group in groups:
+            for folder in (group / "a-student", group):
+                if folder.exists():
+                    folder.rmdir()

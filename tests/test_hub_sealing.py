@@ -7,7 +7,6 @@ change owner or mode, however the race falls, and a sealed submission cannot be 
 """
 from __future__ import annotations
 
-import importlib.util
 import multiprocessing
 import os
 import pwd
@@ -17,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.hub import hub_module
+
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sealing service runs as root")
 
 STUDENT = "nobody"           # any existing unprivileged user stands in for the student
@@ -27,10 +27,7 @@ FILES = 1000                 # per folder: enough that sealing one folder takes 
 
 
 def load_sealer():
-    spec = importlib.util.spec_from_file_location("seal_submissions", REPO / "deploy/hub/seal_submissions.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return hub_module("seal_submissions")
 
 
 def make_files(folder: Path, count: int, uid: int) -> None:

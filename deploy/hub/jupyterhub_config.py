@@ -6,6 +6,11 @@
   server and the formgrader service use a config folder that turns them back on.
 - formgrader as a Hub service, run as the instructor in the course directory; only the
   `instructors` group may open it (/services/formgrader/, in its own tab).
+- Teaching assistants (start.sh --graders): hub accounts with no server, in the group `graders`,
+  who may open the `grading` service alone: formgrader behind grader_only.py (scores, comments
+  and flags; nothing the instructor does, no terminal, no contents), as the instructor.
+- Students' servers run in a cgroup each with a memory and CPU limit (limited_spawner.py), and an
+  idle culler stops idle ones (start.sh --cull-idle).
 - A second service, run by the hub as root, seals each submission in the exchange's inbound.
 - Failed logins are limited per user name and per address (login_limit.py, beside the sealer).
 - A restart leaves students' servers running: the proxy runs on its own (start.sh starts it) and
@@ -16,6 +21,8 @@ import json
 import os
 import sys
 
+from tornado import web
+
 c = get_config()  # noqa: F821
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -23,6 +30,7 @@ S = json.load(open(os.path.join(HERE, "hub.json")))
 VENV = S["venv"]
 STATE = os.path.join(S["prefix"], "state")
 INSTRUCTOR = S["instructor"]
+GRADERS = list(S.get("graders", []))
 PATH = f"{VENV}/bin:/usr/local/bin:/usr/bin:/bin"
 # In every server's environment: /etc/profile.d/course-hub-*.sh (start.sh) puts the venv's bin/
 # back on the PATH of a login shell (a JupyterLab terminal) when it sees this.
@@ -51,17 +59,32 @@ c.LimitedFirstUseAuthenticator.failure_window = 600         # seconds
 c.LimitedFirstUseAuthenticator.lockout_seconds = 300
 c.FirstUseAuthenticator.dbm_path = os.path.join(STATE, "passwords.dbm")
 c.FirstUseAuthenticator.create_users = False
-c.Authenticator.allowed_users = set(S["students"]) | {INSTRUCTOR}
+c.Authenticator.allowed_users = set(S["students"]) | {INSTRUCTOR} | set(GRADERS)
 c.Authenticator.admin_users = {INSTRUCTOR}
 
-c.JupyterHub.load_groups = {"instructors": {"users": [INSTRUCTOR]}}
+c.JupyterHub.load_groups = {"instructors": {"users": [INSTRUCTOR]}, "graders": {"users": GRADERS}}
 c.JupyterHub.load_roles = [
     {"name": "formgrader", "groups": ["instructors"],
      "scopes": ["access:services!service=formgrader", "list:services", "read:services!service=formgrader"]},
+    {"name": "grading", "groups": ["graders"],
+     "scopes": ["access:services!service=grading", "list:services", "read:services!service=grading"]},
 ]
 
+
+def landing(handler):
+    """Graders land in the grading service; everyone else at their own server (the default)."""
+    user = handler.current_user
+    return "/services/grading/formgrader/gradebook" if user is not None and user.name in GRADERS else ""
+
+
+c.JupyterHub.default_url = landing
+
 # ---- each user's server -------------------------------------------------------------------------
-c.JupyterHub.spawner_class = "localprocess"
+# LocalProcessSpawner, with each student's server (and its kernels) in a cgroup of its own.
+c.JupyterHub.spawner_class = "limited_spawner.CgroupLocalProcessSpawner"
+c.CgroupLocalProcessSpawner.cgroup_parent = S["cgroup_parent"]
+c.Spawner.mem_limit = None if S["mem_limit"] == "0" else S["mem_limit"]
+c.Spawner.cpu_limit = S["cpu_limit"] or None
 c.Spawner.cmd = [f"{VENV}/bin/jupyterhub-singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
@@ -71,9 +94,13 @@ c.Spawner.http_timeout = 120
 
 
 def pre_spawn(spawner):
+    if spawner.user.name in GRADERS:
+        raise web.HTTPError(403, f"{spawner.user.name} is a grader: graders have no server here; "
+                                 "grading is at /services/grading/")
     if spawner.user.name == INSTRUCTOR:
         spawner.environment = {**spawner.environment, "JUPYTER_CONFIG_PATH": S["instructor_config"],
                                "COURSE_DIR": S["course_dir"]}
+        spawner.mem_limit = spawner.cpu_limit = None   # the limits are the students'; grading runs here
 
 
 c.Spawner.pre_spawn_hook = pre_spawn
@@ -116,11 +143,39 @@ c.JupyterHub.services.append({
 })
 c.Spawner.environment["COURSE_RECORDER_URL"] = f"{RECORDER_URL}/services/recorder/"
 
-# ---- stop idle servers (start.sh --cull-idle MINUTES) -------------------------------------------------
-if S.get("cull_idle_minutes"):
+# ---- the grading service for teaching assistants (start.sh --graders) ---------------------------------
+# formgrader as the instructor (the gradebook and the autograded notebooks are the instructor's), in
+# a server that serves grading and nothing else: grader_only.py's guard lets through the gradebook,
+# submissions, scores, comments and flags, and refuses the rest; its authorizer refuses the Jupyter
+# server's own API (contents, kernels, terminals) and must be importable for the service to start.
+if GRADERS:
+    c.JupyterHub.services.append({
+        "name": "grading",
+        "url": f"http://127.0.0.1:{S['grading_port']}",
+        "command": [f"{VENV}/bin/jupyterhub-singleuser", f"--port={S['grading_port']}", "--ip=127.0.0.1",
+                    "--ServerApp.authorizer_class=grader_only.RefuseJupyterApi", "--ServerApp.terminals_enabled=False"],
+        "user": INSTRUCTOR,
+        "cwd": S["course_dir"],
+        "environment": {**HUB_ENV, "JUPYTER_CONFIG_PATH": S["grading_config"],
+                        "PYTHONPATH": os.path.join(S["prefix"], "bin"),      # grader_only.py
+                        "JUPYTERHUB_DISABLE_USER_CONFIG": "1",              # not the instructor's ~/.jupyter
+                        "JUPYTERHUB_DEFAULT_URL": "/formgrader/gradebook"},
+        "oauth_no_confirm": True,
+        "display": True,
+    })
+
+# ---- stop idle servers (start.sh --cull-idle MINUTES, or 90s) ---------------------------------------
+# The hub learns of activity from the proxy every last_activity_interval (default 300 s) and keeps
+# it to activity_resolution (default 30 s): both follow the timeout, so that a short one (the hub
+# test's) does not stop a server that is in use.
+CULL = S.get("cull_idle_seconds", 0)
+if CULL:
+    c.JupyterHub.last_activity_interval = min(300, max(10, CULL // 6))
+    c.JupyterHub.activity_resolution = min(30, max(5, CULL // 6))
     c.JupyterHub.services.append({
         "name": "idle-culler",
-        "command": [f"{VENV}/bin/python", "-m", "jupyterhub_idle_culler", f"--timeout={60 * S['cull_idle_minutes']}"],
+        "command": [f"{VENV}/bin/python", "-m", "jupyterhub_idle_culler", f"--timeout={CULL}",
+                    f"--cull-every={max(10, CULL // 4)}"],
     })
     c.JupyterHub.load_roles.append({
         "name": "idle-culler", "services": ["idle-culler"],

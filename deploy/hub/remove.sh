@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Undo deploy/hub/start.sh: stop the hub and the proxy it started (from their pid files), end the
 # named users' processes, delete those Unix users with their homes, and remove the prefix, the
-# exchange, the folders start.sh made on the way to it (e.g. /srv/nbgrader) and its
-# /etc/profile.d script. As root (or with sudo):
+# exchange, the folders start.sh made on the way to it (e.g. /srv/nbgrader), its /etc/profile.d
+# script and the students' cgroups. As root (or with sudo):
 #
 #   deploy/hub/remove.sh --users alice,bob,carol,teacher [--prefix /opt/course-hub] [--exchange DIR] [--force]
 #
@@ -55,6 +55,15 @@ stop_pidfile() {  # stop the process in a pid file, if it is still running
 }
 stop_pidfile "$PREFIX/state/jupyterhub.pid"
 stop_pidfile "$PREFIX/state/proxy.pid"
+# The hub's services (the sealer as root, the recorder as its own user, ...) if a hub that did not
+# stop cleanly left them: every process still running a program from the prefix.
+pids="$(pgrep -f "^$PREFIX/" | tr '\n' ' ')"
+if [ -n "$pids" ]; then
+  kill -TERM $pids 2>/dev/null
+  for _ in $(seq 25); do [ -z "$(pgrep -f "^$PREFIX/")" ] && break; sleep 0.2; done
+  pids="$(pgrep -f "^$PREFIX/" | tr '\n' ' ')"
+  [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+fi
 
 IFS=',' read -r -a LIST <<<"$USERS"
 for name in "${LIST[@]}"; do
@@ -66,6 +75,13 @@ for name in "${LIST[@]}"; do
   pids="$(ps -o pid= -u "$name" | tr -d ' ')"
   [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
   userdel -r "$name" >/dev/null 2>&1 || userdel "$name"
+done
+# The students' cgroups (limited_spawner.py), empty now that their processes have ended.
+for hierarchy in /sys/fs/cgroup /sys/fs/cgroup/memory /sys/fs/cgroup/cpu; do
+  group="$hierarchy/course-hub-$(basename "$PREFIX")"
+  [ -d "$group" ] || continue
+  for sub in "$group"/*/; do [ -d "$sub" ] && rmdir -- "$sub" 2>/dev/null; done
+  rmdir -- "$group" 2>/dev/null || echo "remove.sh: $group is still in use (a process of a user not named?)" >&2
 done
 [ -z "$EXCHANGE" ] || rm -rf -- "$EXCHANGE"
 # Folders start.sh made on the way to the exchange (e.g. /srv/nbgrader): removed when empty.

@@ -17,6 +17,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 
 STUDENTS=""
 INSTRUCTOR=""
+GRADERS=""                        # teaching assistants: hub accounts for the grading service only
 PREFIX="/opt/course-hub"
 EXCHANGE="/srv/nbgrader/exchange"
 COURSE_DIR=""                     # default: ~INSTRUCTOR/police-negotiation
@@ -28,12 +29,15 @@ HUB_PORT=8081
 PROXY_API_PORT=8001
 FORMGRADER_PORT=9999
 RECORDER_PORT=10101
+GRADING_PORT=10102
 RECORDER_USER="course-recorder"
 SETUP_ONLY=0
 RELEASE=""
 TLS_CERT=""
 TLS_KEY=""
-CULL_IDLE=0                       # minutes; 0: no idle culler
+CULL_IDLE=0                       # minutes (or seconds, with s: 90s); 0: no idle culler
+MEM_LIMIT=1G                      # per student (server and kernels, a cgroup); 0: none
+CPU_LIMIT=1                       # cores per student (a CFS quota); 0: none
 
 usage() {
   cat <<EOF
@@ -41,15 +45,20 @@ usage: $0 --students a,b,c --instructor NAME [options]      (as root, or with su
 
   --students LIST         comma-separated Unix user names for the students (created if missing)
   --instructor NAME       the instructor's Unix user (created if missing); owns the course
+  --graders LIST          teaching assistants: hub log-ins (no Unix user, no server) who may grade
+                          in the grading service (/services/grading/) and do nothing else
   --prefix DIR            where the hub's venv, proxy and state go      (default $PREFIX)
   --exchange DIR          nbgrader's exchange                            (default $EXCHANGE)
   --course-dir DIR        the nbgrader course directory                  (default ~INSTRUCTOR/$COURSE_ID)
   --ip IP --port N        where students reach the hub                   (default $IP:$PORT)
   --hub-port N --proxy-api-port N --formgrader-port N   internal ports (default $HUB_PORT, $PROXY_API_PORT, $FORMGRADER_PORT)
   --recorder-port N       the course recorder's internal port            (default $RECORDER_PORT)
+  --grading-port N        the grading service's internal port            (default $GRADING_PORT)
   --release A[,B]         release these lessons to the exchange before the hub starts
   --tls-cert FILE --tls-key FILE   serve HTTPS with this certificate and key (PEM)
-  --cull-idle MINUTES     stop students' servers idle this long (jupyterhub-idle-culler)
+  --cull-idle MINUTES     stop students' servers idle this long (jupyterhub-idle-culler); 90s: seconds
+  --mem-limit SIZE        memory per student, server and kernels together (cgroup)  (default $MEM_LIMIT; 0: none)
+  --cpu-limit CORES       CPU per student (cgroup CFS quota)             (default $CPU_LIMIT; 0: none)
   --roster FILE           the class roster CSV (student_id,first_name,last_name,email[,lms_id]),
                           checked and copied to the course directory as roster.csv (course grades)
   --setup-only            set everything up, print the login details, do not start the hub
@@ -60,6 +69,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --students) STUDENTS="$2"; shift 2 ;;
     --instructor) INSTRUCTOR="$2"; shift 2 ;;
+    --graders) GRADERS="$2"; shift 2 ;;
     --prefix) PREFIX="$2"; shift 2 ;;
     --exchange) EXCHANGE="$2"; shift 2 ;;
     --course-dir) COURSE_DIR="$2"; shift 2 ;;
@@ -69,11 +79,14 @@ while [ $# -gt 0 ]; do
     --proxy-api-port) PROXY_API_PORT="$2"; shift 2 ;;
     --formgrader-port) FORMGRADER_PORT="$2"; shift 2 ;;
     --recorder-port) RECORDER_PORT="$2"; shift 2 ;;
+    --grading-port) GRADING_PORT="$2"; shift 2 ;;
     --release) RELEASE="$2"; shift 2 ;;
     --setup-only) SETUP_ONLY=1; shift ;;
     --tls-cert) TLS_CERT="$2"; shift 2 ;;
     --tls-key) TLS_KEY="$2"; shift 2 ;;
     --cull-idle) CULL_IDLE="$2"; shift 2 ;;
+    --mem-limit) MEM_LIMIT="$2"; shift 2 ;;
+    --cpu-limit) CPU_LIMIT="$2"; shift 2 ;;
     --roster) ROSTER="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
@@ -90,14 +103,22 @@ if [ -n "$ROSTER" ]; then
   [ -f "$ROSTER" ] && [ -r "$ROSTER" ] || { echo "--roster $ROSTER: not a readable file" >&2; exit 2; }
   ROSTER="$(realpath "$ROSTER")"
 fi
-[[ "$CULL_IDLE" =~ ^[0-9]+$ ]] || { echo "--cull-idle takes minutes (a whole number)" >&2; exit 2; }
+[[ "$CULL_IDLE" =~ ^([0-9]+)(s?)$ ]] || { echo "--cull-idle takes minutes (a whole number), or seconds as 90s" >&2; exit 2; }
+CULL_SECONDS=${BASH_REMATCH[1]}; [ -n "${BASH_REMATCH[2]}" ] || CULL_SECONDS=$(( CULL_SECONDS * 60 ))
+[[ "$MEM_LIMIT" =~ ^[0-9]+[KMGT]?$ ]] || { echo "--mem-limit takes a size such as 1G or 800M (0: none)" >&2; exit 2; }
+[[ "$CPU_LIMIT" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--cpu-limit takes a number of cores such as 1 or 0.5 (0: none)" >&2; exit 2; }
 NAME_RE='^[a-z_][a-z0-9_-]{0,30}$'
 IFS=',' read -r -a STUDENT_LIST <<<"$STUDENTS"
-for name in "$INSTRUCTOR" "${STUDENT_LIST[@]}"; do
+GRADER_LIST=()
+[ -z "$GRADERS" ] || IFS=',' read -r -a GRADER_LIST <<<"$GRADERS"
+for name in "$INSTRUCTOR" "${STUDENT_LIST[@]}" "${GRADER_LIST[@]}"; do
   [[ "$name" =~ $NAME_RE ]] || { echo "not a valid Unix user name: '$name'" >&2; exit 2; }
 done
 for name in "${STUDENT_LIST[@]}"; do
   [ "$name" != "$INSTRUCTOR" ] || { echo "the instructor cannot also be a student: $name" >&2; exit 2; }
+done
+for name in "${GRADER_LIST[@]}"; do
+  [[ ",$INSTRUCTOR,$STUDENTS," != *",$name,"* ]] || { echo "a grader cannot also be the instructor or a student: $name" >&2; exit 2; }
 done
 
 say() { printf '[course-hub] %s\n' "$*"; }
@@ -139,7 +160,7 @@ if [ ! -x "$VENV/bin/jupyterhub" ] || [ ! -x "$VENV/bin/course" ] || [ "$REPO/py
   rm -rf "$BUILD"; trap - EXIT
   touch "$VENV/.course-installed"
 fi
-if [ "$CULL_IDLE" != 0 ] && ! "$VENV/bin/python" -c 'import jupyterhub_idle_culler' 2>/dev/null; then
+if [ "$CULL_SECONDS" != 0 ] && ! "$VENV/bin/python" -c 'import jupyterhub_idle_culler' 2>/dev/null; then
   say "pip install jupyterhub-idle-culler"
   "$VENV/bin/pip" install -q --disable-pip-version-check "jupyterhub-idle-culler>=1.4" >>"$PREFIX/pip-install.log" 2>&1 \
     || { tail -30 "$PREFIX/pip-install.log" >&2; exit 1; }
@@ -202,6 +223,28 @@ cat >"$INSTRUCTOR_CONFIG/labconfig/page_config.json" <<'EOF'
   }
 }
 EOF
+# The grading service (--graders): formgrader behind grader_only.py, and no other extension of
+# the Jupyter server (no JupyterLab, no terminals); jupyterhub_config.py adds the authorizer that
+# refuses the server's own API and ignores the instructor's own Jupyter configuration.
+GRADING_CONFIG="$PREFIX/etc/grading-jupyter"
+mkdir -p "$GRADING_CONFIG"
+cat >"$GRADING_CONFIG/jupyter_server_config.json" <<'EOF'
+{
+  "ServerApp": {
+    "terminals_enabled": false,
+    "jpserver_extensions": {
+      "grader_only": true,
+      "nbgrader.server_extensions.formgrader": false,
+      "nbgrader.server_extensions.assignment_list": false,
+      "nbgrader.server_extensions.course_list": false,
+      "nbgrader.server_extensions.validate_assignment": false,
+      "jupyterlab": false, "notebook": false, "nbclassic": false, "notebook_shim": false,
+      "jupyter_lsp": false, "jupyter_server_terminals": false, "voila": false
+    }
+  },
+  "FormgradeExtension": {"debug": false}
+}
+EOF
 
 # ---- 3. configurable-http-proxy from npm -----------------------------------------------------
 CHP="$PREFIX/proxy/node_modules/.bin/configurable-http-proxy"
@@ -222,6 +265,9 @@ for name in "$INSTRUCTOR" "${STUDENT_LIST[@]}"; do
   fi
   home="$(getent passwd "$name" | cut -d: -f6)"
   chmod 700 "$home"          # useradd -m makes 755: students could list each other's work
+done
+# Graders log in to the hub only: no Unix user, no server, no shell on this machine.
+for name in "$INSTRUCTOR" "${STUDENT_LIST[@]}" "${GRADER_LIST[@]}"; do
   if ! grep -q "^$name," "$PASSWORDS"; then
     echo "$name,$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(9))')" >>"$PASSWORDS"
   fi
@@ -320,6 +366,15 @@ fi
 install -m 644 "$HERE/jupyterhub_config.py" "$PREFIX/etc/jupyterhub_config.py"
 install -m 755 "$HERE/seal_submissions.py" "$PREFIX/bin/seal_submissions.py"
 install -m 644 "$HERE/login_limit.py" "$PREFIX/bin/login_limit.py"
+install -m 644 "$HERE/grader_only.py" "$PREFIX/bin/grader_only.py"
+install -m 644 "$HERE/limited_spawner.py" "$PREFIX/bin/limited_spawner.py"
+# Memory and CPU limits need a writable cgroup hierarchy (limited_spawner.py); say so now, not at
+# the first student's login.
+if [ "$MEM_LIMIT" != 0 ] || [ "$CPU_LIMIT" != 0 ]; then
+  PYTHONPATH="$PREFIX/bin" "$VENV/bin/python" -c 'import limited_spawner as l, sys; sys.exit(l.cgroup_version() == 0)' || {
+    echo "--mem-limit/--cpu-limit: no writable cgroup hierarchy under /sys/fs/cgroup on this machine;" >&2
+    echo "  run with --mem-limit 0 --cpu-limit 0 to go without limits" >&2; exit 2; }
+fi
 # hub.json holds the class list: root's alone (the hub reads it as root; nothing else does).
 rm -f "$PREFIX/etc/hub.json"
 (umask 077; "$VENV/bin/python" - "$PREFIX/etc/hub.json" <<EOF
@@ -329,7 +384,10 @@ json.dump({
     "course_id": "$COURSE_ID", "course_dir": "$COURSE_DIR", "instructor": "$INSTRUCTOR",
     "students": "$STUDENTS".split(","), "ip": "$IP", "port": $PORT, "hub_port": $HUB_PORT,
     "proxy_api_port": $PROXY_API_PORT, "formgrader_port": $FORMGRADER_PORT,
-    "instructor_config": "$INSTRUCTOR_CONFIG", "tls": bool("$TLS_CERT"), "cull_idle_minutes": $CULL_IDLE,
+    "instructor_config": "$INSTRUCTOR_CONFIG", "tls": bool("$TLS_CERT"), "cull_idle_seconds": $CULL_SECONDS,
+    "graders": [name for name in "$GRADERS".split(",") if name], "grading_port": $GRADING_PORT,
+    "grading_config": "$GRADING_CONFIG", "mem_limit": "$MEM_LIMIT", "cpu_limit": float("$CPU_LIMIT"),
+    "cgroup_parent": "course-hub-$(basename "$PREFIX")",
     "proxy_token_file": "$PREFIX/state/proxy_token",
     "recorder_port": $RECORDER_PORT, "recorder_user": "$RECORDER_USER", "recorder_db": "$RECORDER_DB", "recorder_scenarios": "$RECORDER_SCENARIOS",
 }, open(sys.argv[1], "w"), indent=2)
@@ -340,6 +398,7 @@ chown root:root "$PREFIX/etc/hub.json"; chmod 600 "$PREFIX/etc/hub.json"
 SCHEME=http; [ -z "$TLS_CERT" ] || SCHEME=https
 say "ready in $(( $(date +%s) - T0 )) s: hub at $SCHEME://$IP:$PORT/ (logins in $PASSWORDS, root only)"
 say "instructor: course release|collect|autograde|feedback in $COURSE_DIR; formgrader at /services/formgrader/"
+[ -z "$GRADERS" ] || say "graders ($GRADERS): grading at /services/grading/ (scores and comments only)"
 [ "$SETUP_ONLY" = 1 ] && exit 0
 
 # ---- 8. The proxy, on its own: a restart of the hub leaves it (and students' servers) running -----

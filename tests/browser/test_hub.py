@@ -13,7 +13,12 @@ entries appear in `course status` and `course collect`; the hub is restarted mid
 student's server and kernel survive it; `course` runs in a JupyterLab terminal (a login shell);
 repeated wrong passwords lock a user name out, the right password included. The whole class runs
 over HTTPS (start.sh --tls-cert/--tls-key, a self-signed certificate made with openssl).
-Everything made (users, processes, the /opt prefix) is removed.
+Also: a teaching assistant (start.sh --graders) grades in the grading service and is refused
+everything else (release, generate, keys/, a terminal, a server of their own), and students cannot
+reach it; each student's server runs in a cgroup with the default limits (1 GB, one core): a
+kernel that outgrows it is killed, its server lives; at the end the hub is restarted with
+`--cull-idle 60s` and an idle student's server is stopped while an active one keeps running.
+Everything made (users, processes, the /opt prefix, the cgroups) is removed.
 
 Needs root (it creates Unix users; skipped otherwise), Chromium, Playwright, PyPI and the npm
 registry. It takes 5 to 12 minutes on two cores (11 with the machine's load at 11), most of it
@@ -23,8 +28,8 @@ COURSE_HUB_TEST=0 skips it.
 from __future__ import annotations
 
 import csv
-import io
 import filecmp
+import io
 import os
 import re
 import secrets
@@ -40,6 +45,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support.hub import hub_module
+
 from .support import (A, NOTEBOOK, UI_TIMEOUT, dismiss_toasts, enter_manual_score, exercise, free_port,
                       open_notebook_url, status_of, wait_idle)  # noqa: F401
 
@@ -54,6 +61,8 @@ SETUP_TIMEOUT = 1200  # s: apt, a fresh venv from PyPI and npm on two busy cores
 SPAWN_TIMEOUT = 180_000  # ms
 MANUAL_ITEM = "al-reflection"
 MANUAL_SCORE = 3
+GRADER_SCORE = 1                      # what the teaching assistant gives bob's reflection
+CULL_SECONDS = 60                     # start.sh --cull-idle 60s, the last step
 COURSE_ID = "police-negotiation"
 OTHER = "03-assessment-and-control"   # a lesson only carol's hand-made folder names (released late:
 SCENARIO_ITEM, SCENARIO_MOVE = "ac-g4", "ask_sister"   # its graded scenario is played on the recorder)
@@ -166,6 +175,7 @@ def hub(tmp_path_factory):
     tag = secrets.token_hex(3)
     students = [f"hub{tag}a", f"hub{tag}b", f"hub{tag}c"]
     instructor = f"hub{tag}t"
+    grader = f"ta-{tag}"                  # a hub log-in only: no Unix user
     prefix = Path(f"/opt/course-hub-test-{tag}")
     port = free_port()
     log_dir = tmp_path_factory.mktemp("hub")
@@ -184,13 +194,14 @@ def hub(tmp_path_factory):
                       f"{students[0]},Alice,Archer,alice@academy.example,S1\n"
                       f"{students[2]},Carol,Cole,carol@academy.example,S3\n", encoding="utf-8")
     command = ["bash", str(START), "--students", ",".join(students), "--instructor", instructor, "--roster", str(roster),
+               "--graders", grader, "--grading-port", str(free_port()),
                "--prefix", str(prefix), "--exchange", str(prefix / "exchange"), "--ip", "127.0.0.1",
                "--port", str(port), "--hub-port", str(free_port()), "--proxy-api-port", str(free_port()),
                "--formgrader-port", str(free_port()), "--recorder-port", str(free_port()), *tls]
     started = time.monotonic()
     handle = open(log, "w")
     url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
-    info = {"url": url, "students": students, "instructor": instructor, "prefix": prefix, "log": log,
+    info = {"url": url, "students": students, "instructor": instructor, "grader": grader, "prefix": prefix, "log": log,
             "exchange": prefix / "exchange" / COURSE_ID, "tls": bool(tls)}
     unverified = ssl.create_default_context()
     unverified.check_hostname = False
@@ -201,17 +212,24 @@ def hub(tmp_path_factory):
                                 stdin=subprocess.DEVNULL, start_new_session=True)
 
     def wait_up(process):
-        def up():
+        """Until the hub answers and so do the services it starts one after another (the proxy
+        answers 503 for a service that is not up yet)."""
+        def up(path, ok):
             if process.poll() is not None:
                 raise AssertionError(f"start.sh exited with {process.returncode}:\n{log.read_text()[-4000:]}")
             try:
-                with urllib.request.urlopen(f"{url}/hub/login", timeout=5, context=unverified) as response:
-                    return response.status == 200
+                with urllib.request.urlopen(f"{url}{path}", timeout=5, context=unverified) as response:
+                    return ok(response.status)
+            except urllib.error.HTTPError as error:
+                return ok(error.code)
             except (urllib.error.URLError, ConnectionError, OSError):
                 return False
-        wait_until("the hub to answer", up, SETUP_TIMEOUT, interval=1)
+        wait_until("the hub to answer", lambda: up("/hub/login", lambda status: status == 200), SETUP_TIMEOUT, interval=1)
+        for service in ("formgrader", "grading"):
+            wait_until(f"the {service} service", lambda: up(f"/services/{service}/", lambda status: status != 503), 120,
+                       interval=1)
 
-    def restart():
+    def restart(*extra):
         """Stop the hub alone (SIGTERM, as systemd or Ctrl-C would), then run start.sh again."""
         process = info["process"]
         t = time.monotonic()
@@ -219,7 +237,7 @@ def hub(tmp_path_factory):
         process.wait(timeout=120)
         stopped = time.monotonic() - t
         t = time.monotonic()
-        info["process"] = start()
+        info["process"] = start(*extra)
         wait_up(info["process"])
         return stopped, time.monotonic() - t
 
@@ -250,12 +268,14 @@ def hub(tmp_path_factory):
             shutil.copy(proxy_log, kept.with_suffix(".proxy.log"))
         profile_script = Path(f"/etc/profile.d/course-hub-{prefix.name}.sh")
         # The test's gradebook has no backup: --force (remove.sh refuses otherwise; see test_hub_remove.py).
-        removed = subprocess.run(["bash", str(REMOVE), "--users", ",".join([*students, instructor]),
+        removed = subprocess.run(["bash", str(REMOVE), "--users", ",".join([*students, instructor, grader]),
                                   "--prefix", str(prefix), "--force"], capture_output=True, text=True, timeout=900)
         for name in [*students, instructor]:
             assert subprocess.run(["id", "-u", name], capture_output=True).returncode != 0, f"user {name} left behind"
         assert not prefix.exists(), f"{prefix} left behind: {removed.stderr}"
         assert not profile_script.exists(), f"{profile_script} left behind"
+        cgroups = [Path(h) / f"course-hub-{prefix.name}" for h in ("/sys/fs/cgroup", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu")]
+        assert not [g for g in cgroups if g.exists()], f"cgroups left behind: {removed.stderr}"
         assert subprocess.run(["pgrep", "-f", f"configurable-http-proxy.*--port {port} "],
                               capture_output=True).returncode != 0, "the proxy was left running"
 
@@ -353,6 +373,164 @@ def run_in_terminal(page, command: str, done: Path, timeout: float = 60) -> str:
                 raise
     time.sleep(0.5)
     return done.read_text()
+
+
+def gradebook(hub, code: str, *args: str) -> str:
+    """What `code` prints, run by the hub's Python as root with `gb`, the course's gradebook, open."""
+    return subprocess.run(
+        [str(hub["prefix"] / "venv" / "bin" / "python"), "-c",
+         "import sys; from nbgrader.api import Gradebook\n"
+         f"gb = Gradebook(sys.argv[1])\n{code}\ngb.close()", f"sqlite:///{hub['course_dir'] / 'gradebook.db'}", *args],
+        capture_output=True, text=True, check=True).stdout.strip()
+
+
+def submission_id(hub, student: str) -> str:
+    return gradebook(hub, "print(gb.find_submission_notebook(sys.argv[2], sys.argv[2], sys.argv[3]).id)", A, student)
+
+
+def server_pid(user: str) -> int | None:
+    """The pid of `user`'s Jupyter server (jupyterhub-singleuser), if it runs."""
+    found = subprocess.run(["pgrep", "-u", user, "-f", "jupyterhub-singleuser"], capture_output=True, text=True)
+    return int(found.stdout.split()[0]) if found.stdout.split() else None
+
+
+def cgroup_file(pid: int, controller: str, name: str) -> Path:
+    """The file `name` of the cgroup `pid` is in for `controller` (cgroup v1 or v2)."""
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if controller in controllers.split(","):
+            return Path("/sys/fs/cgroup") / controller / path.lstrip("/") / name
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        if line.startswith("0::"):
+            return Path("/sys/fs/cgroup") / line[3:].lstrip("/") / name
+    raise AssertionError(f"process {pid} is in no {controller} cgroup")
+
+
+def limits_hold(hub, alice: str, carol: str) -> None:
+    """Each student's server and kernels are in a cgroup of theirs with start.sh's default limits
+    (1 GB, one core); a kernel that outgrows it is killed and its server goes on."""
+    client = hub_module("hub_client")     # a student over HTTP (the load benchmark's client)
+    HubUser, KernelDied = client.HubUser, client.KernelDied
+
+    server = server_pid(alice)
+    v1 = cgroup_file(server, "memory", "memory.limit_in_bytes")
+    memory = v1 if v1.exists() else cgroup_file(server, "memory", "memory.max")
+    assert memory.parent.name == alice and int(memory.read_text()) == 1 << 30, (memory, memory.read_text())
+    v1 = cgroup_file(server, "cpu", "cpu.cfs_quota_us")
+    quota = v1.read_text().strip() if v1.exists() else cgroup_file(server, "cpu", "cpu.max").read_text().split()[0]
+    assert v1.parent.name == alice and int(quota) == 100_000, quota
+    # carol's kernel asks for 1.5 GB: killed (the OOM killer, in her cgroup), her server lives
+    user = HubUser(hub["url"], carol, hub["passwords"][carol])
+    user.log_in()
+    user.wait_for_server(SPAWN_TIMEOUT / 1000)
+    servers = pids_of(carol)
+    kernel = user.kernel(user.start_kernel())
+    try:
+        assert kernel.execute("import os; print(os.getpid())", 60)["status"] == "ok"
+        with pytest.raises(KernelDied):
+            kernel.execute('grown = b"1" * (1500 << 20)', 120)
+    finally:
+        kernel.close()
+    carol_server = server_pid(carol)
+    assert carol_server in servers, "carol's server did not survive her kernel's OOM kill"
+    assert user.api("GET", "api/status").status_code == 200
+    control = cgroup_file(carol_server, "memory", "memory.oom_control")
+    events = control if control.exists() else cgroup_file(carol_server, "memory", "memory.events")
+    assert re.search(r"^oom_kill [1-9]", events.read_text(), re.M), events.read_text()
+
+
+def grader_grades_and_nothing_else(chromium, hub, contexts: list, tmp_path: Path) -> None:
+    """The teaching assistant: a manual score and a comment for bob in the grading service;
+    release, generate, a key through the contents API or formgrader's files, a terminal, the
+    instructor's formgrader and a server of their own refused."""
+    grader, bob = hub["grader"], hub["students"][1]
+    assert subprocess.run(["id", "-u", grader], capture_output=True).returncode != 0, "graders get no Unix user"
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
+    contexts.append(context)
+    page = context.new_page()
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
+    page.goto(f"{hub['url']}/hub/login")
+    page.locator("#username_input").fill(grader)
+    page.locator("#password_input").fill(hub["passwords"][grader])
+    page.locator("#login_submit").click()
+    page.wait_for_url(re.compile(r"/services/grading/formgrader/gradebook"), timeout=SPAWN_TIMEOUT)  # lands there
+    grading = f"{hub['url']}/services/grading"
+    page.goto(f"{grading}/formgrader/submissions/{submission_id(hub, bob)}/")
+    score = page.locator(f"input.score#{MANUAL_ITEM}")
+    score.wait_for(timeout=SPAWN_TIMEOUT)
+    enter_manual_score(page, score, GRADER_SCORE, SPAWN_TIMEOUT)
+    page.screenshot(path=str(tmp_path / "hub-grading-service.png"))
+    stored = gradebook(hub, "print(gb.find_grade(sys.argv[2], sys.argv[3], sys.argv[3], sys.argv[4]).manual_score)",
+                       MANUAL_ITEM, A, bob)
+    assert float(stored) == GRADER_SCORE, stored
+    # The gradebook's page lists bob's notebook with the score (formgrader's own table).
+    page.goto(f"{grading}/formgrader/gradebook/{A}/{A}")
+    page.locator("tr", has_text=bob).locator(".score").filter(has_text=re.compile(r"\d")).wait_for(timeout=UI_TIMEOUT)
+
+    xsrf = next(c["value"] for c in context.cookies(f"{grading}/") if c["name"] == "_xsrf")
+
+    def call(method: str, path: str, body=None):
+        return page.request.fetch(f"{grading}/{path}", method=method, data=body, max_redirects=0,
+                                  headers={"X-XSRFToken": xsrf, "Content-Type": "application/json"})
+
+    # The same request machinery writes a comment: what is refused below is refused by the guard.
+    comment = gradebook(hub, "print(gb.find_comment(sys.argv[2], sys.argv[3], sys.argv[3], sys.argv[4]).id)",
+                        MANUAL_ITEM, A, bob)
+    response = call("PUT", f"formgrader/api/comment/{comment}", {"manual_comment": "Good paraphrase."})
+    assert response.ok, response.status
+    key_in_course = hub["course_dir"] / "keys" / f"{A}.yaml"
+    before = key_in_course.read_bytes()
+    released = sorted(p.name for p in (hub["exchange"] / "outbound").iterdir())
+    refused = {
+        "release a lesson": ("POST", f"formgrader/api/assignment/{OTHER}/release", None),
+        "generate a lesson": ("POST", f"formgrader/api/assignment/{OTHER}/assign", None),
+        "collect": ("POST", f"formgrader/api/assignment/{A}/collect", None),
+        "release feedback": ("POST", f"formgrader/api/assignment/{A}/release_feedback", None),
+        "write a key": ("PUT", f"api/contents/keys/{A}.yaml", {"type": "file", "format": "text", "content": "x"}),
+        "read a key through formgrader's files": ("GET", f"formgrader/submissions/{submission_id(hub, bob)}/"
+                                                  f"..%2F..%2F..%2Fkeys%2F{A}.yaml", None),
+        "open a terminal": ("POST", "api/terminals", None),
+        "start a kernel": ("POST", "api/kernels", {"name": "python3"}),
+    }
+    for what, (method, path, body) in refused.items():
+        response = call(method, path, body)
+        assert response.status == 403 and response.headers.get("x-grading-refused") == "1", (
+            f"the grader could {what}: {response.status} {response.text()[:200]}")
+    assert key_in_course.read_bytes() == before
+    assert sorted(p.name for p in (hub["exchange"] / "outbound").iterdir()) == released
+    # Not the instructor's formgrader, and no server of their own.
+    for path in ("/services/formgrader/formgrader", "/hub/spawn", f"/user/{grader}/lab"):
+        response = page.goto(hub["url"] + path)
+        assert response.status == 403 or "403" in page.content(), f"the grader reached {path}"
+
+
+def idle_server_is_culled(chromium, hub, contexts: list) -> None:
+    """start.sh --cull-idle 60s: the servers of alice and bob, whose pages are closed, are stopped;
+    then bob logs in again and keeps his page open and answering: his server is kept."""
+    alice, bob = hub["students"][:2]
+    for context in contexts:
+        context.close()
+    contexts.clear()
+    saved = Path(os.path.expanduser(f"~{alice}")) / A / NOTEBOOK
+    stopped, restarted = hub["restart"]("--cull-idle", f"{CULL_SECONDS}s")
+    print(f"hub restart with the culler: stopped in {stopped:.1f} s, up again in {restarted:.1f} s")
+    t = time.monotonic()
+    wait_until("the idle servers to be stopped", lambda: not pids_of(alice) and not pids_of(bob), 4 * CULL_SECONDS,
+               interval=2)
+    print(f"culler: alice's and bob's idle servers stopped {time.monotonic() - t:.0f} s after the restart")
+    assert saved.is_file(), "alice's saved work went with her server"
+    # bob again: a new server, and activity through the proxy (his open page, and a request every 5 s)
+    context = chromium.new_context(ignore_https_errors=True)
+    contexts.append(context)
+    page = log_in(context, hub, bob)
+    t_bob = time.monotonic()
+    server = server_pid(bob)
+    while time.monotonic() - t_bob < 1.75 * CULL_SECONDS:
+        assert page.request.get(f"{hub['url']}/user/{bob}/api/status").ok, "bob's active server was stopped"
+        time.sleep(5)
+    assert server and server_pid(bob) == server, "bob's active server was stopped"
+    assert not pids_of(alice), "alice's server came back"
+    print(f"culler: bob's active server kept for {time.monotonic() - t_bob:.0f} s")
 
 
 def memory_mb(user: str) -> float:
@@ -478,10 +656,12 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
         assert probe_as(carol, code) == "made"
         wait_until("carol's hand-made submission to be sealed",
                    lambda: not handmade.exists() and any(p.name.startswith(f"{carol}+{OTHER}+") for p in inbound.iterdir()), 30)
-        # Carol's browser: not alice's server, not formgrader.
-        for path in (f"/user/{alice}/lab", "/services/formgrader/formgrader"):
+        # Carol's browser: not alice's server, not formgrader, not the graders' service.
+        for path in (f"/user/{alice}/lab", "/services/formgrader/formgrader", "/services/grading/formgrader/gradebook"):
             response = page_c.goto(hub["url"] + path)
             assert response.status == 403 or "403" in page_c.content(), f"{carol} reached {path}"
+        # Memory and CPU limits per student (cgroups; start.sh's defaults).
+        limits_hold(hub, alice, carol)
 
         # ---- the instructor: collect, autograde (course autograde), formgrader, feedback ----
         venv_bin = hub["prefix"] / "venv" / "bin"
@@ -538,17 +718,15 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
         assert "usage: course" in text, text
         formgrader = teacher_context.new_page()       # its own tab, not an iframe
         formgrader.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
-        submission_id = subprocess.run(
-            [str(venv_bin / "python"), "-c",
-             "import sys; from nbgrader.api import Gradebook; gb = Gradebook(sys.argv[1]); "
-             "print(gb.find_submission_notebook(sys.argv[2], sys.argv[2], sys.argv[3]).id); gb.close()",
-             f"sqlite:///{hub['course_dir'] / 'gradebook.db'}", A, alice],
-            capture_output=True, text=True, check=True).stdout.strip()
-        formgrader.goto(f"{hub['url']}/services/formgrader/formgrader/submissions/{submission_id}/")
+        formgrader.goto(f"{hub['url']}/services/formgrader/formgrader/submissions/{submission_id(hub, alice)}/")
         score = formgrader.locator(f"input.score#{MANUAL_ITEM}")
         score.wait_for(timeout=SPAWN_TIMEOUT)
         enter_manual_score(formgrader, score, MANUAL_SCORE, SPAWN_TIMEOUT)
         formgrader.screenshot(path=str(tmp_path / "hub-formgrader.png"))
+        # ---- the teaching assistant grades bob's reflection, and may do nothing else -------------
+        t_grader = time.monotonic()
+        grader_grades_and_nothing_else(chromium, hub, contexts, tmp_path)
+        print(f"grader steps {time.monotonic() - t_grader:.1f} s")
 
         result = as_user(teacher, str(venv_bin / "course"), "feedback", A, cwd=str(hub["course_dir"]), env=env)
         assert result.returncode == 0, f"course feedback:\n{result.stdout}\n{result.stderr}"
@@ -556,8 +734,10 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
         assert result.returncode == 0, result.stderr
         with open(hub["course_dir"] / "grades.csv") as fh:
             totals = {row["student_id"]: row for row in csv.DictReader(fh)}
-        # alice answered al-g2 right and has the reflection's points; bob neither.
-        assert float(totals[alice][A]) >= float(totals[bob][A]) + 2 + MANUAL_SCORE - 1e-6, totals
+        # alice answered al-g2 right and has the reflection's points from the instructor; bob has
+        # GRADER_SCORE for his reflection from the teaching assistant.
+        assert float(totals[alice][A]) >= float(totals[bob][A]) + 2 + MANUAL_SCORE - GRADER_SCORE - 1e-6, totals
+        assert float(totals[bob][A]) >= GRADER_SCORE - 1e-6, totals
         # names from the roster start.sh --roster put in the course folder: bob has no row (exported,
         # warned about); carol's row has no gradebook student (she submitted nothing: listed)
         assert (totals[alice]["first_name"], totals[alice]["last_name"]) == ("Alice", "Archer"), totals
@@ -636,6 +816,11 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
         print(f"{LOGIN_LIMIT} wrong logins and a refused right one in {time.monotonic() - t_lock:.1f} s")
         # Another user name from the same address is not locked.
         log_in(chromium.new_context(ignore_https_errors=True), hub, bob).context.close()
+
+        # ---- the idle culler: restarted with --cull-idle 60s ------------------------------------------
+        t_cull = time.monotonic()
+        idle_server_is_culled(chromium, hub, contexts)
+        print(f"culler steps {time.monotonic() - t_cull:.0f} s")
         print(f"hub setup {hub['setup_seconds']:.0f} s; class steps {time.monotonic() - t0:.0f} s")
     finally:
         for context in contexts:
