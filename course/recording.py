@@ -94,11 +94,14 @@ def read_answers_file(path: str | os.PathLike) -> ParsedAnswers:
     return parse_answers(text, str(path))
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that readers see the old or the new file, never half."""
+def write_atomically(path: Path, text: str, mode: int | None = None) -> None:
+    """Replace `path` with `text` so that readers see the old or the new file, never half
+    (`mode`: the new file's permissions; default the temporary file's, 600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

@@ -1,7 +1,7 @@
 """The recorder's side of a graded scenario: played on the server, one node at a time.
 
 The instructor publishes each released lesson's graded scenarios to a folder the recorder may
-read and students may not (`course release` does it, see course/scenarios/publish.py):
+read and students may not (`course release` does it, see course/scenarios/placement.py):
 `<published>/<lesson>/<item>.yaml`. The recorder plays a student's move against that file and
 the student's own record, appends the new attempts value (the same value the answers file
 holds, so the grader reads it as it reads any graded save) and answers with the `NodeView`
@@ -18,7 +18,8 @@ from ..scenarios.model import Scenario
 from ..scenarios.play import ScenarioPlay, scenario_header
 from .store import RecordStore
 
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
+SAFE_ID = re.compile(  # a lesson, item or choice id as the recorder accepts it (never a path)
+    r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 ACTIONS = ("view", "choose", "restart")
 
 
@@ -59,7 +60,7 @@ def play_step(store: RecordStore, scenarios: PublishedScenarios, user: str, less
     """Apply one action to `user`'s play of the item and return {"header", "view"}; a move is
     appended to the store before it is answered. PlayRefused when the move is not allowed."""
     scenario = scenarios.scenario(lesson, item)
-    saved = [r for r in store.records(user, lesson) if r.item == item and r.kind == "scenario"]
+    saved = [r for r in store.records(user, lesson, item) if r.kind == "scenario"]
     play = ScenarioPlay(scenario, graded=True)
     if saved:
         play.restore(saved[-1].value)

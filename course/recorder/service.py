@@ -28,12 +28,11 @@ import time
 from tornado import httpclient, ioloop, web
 
 from ..scenarios.play import PlayRefused
-from .plays import ACTIONS, NotPlayedHere, PublishedScenarios, play_step
+from .plays import ACTIONS, SAFE_ID, NotPlayedHere, PublishedScenarios, play_step
 from .store import RecordStore
 
 log = logging.getLogger("course.recorder")
 
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 SAFE_KIND = re.compile(r"^[a-z][a-z_]{0,31}$")
 MODES = ("graded", "practice")
 MAX_BODY = 256 * 1024          # a scenario's attempts are a few kilobytes

@@ -86,11 +86,13 @@ class RecordStore:
             seq = db.execute(RECORDS.insert().values(**row)).inserted_primary_key[0]
         return Record(seq=seq, **{**row, "value": value})
 
-    def records(self, user: str, lesson: str | None = None) -> list[Record]:
-        """One user's records, oldest first (optionally of one lesson)."""
+    def records(self, user: str, lesson: str | None = None, item: str | None = None) -> list[Record]:
+        """One user's records, oldest first (optionally of one lesson, and of one item)."""
         query = sa.select(RECORDS).where(RECORDS.c.user == user)
         if lesson is not None:
             query = query.where(RECORDS.c.lesson == lesson)
+        if item is not None:
+            query = query.where(RECORDS.c.item == item)
         with self.engine.connect() as db:
             rows = db.execute(query.order_by(RECORDS.c.seq)).mappings().all()
         return [Record(**{**dict(row), "value": json.loads(row["value"])}) for row in rows]

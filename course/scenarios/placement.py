@@ -16,10 +16,6 @@ A scenario item that names a YAML path (the lesson's own file) is left as the au
 """
 from __future__ import annotations
 
-import filecmp
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from .loader import is_scenario_file, practice_scenarios_dir, scenario_file
@@ -75,16 +71,10 @@ def place_lesson_scenarios(course, lesson: str) -> list[str]:
 
 
 def _copy_if_changed(source: Path, target: Path, mode: int) -> bool:
-    if target.is_file() and filecmp.cmp(source, target, shallow=False):
+    from ..recording import write_atomically
+
+    text = source.read_text(encoding="utf-8")
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(target, text, mode=mode)
     return True
