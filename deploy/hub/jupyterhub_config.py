@@ -10,7 +10,8 @@
   who may open the `grading` service alone: formgrader behind grader_only.py (scores, comments
   and flags; nothing the instructor does, no terminal, no contents), as the instructor.
 - Students' servers run in a cgroup each with a memory and CPU limit (limited_spawner.py), and an
-  idle culler stops idle ones (start.sh --cull-idle).
+  idle culler stops idle ones (start.sh --cull-idle). Their kernels use Unix sockets in a folder of
+  their own, not TCP ports, which collide when a class starts at once (kernel_sockets.py).
 - A second service, run by the hub as root, seals each submission in the exchange's inbound.
 - Failed logins are limited per user name and per address (login_limit.py, beside the sealer).
 - A restart leaves students' servers running: the proxy runs on its own (start.sh starts it) and
@@ -19,6 +20,7 @@
 """
 import json
 import os
+import pwd
 import sys
 
 from tornado import web
@@ -52,6 +54,8 @@ c.JupyterHub.pid_file = os.path.join(STATE, "jupyterhub.pid")
 
 # ---- who may log in ---------------------------------------------------------------------------
 sys.path.insert(0, os.path.join(S["prefix"], "bin"))
+import kernel_sockets  # noqa: E402  (PREFIX/bin, beside the spawner)
+
 c.JupyterHub.authenticator_class = "login_limit.LimitedFirstUseAuthenticator"
 c.LimitedFirstUseAuthenticator.user_failure_limit = 5       # per user name, in failure_window
 c.LimitedFirstUseAuthenticator.address_failure_limit = 50   # per address (a class may share one)
@@ -101,6 +105,13 @@ def pre_spawn(spawner):
         spawner.environment = {**spawner.environment, "JUPYTER_CONFIG_PATH": S["instructor_config"],
                                "COURSE_DIR": S["course_dir"]}
         spawner.mem_limit = spawner.cpu_limit = None   # the limits are the students'; grading runs here
+    else:
+        # Students' kernels on Unix sockets in a folder of their own: no kernel ports to collide
+        # when a class starts at once (kernel_sockets.py says why; bench/hub_load.py measured it).
+        account = pwd.getpwnam(spawner.user.name)
+        folder = kernel_sockets.prepare(S["cgroup_parent"], account.pw_uid, account.pw_gid)
+        environment, spawner.args = kernel_sockets.server_settings(folder, list(spawner.args))
+        spawner.environment = {**spawner.environment, **environment}
 
 
 c.Spawner.pre_spawn_hook = pre_spawn

@@ -2,7 +2,7 @@
 # Undo deploy/hub/start.sh: stop the hub and the proxy it started (from their pid files), end the
 # named users' processes, delete those Unix users with their homes, and remove the prefix, the
 # exchange, the folders start.sh made on the way to it (e.g. /srv/nbgrader), its /etc/profile.d
-# script and the students' cgroups. As root (or with sudo):
+# script, the students' cgroups and their kernels' socket folders under /run. As root (or with sudo):
 #
 #   deploy/hub/remove.sh --users alice,bob,carol,teacher [--prefix /opt/course-hub] [--exchange DIR] [--force]
 #
@@ -83,6 +83,8 @@ for hierarchy in /sys/fs/cgroup /sys/fs/cgroup/memory /sys/fs/cgroup/cpu; do
   for sub in "$group"/*/; do [ -d "$sub" ] && rmdir -- "$sub" 2>/dev/null; done
   rmdir -- "$group" 2>/dev/null || echo "remove.sh: $group is still in use (a process of a user not named?)" >&2
 done
+# The students' kernel sockets (kernel_sockets.py): a folder per user under /run, root's.
+rm -rf -- "/run/course-hub-$(basename "$PREFIX")"
 [ -z "$EXCHANGE" ] || rm -rf -- "$EXCHANGE"
 # Folders start.sh made on the way to the exchange (e.g. /srv/nbgrader): removed when empty.
 if [ -f "$PREFIX/state/made-dirs" ]; then

@@ -9,7 +9,8 @@
 # the course directory (owned by the instructor), nbgrader's exchange, the hub configuration, and
 # then runs JupyterHub in the foreground (Ctrl-C stops the hub alone: students' servers and the
 # proxy, which runs on its own, keep running, and the next start takes them over). Running it
-# again is safe: what is there already is kept (passwords too); new students on the list are added.
+# again once the hub has stopped is safe: what is there already is kept (passwords too); new
+# students on the list are added. While the hub runs, it refuses (exit 3) and changes nothing.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -123,6 +124,22 @@ done
 
 say() { printf '[course-hub] %s\n' "$*"; }
 T0=$(date +%s)
+
+# ---- 0. One start.sh, then one hub, per prefix -------------------------------------------------
+# A second start.sh while the hub runs would rewrite its configuration, class list, passwords and
+# course files under it. The lock is taken here and kept, through `exec`, by the hub this script
+# becomes, so it is free exactly when neither runs (a hub that dies frees it). The proxy, which
+# outlives the hub on purpose, is started without it.
+mkdir -p "$PREFIX/state"
+chmod 700 "$PREFIX/state"
+exec 9>>"$PREFIX/state/start.lock"
+if ! flock -n 9; then
+  hub_pid="$(cat "$PREFIX/state/jupyterhub.pid" 2>/dev/null || true)"
+  echo "start.sh: the hub of $PREFIX is running${hub_pid:+ (pid $hub_pid)}, or another start.sh is setting it up." >&2
+  echo "  Nothing was changed. To restart it with new settings, stop the hub first: kill -TERM ${hub_pid:-<its pid>}" >&2
+  echo "  (students' servers, their kernels and the proxy keep running), then run start.sh again." >&2
+  exit 3
+fi
 
 # ---- 1. System packages (Debian) -----------------------------------------------------------
 need=()
@@ -368,6 +385,9 @@ install -m 755 "$HERE/seal_submissions.py" "$PREFIX/bin/seal_submissions.py"
 install -m 644 "$HERE/login_limit.py" "$PREFIX/bin/login_limit.py"
 install -m 644 "$HERE/grader_only.py" "$PREFIX/bin/grader_only.py"
 install -m 644 "$HERE/limited_spawner.py" "$PREFIX/bin/limited_spawner.py"
+install -m 644 "$HERE/kernel_sockets.py" "$PREFIX/bin/kernel_sockets.py"
+# Students' kernels use Unix sockets under /run/course-hub-NAME/UID (kernel_sockets.py): the path must fit.
+"$VENV/bin/python" "$PREFIX/bin/kernel_sockets.py" "course-hub-$(basename "$PREFIX")" || exit 2
 # Memory and CPU limits need a writable cgroup hierarchy (limited_spawner.py); say so now, not at
 # the first student's login.
 if [ "$MEM_LIMIT" != 0 ] || [ "$CPU_LIMIT" != 0 ]; then
@@ -421,7 +441,7 @@ else
   fi
   # The token goes through the environment, never the command line (ps shows that to everyone).
   ( export CONFIGPROXY_AUTH_TOKEN="$(cat "$TOKEN_FILE")"
-    exec setsid "$CHP" "${proxy_args[@]}" >>"$PREFIX/state/proxy.log" 2>&1 </dev/null ) &
+    exec setsid "$CHP" "${proxy_args[@]}" >>"$PREFIX/state/proxy.log" 2>&1 </dev/null 9>&- ) &
   echo $! >"$PROXY_PID_FILE"
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_API_PORT") 2>/dev/null && break

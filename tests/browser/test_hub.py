@@ -16,9 +16,12 @@ over HTTPS (start.sh --tls-cert/--tls-key, a self-signed certificate made with o
 Also: a teaching assistant (start.sh --graders) grades in the grading service and is refused
 everything else (release, generate, keys/, a terminal, a server of their own), and students cannot
 reach it; each student's server runs in a cgroup with the default limits (1 GB, one core): a
-kernel that outgrows it is killed, its server lives; at the end the hub is restarted with
+kernel that outgrows it is killed, its server lives, and two busy processes get one core between
+them (the cgroup is throttled); a student's kernel runs on Unix sockets in a folder of their own
+(no TCP ports to collide); start.sh run again while the hub runs is refused and rewrites nothing;
+at the end the hub is restarted with
 `--cull-idle 60s` and an idle student's server is stopped while an active one keeps running.
-Everything made (users, processes, the /opt prefix, the cgroups) is removed.
+Everything made (users, processes, the /opt prefix, the cgroups, the kernels' socket folders) is removed.
 
 Needs root (it creates Unix users; skipped otherwise), Chromium, Playwright, PyPI and the npm
 registry. It takes 5 to 12 minutes on two cores (11 with the machine's load at 11), most of it
@@ -30,7 +33,9 @@ from __future__ import annotations
 import csv
 import filecmp
 import io
+import json
 import os
+import pwd
 import re
 import secrets
 import shutil
@@ -243,6 +248,7 @@ def hub(tmp_path_factory):
 
     info["process"] = start("--release", A)
     info["restart"] = restart
+    info["command"] = command
     try:
         wait_up(info["process"])
         info["setup_seconds"] = time.monotonic() - started
@@ -276,6 +282,7 @@ def hub(tmp_path_factory):
         assert not profile_script.exists(), f"{profile_script} left behind"
         cgroups = [Path(h) / f"course-hub-{prefix.name}" for h in ("/sys/fs/cgroup", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu")]
         assert not [g for g in cgroups if g.exists()], f"cgroups left behind: {removed.stderr}"
+        assert not Path(f"/run/course-hub-{prefix.name}").exists(), "the kernels' socket folders were left behind"
         assert subprocess.run(["pgrep", "-f", f"configurable-http-proxy.*--port {port} "],
                               capture_output=True).returncode != 0, "the proxy was left running"
 
@@ -406,6 +413,23 @@ def cgroup_file(pid: int, controller: str, name: str) -> Path:
     raise AssertionError(f"process {pid} is in no {controller} cgroup")
 
 
+# Run in a student's kernel: where its connection file is and which transport it names, and how many
+# cores two processes that each spin for 4 s got (their CPU time over the wall time).
+BURN_TWO_CORES = """
+import json, os, subprocess, sys, time
+from ipykernel.connect import get_connection_file
+connection = get_connection_file()
+transport = json.load(open(connection))["transport"]
+start, before = time.monotonic(), os.times()
+spin = "import time\\nend = time.monotonic() + 4\\nwhile time.monotonic() < end: pass"
+for burner in [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(2)]:
+    burner.wait()
+after = os.times()
+cores = (after.children_user + after.children_system - before.children_user - before.children_system) / (time.monotonic() - start)
+seen = json.dumps([connection, transport, cores])
+"""
+
+
 def limits_hold(hub, alice: str, carol: str) -> None:
     """Each student's server and kernels are in a cgroup of theirs with start.sh's default limits
     (1 GB, one core); a kernel that outgrows it is killed and its server goes on."""
@@ -437,6 +461,28 @@ def limits_hold(hub, alice: str, carol: str) -> None:
     control = cgroup_file(carol_server, "memory", "memory.oom_control")
     events = control if control.exists() else cgroup_file(carol_server, "memory", "memory.events")
     assert re.search(r"^oom_kill [1-9]", events.read_text(), re.M), events.read_text()
+    # Her new kernel: on Unix sockets in her own folder (no TCP ports to collide, kernel_sockets.py),
+    # and held to one core: two processes that would each take a core get one between them, and the
+    # kernel throttles her cgroup (cpu.stat's nr_throttled, cgroup v1 or v2).
+    throttled = lambda: int(re.search(r"^nr_throttled (\d+)", cgroup_file(carol_server, "cpu", "cpu.stat").read_text(),  # noqa: E731
+                                      re.M).group(1))
+    before = throttled()
+    kernel = user.kernel(user.start_kernel())
+    try:
+        reply = kernel.request("execute_request", {"code": BURN_TWO_CORES, "silent": False, "store_history": False,
+                                                   "user_expressions": {"seen": "seen"}, "allow_stdin": False,
+                                                   "stop_on_error": True}, 120)
+    finally:
+        kernel.close()
+    assert reply["status"] == "ok", reply
+    connection, transport, cores = json.loads(reply["user_expressions"]["seen"]["data"]["text/plain"].strip("'"))
+    folder = Path(f"/run/course-hub-{hub['prefix'].name}/{pwd.getpwnam(carol).pw_uid}")
+    assert transport == "ipc" and Path(connection).parent == folder, (connection, transport)
+    assert (folder.stat().st_uid, folder.stat().st_mode & 0o777) == (pwd.getpwnam(carol).pw_uid, 0o700)
+    print(f"limits: two busy processes in carol's kernel used {cores:.2f} cores; "
+          f"her cgroup was throttled {throttled() - before} times")
+    assert cores <= 1.15, f"carol's two busy processes used {cores:.2f} cores under a one-core limit"
+    assert throttled() > before, "carol's cgroup was never throttled"
 
 
 def grader_grades_and_nothing_else(chromium, hub, contexts: list, tmp_path: Path) -> None:
@@ -548,6 +594,14 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
 
     contexts = []
     try:
+        # ---- start.sh again while the hub runs: refused at once, nothing rewritten (the hub holds
+        # the lock start.sh took; the restart below shows a stopped hub frees it) ---------------------
+        written = [hub["prefix"] / "passwords.csv", hub["prefix"] / "etc" / "hub.json", hub["prefix"] / "etc" / "jupyterhub_config.py"]
+        before = [path.stat().st_mtime_ns for path in written]
+        again = subprocess.run(hub["command"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert again.returncode == 3 and f"the hub of {hub['prefix']} is running (pid " in again.stderr, again.stderr
+        assert [path.stat().st_mtime_ns for path in written] == before, "a refused start.sh rewrote the hub's files"
+
         # ---- two students: log in, fetch, answer with the mouse, submit -------------------
         pages = {}
         for user in (alice, bob):
