@@ -7,7 +7,9 @@ answer a graded question with the mouse and submit; the hub's sealing service lo
 submission; a third student can read neither their homes nor their submissions, nor open their
 servers or formgrader; the instructor collects and autogrades with `course autograde`, grades a
 reflection in formgrader (a Hub service, its own tab) and releases feedback; each student
-fetches exactly their own feedback. Also (issue 23): the class list (hub.json) is root's; a
+fetches exactly their own feedback. A code lesson (06) is released, a student's pandas code is
+submitted over HTTP and the instructor's `course autograde` runs it in the bubblewrap sandbox as
+the instructor's user, with full marks. Also (issue 23): the class list (hub.json) is root's; a
 hand-made submission dated in the past gets the hub's time and the instructor is told; quarantined
 entries appear in `course status` and `course collect`; the hub is restarted mid-class and a
 student's server and kernel survive it; `course` runs in a JupyterLab terminal (a login shell);
@@ -579,6 +581,56 @@ def idle_server_is_culled(chromium, hub, contexts: list) -> None:
     print(f"culler: bob's active server kept for {time.monotonic() - t_bob:.0f} s")
 
 
+CODE_LESSON = "06-community-policing"   # students write pandas code; the instructor's autograde runs it
+
+
+def code_lesson_graded_in_the_sandbox(hub, student: str, env: dict) -> None:
+    """A code lesson end to end on the hub: the instructor releases it, a student fetches it, writes
+    working code in every answer cell (the source's solutions) and submits, all over HTTP; the
+    instructor (an ordinary user, not root) collects and runs `course autograde`, which runs the
+    student's code in the bubblewrap sandbox: every code check gets full marks."""
+    venv_course = str(hub["prefix"] / "venv" / "bin" / "course")
+    teacher = hub["instructor"]
+    result = as_user(teacher, venv_course, "release", CODE_LESSON, cwd=str(hub["course_dir"]), env=env)
+    assert result.returncode == 0, f"course release {CODE_LESSON}:\n{result.stdout}\n{result.stderr}"
+    source = json.loads((hub["course_dir"] / "source" / CODE_LESSON / f"{CODE_LESSON}.ipynb").read_text())
+    solutions = {cell["metadata"]["nbgrader"]["grade_id"]: cell["source"] for cell in source["cells"]
+                 if cell["cell_type"] == "code" and cell["metadata"].get("nbgrader", {}).get("solution")}
+    checks = [cell["metadata"]["nbgrader"]["grade_id"] for cell in source["cells"] if cell["cell_type"] == "code"
+              and cell["metadata"].get("nbgrader", {}).get("grade") and "lesson.saved" not in "".join(cell["source"])]
+    assert solutions and checks, "lesson 06 has code exercises"
+    user = hub_module("hub_client").HubUser(hub["url"], student, hub["passwords"][student])
+    user.log_in()
+    user.wait_for_server(SPAWN_TIMEOUT / 1000)
+    form = {"course_id": COURSE_ID, "assignment_id": CODE_LESSON}
+    fetched = user.api("POST", "assignments/fetch", data=form)
+    assert fetched.status_code == 200 and fetched.json().get("success"), fetched.text[:300]
+    path = f"api/contents/{CODE_LESSON}/{CODE_LESSON}.ipynb"
+    notebook = user.api("GET", path, params={"content": 1}).json()["content"]
+    for cell in notebook["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell["source"] = solutions[grade_id]
+    saved = user.api("PUT", path, json={"type": "notebook", "format": "json", "content": notebook})
+    assert saved.status_code in (200, 201), saved.text[:300]
+    submitted = user.api("POST", "assignments/submit", data=form)
+    assert submitted.status_code == 200 and submitted.json().get("success"), submitted.text[:300]
+    wait_until(f"{student}'s {CODE_LESSON} submission to be sealed", lambda: [
+        p for p in hub["exchange"].joinpath("inbound").iterdir()
+        if p.name.startswith(f"{student}+{CODE_LESSON}+") and sealed(hub, p)], 30)
+    for verb in ("collect", "autograde"):
+        t = time.monotonic()
+        result = as_user(teacher, venv_course, verb, CODE_LESSON, cwd=str(hub["course_dir"]), env=env)
+        assert result.returncode == 0, f"course {verb} {CODE_LESSON}:\n{result.stdout}\n{result.stderr}"
+        print(f"code lesson: course {verb} {CODE_LESSON} as the instructor: {time.monotonic() - t:.0f} s")
+    scores = json.loads(gradebook(hub, "import json\nnb = gb.find_submission_notebook(sys.argv[2], sys.argv[2], sys.argv[3])\n"
+                                       "print(json.dumps({g.name: [g.score, g.max_score] for g in nb.grades}))",
+                                  CODE_LESSON, student))
+    missed = {check: scores.get(check) for check in checks if scores.get(check, [0, 1])[0] != scores.get(check, [0, 1])[1]}
+    assert not missed, f"code checks without full marks after autograde on the hub: {missed}\n{result.stdout}"
+    print(f"code lesson: {len(checks)} code checks, full marks: {sum(scores[c][0] for c in checks)} points")
+
+
 def memory_mb(user: str) -> float:
     out = subprocess.run(["ps", "-o", "rss=", "-u", user], capture_output=True, text=True).stdout.split()
     return sum(int(x) for x in out) / 1024
@@ -730,6 +782,9 @@ def test_a_class_on_jupyterhub(chromium, hub, tmp_path):
         assert "quarantined in the exchange" in outputs["status"] and f"{alice}: {A}: quarantined" in outputs["status"], outputs["status"]
         collected = sorted(p.name for p in (hub["course_dir"] / "submitted").iterdir())
         assert collected == sorted([alice, bob]), collected
+
+        # ---- a code lesson: the students' code is graded in the sandbox by the instructor's user ----
+        code_lesson_graded_in_the_sandbox(hub, bob, env)   # (carol must stay without a gradebook row: `course grades` lists her)
 
         # ---- issue 28: a graded scenario is played on the recorder, one node at a time ---------
         # Releasing lesson 03 publishes its graded scenario to the recorder and releases none.
