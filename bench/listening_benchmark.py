@@ -1,8 +1,8 @@
 """Benchmark the active-listening recogniser (course.listening) on the corpus and held-out set.
 
-    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2, train3 and blind3
+    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2, train3, train4 and blind3
     python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2,
-                                                        # tuning, train2, train3 or blind3
+                                                        # tuning, train2, train3, train4 or blind3
     python bench/listening_benchmark.py --split train3 --no-context   # as a key without `context:`
     python bench/listening_benchmark.py --split dev --errors
     python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
@@ -15,7 +15,8 @@ heldout2 is the second blind set (heldout-2.yaml, issue 15, all labels), written
 before the issue-15 rules; tuning is tuning.yaml, the replies the issue-15 rules were tuned on.
 Each reply is recognised with its statement's setting as the context (as a key would give it).
 Issue 27: train2 and train3 are the held-out quarters of train-2.yaml and train-3.yaml (the model's
-corpora; train3's statements are its own, not statements.yaml's). train2 is the held-out quarter
+corpora; train3's statements are its own, not statements.yaml's); train4 is the held-out quarter of
+train-4.yaml (corpus four, statements of its own too). train2 is the held-out quarter
 of train-2.yaml (same author as its
 training replies, so not blind); blind3 is blind-3.yaml, written by other hands who never saw the
 rules: the FINAL figure, never tuned or trained on (its errors are not listed unless --errors).
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from course.listening import score_reply  # noqa: E402
 from course.listening.corpus import (HELDOUT_SPLITS, Corpus, Statement, default_dir, load_blind, load_corpus,  # noqa: E402
-                                     load_heldout, load_heldout2, load_train2, load_train3)
+                                     load_heldout, load_heldout2, load_train2, load_train3, load_train4)
 from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1  # noqa: E402
 from course.listening.model import MODEL_FILE  # noqa: E402
 from course.listening.labels import ALL_LABELS  # noqa: E402
@@ -157,11 +158,12 @@ SPLIT_NOTES = {
     "tuning": "tuning.yaml (USED to tune the issue-15 rules; not a blind figure)",
     "train2": "train-2.yaml, its held-out test quarter (issue 27; same author as the model's training replies)",
     "train3": "train-3.yaml, its held-out test quarter (issue 27, corpus three; same author as its training replies)",
+    "train4": "train-4.yaml, its held-out test quarter (corpus four; same author as its training replies)",
     "blind3": "blind-3.yaml (issue 27): other hands, blind to the rules; FINAL, NEVER TUNE OR TRAIN ON IT",
     "blind4": "blind-4.yaml (issue 27): a fourth writer, blind to the rules, the corpora and blind-3; "
               "FINAL, NEVER TUNE OR TRAIN ON IT",
 }
-EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "blind3", "blind4")
+EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "train4", "blind3", "blind4")
 BLIND4 = Path(__file__).resolve().parents[1] / "content" / "listening-blind" / "blind-4.yaml"
 
 
@@ -170,6 +172,7 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
     if key not in cache:
         corpus = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
                   "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2, "train3": load_train3,
+                  "train4": load_train4,
                   "blind3": load_blind, "blind4": lambda: load_blind(BLIND4)}[key]()
         if no_context:   # every statement without its setting: the recogniser reads it for risk cues
             corpus = Corpus({sid: Statement(sid, None, s.text) for sid, s in corpus.statements.items()}, corpus.replies)
@@ -179,7 +182,7 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
 
 def file_split(split: str) -> str:
     """The split name inside the file (heldout-2.yaml is all 'final', tuning.yaml all 'dev')."""
-    return {"heldout2": "final", "tuning": "dev", "train2": "test", "train3": "test", "blind3": "final",
+    return {"heldout2": "final", "tuning": "dev", "train2": "test", "train3": "test", "train4": "test", "blind3": "final",
             "blind4": "final"}.get(split, split)
 
 
@@ -222,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="recognise every reply without its setting (as a key without `context:`)")
     args = ap.parse_args(argv)
 
-    splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2", "train3") if args.split == "all" else (args.split,)
+    splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2", "train3", "train4") if args.split == "all" else (args.split,)
     if args.split == "all" and (default_dir() / "blind-3.yaml").is_file():
         splits += ("blind3",)
     if args.split == "all" and BLIND4.is_file():

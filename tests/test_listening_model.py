@@ -11,7 +11,7 @@ import pytest
 
 from course import Lesson
 from course.listening import recognise
-from course.listening.corpus import CorpusError, load_corpus, load_heldout, load_train2, load_train3
+from course.listening.corpus import CorpusError, load_corpus, load_heldout, load_train2, load_train3, load_train4
 from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
 from course.listening.labels import ALL_LABELS, EXPLANATIONS
 from course.listening.model import MODEL_FILE, char_features, load, word_features
@@ -95,6 +95,58 @@ def test_train3_corpus_is_large_varied_with_statements_and_ids_of_its_own():
     own = {r.statement_id for r in t3.replies} - set(load_corpus().statements)
     assert len(own) >= 40 and {t3.statements[s].setting for s in own} >= {
         "mental_health_crisis", "domestic_dispute", "welfare_check", "protest", "neighbour_dispute", "public_order"}
+
+
+def test_train4_corpus_is_large_varied_with_statements_and_ids_of_its_own():
+    """Corpus four: about a thousand replies to 45 statements of its own (s106 on), every label at
+    least 60 times, a quarter held out, unlabelled replies about one in twelve, and neither a reply
+    id nor a statement id nor a statement text shared with another file."""
+    t4 = load_train4()
+    t3 = load_train3()
+    other = ({r.id for r in load_corpus().replies} | {r.id for r in load_heldout().replies}
+             | {r.id for r in load_train2().replies} | {r.id for r in t3.replies})
+    _training_corpus_counts(t4, 60, other)
+    assert 900 <= len(t4.replies) <= 1300
+    assert 0.05 <= sum(1 for r in t4.replies if not r.labels) / len(t4.replies) <= 0.12
+    own = set(t4.statements) - set(t3.statements)
+    assert {r.statement_id for r in t4.replies} == own and len(own) >= 40
+    assert all(s.startswith("s") and int(s[1:]) >= 106 for s in own)
+    assert {t4.statements[s].setting for s in own} == {
+        "mental_health_crisis", "domestic_dispute", "welfare_check", "protest", "neighbour_dispute",
+        "public_order", "landlord_tenant"}
+    earlier = {s.text.strip().lower() for s in t3.statements.values()}   # statements.yaml's and train-3's
+    assert not earlier & {t4.statements[s].text.strip().lower() for s in own}
+    per_statement = Counter(r.statement_id for r in t4.replies)
+    assert min(per_statement.values()) >= 20
+    for label in ALL_LABELS:          # every label in the held-out quarter too
+        assert any(label in r.labels for r in t4.split("test")), label
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("statements:\n- {id: s90, setting: protest, text: 'A.'}\nreplies: []\n",
+     r"train-4\.yaml: statement s90: id already used in train-3\.yaml"),
+    ("statements:\n- {id: s91, setting: protest, text: 'A.'}\n"
+     "replies:\n- {id: p1, statement: s91, text: 'Go on.', labels: [], split: train}\n",
+     r"train-4\.yaml: reply p1: id already used in train-3\.yaml"),
+    ("statements:\n- {id: s91, setting: riot, text: 'A.'}\nreplies: []\n",
+     r"train-4\.yaml: statement s91: unknown setting 'riot'"),
+    ("statements:\n- {id: s91, setting: protest, text: 'A.'}\n"
+     "replies:\n- {id: q1, statement: s91, text: 'Go on.', labels: [listening], split: train}\n",
+     r"train-4\.yaml: reply q1: unknown label 'listening'"),
+])
+def test_train4_loader_errors_name_file_statement_or_reply_and_problem(tmp_path, text, expected):
+    (tmp_path / "statements.yaml").write_text("statements:\n- {id: s01, setting: protest, text: 'We stay.'}\n",
+                                              encoding="utf-8")
+    (tmp_path / "replies.yaml").write_text(
+        "replies:\n- {id: r1, statement: s01, text: 'Mm-hm.', labels: [minimal_encourager], split: train}\n",
+        encoding="utf-8")
+    (tmp_path / "train-3.yaml").write_text(
+        "statements:\n- {id: s90, setting: protest, text: 'B.'}\n"
+        "replies:\n- {id: p1, statement: s90, text: 'Go on.', labels: [minimal_encourager], split: train}\n",
+        encoding="utf-8")
+    (tmp_path / "train-4.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CorpusError, match=expected):
+        load_train4(tmp_path)
 
 
 def test_train3_test_quarter_holds_its_measured_figures():

@@ -21,6 +21,7 @@ HELDOUT_SPLITS = ("dev", "final")   # heldout.yaml: dev may be used for tuning, 
 HELDOUT2_FILE = "heldout-2.yaml"      # issue 15: a second blind set, every reply 'final'
 TRAIN2_FILE = "train-2.yaml"          # issue 27: the model's training corpus (train / test)
 TRAIN3_FILE = "train-3.yaml"          # issue 27: corpus three, with statements of its own (train / test)
+TRAIN4_FILE = "train-4.yaml"          # corpus four, with statements of its own (train / test)
 BLIND3_FILE = "blind-3.yaml"          # issue 27: a third blind set, other hands; never tune
 SAFETY_SETTINGS = ("mental_health_crisis", "domestic_dispute", "welfare_check")
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
@@ -222,23 +223,50 @@ def _own_statements(path: Path, data: object, statements: dict[str, Statement],
     return statements
 
 
-def load_train3(directory: str | os.PathLike | None = None) -> Corpus:
-    """Corpus three (train-3.yaml, issue 27): splits 'train' and 'test' (the test quarter is held
-    out from the model), with a top-level `statements:` list of its own read beside
-    statements.yaml (same fields; new ids). Its reply ids may not reuse an id of replies.yaml,
-    heldout.yaml or train-2.yaml."""
+def _load_own_corpus(directory: str | os.PathLike | None, name: str, earlier: tuple[str, ...]) -> Corpus:
+    """A training corpus file with statements of its own (train-3.yaml, train-4.yaml): splits 'train'
+    and 'test', a top-level `statements:` list read beside statements.yaml (same fields; ids that
+    neither statements.yaml nor an `earlier` file uses) and reply ids that neither replies.yaml,
+    heldout.yaml, train-2.yaml nor an `earlier` file uses. Errors name the file, the id and the problem."""
     folder = Path(directory) if directory is not None else default_dir()
-    path = folder / TRAIN3_FILE
-    statements = _own_statements(path, _load(path), _statements(folder), new_ids=True)
+    path = folder / name
+    base = _statements(folder)
+    statements = _own_statements(path, _load(path), base, new_ids=True)
     other: dict[str, str] = {}
-    for source, splits in (("replies.yaml", SPLITS), ("heldout.yaml", HELDOUT_SPLITS), (TRAIN2_FILE, SPLITS)):
+    earlier_statements = dict(base)
+    for source in earlier:     # their statements first, so their replies can be read and their ids refused
         if (folder / source).is_file():
-            other.update({r.id: source for r in _replies(folder / source, statements, splits, set())})
+            theirs = _own_statements(folder / source, _load(folder / source), base, new_ids=True)
+            for sid in theirs.keys() - base.keys():
+                if sid in statements:
+                    raise CorpusError(f"{path}: statement {sid}: id already used in {source}")
+            earlier_statements.update(theirs)
+    known = {**earlier_statements, **statements}
+    for source, splits in (("replies.yaml", SPLITS), ("heldout.yaml", HELDOUT_SPLITS), (TRAIN2_FILE, SPLITS)) + tuple(
+            (e, SPLITS) for e in earlier):
+        if (folder / source).is_file():
+            other.update({r.id: source for r in _replies(folder / source, known, splits, set())})
     replies = _replies(path, statements, SPLITS, set())
     for r in replies:
         if r.id in other:
             raise CorpusError(f"{path}: reply {r.id}: id already used in {other[r.id]}")
     return Corpus(statements, tuple(replies))
+
+
+def load_train3(directory: str | os.PathLike | None = None) -> Corpus:
+    """Corpus three (train-3.yaml, issue 27): splits 'train' and 'test' (the test quarter is held
+    out from the model), with a top-level `statements:` list of its own read beside
+    statements.yaml (same fields; new ids). Its reply ids may not reuse an id of replies.yaml,
+    heldout.yaml or train-2.yaml."""
+    return _load_own_corpus(directory, TRAIN3_FILE, ())
+
+
+def load_train4(directory: str | os.PathLike | None = None) -> Corpus:
+    """Corpus four (train-4.yaml): splits 'train' and 'test' (the test quarter is held out from the
+    model), with its own top-level `statements:` list (s106 on) read beside statements.yaml. Its
+    statement ids may not reuse one of statements.yaml's or train-3.yaml's, and its reply ids may
+    not reuse an id of replies.yaml, heldout.yaml, train-2.yaml or train-3.yaml."""
+    return _load_own_corpus(directory, TRAIN4_FILE, (TRAIN3_FILE,))
 
 
 def load_blind(path: str | os.PathLike | None = None, directory: str | os.PathLike | None = None) -> Corpus:
