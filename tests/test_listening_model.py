@@ -122,6 +122,16 @@ def test_train4_corpus_is_large_varied_with_statements_and_ids_of_its_own():
         assert any(label in r.labels for r in t4.split("test")), label
 
 
+
+def _small_corpus(folder):
+    """statements.yaml and replies.yaml of one statement and one reply, for the loaders' error tests."""
+    (folder / "statements.yaml").write_text("statements:\n- {id: s01, setting: protest, text: 'We stay.'}\n",
+                                              encoding="utf-8")
+    (folder / "replies.yaml").write_text(
+        "replies:\n- {id: r1, statement: s01, text: 'Mm-hm.', labels: [minimal_encourager], split: train}\n",
+        encoding="utf-8")
+
+
 @pytest.mark.parametrize("text,expected", [
     ("statements:\n- {id: s90, setting: protest, text: 'A.'}\nreplies: []\n",
      r"train-4\.yaml: statement s90: id already used in train-3\.yaml"),
@@ -135,11 +145,7 @@ def test_train4_corpus_is_large_varied_with_statements_and_ids_of_its_own():
      r"train-4\.yaml: reply q1: unknown label 'listening'"),
 ])
 def test_train4_loader_errors_name_file_statement_or_reply_and_problem(tmp_path, text, expected):
-    (tmp_path / "statements.yaml").write_text("statements:\n- {id: s01, setting: protest, text: 'We stay.'}\n",
-                                              encoding="utf-8")
-    (tmp_path / "replies.yaml").write_text(
-        "replies:\n- {id: r1, statement: s01, text: 'Mm-hm.', labels: [minimal_encourager], split: train}\n",
-        encoding="utf-8")
+    _small_corpus(tmp_path)
     (tmp_path / "train-3.yaml").write_text(
         "statements:\n- {id: s90, setting: protest, text: 'B.'}\n"
         "replies:\n- {id: p1, statement: s90, text: 'Go on.', labels: [minimal_encourager], split: train}\n",
@@ -173,11 +179,7 @@ def test_train3_test_quarter_holds_its_measured_figures():
      r"train-3\.yaml: reply p1: unknown statement id 's91'"),
 ])
 def test_train3_loader_errors_name_file_statement_or_reply_and_problem(tmp_path, statements, expected):
-    (tmp_path / "statements.yaml").write_text("statements:\n- {id: s01, setting: protest, text: 'We stay.'}\n",
-                                              encoding="utf-8")
-    (tmp_path / "replies.yaml").write_text(
-        "replies:\n- {id: r1, statement: s01, text: 'Mm-hm.', labels: [minimal_encourager], split: train}\n",
-        encoding="utf-8")
+    _small_corpus(tmp_path)
     (tmp_path / "train-3.yaml").write_text(statements, encoding="utf-8")
     with pytest.raises(CorpusError, match=expected):
         load_train3(tmp_path)
