@@ -1,8 +1,8 @@
 """Benchmark the active-listening recogniser (course.listening) on the corpus and held-out set.
 
-    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2, train3, train4 and blind3
+    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2, train3, train4 and the blind sets 3, 4 and 5
     python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2,
-                                                        # tuning, train2, train3, train4 or blind3
+                                                        # tuning, train2, train3, train4, blind3, blind4 or blind5
     python bench/listening_benchmark.py --split train3 --no-context   # as a key without `context:`
     python bench/listening_benchmark.py --split dev --errors
     python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
@@ -162,9 +162,12 @@ SPLIT_NOTES = {
     "blind3": "blind-3.yaml (issue 27): other hands, blind to the rules; FINAL, NEVER TUNE OR TRAIN ON IT",
     "blind4": "blind-4.yaml (issue 27): a fourth writer, blind to the rules, the corpora and blind-3; "
               "FINAL, NEVER TUNE OR TRAIN ON IT",
+    "blind5": "blind-5.yaml (issue 27): a fifth writer, blind to the rules, the corpora and blind-3/4; "
+              "FINAL, NEVER TUNE OR TRAIN ON IT",
 }
-EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "train4", "blind3", "blind4")
+EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "train4", "blind3", "blind4", "blind5")
 BLIND4 = Path(__file__).resolve().parents[1] / "content" / "listening-blind" / "blind-4.yaml"
+BLIND5 = BLIND4.with_name("blind-5.yaml")
 
 
 def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
@@ -173,7 +176,8 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
         corpus = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
                   "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2, "train3": load_train3,
                   "train4": load_train4,
-                  "blind3": load_blind, "blind4": lambda: load_blind(BLIND4)}[key]()
+                  "blind3": load_blind, "blind4": lambda: load_blind(BLIND4),
+                  "blind5": lambda: load_blind(BLIND5)}[key]()
         if no_context:   # every statement without its setting: the recogniser reads it for risk cues
             corpus = Corpus({sid: Statement(sid, None, s.text) for sid, s in corpus.statements.items()}, corpus.replies)
         cache[key] = corpus
@@ -183,7 +187,7 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
 def file_split(split: str) -> str:
     """The split name inside the file (heldout-2.yaml is all 'final', tuning.yaml all 'dev')."""
     return {"heldout2": "final", "tuning": "dev", "train2": "test", "train3": "test", "train4": "test", "blind3": "final",
-            "blind4": "final"}.get(split, split)
+            "blind4": "final", "blind5": "final"}.get(split, split)
 
 
 def report_split(corpus, split: str, show_errors: bool, use_model: bool = True) -> float:
@@ -230,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         splits += ("blind3",)
     if args.split == "all" and BLIND4.is_file():
         splits += ("blind4",)
+    if args.split == "all" and BLIND5.is_file():
+        splits += ("blind5",)
     cache: dict = {}
     print(f"Listening recogniser ({'rules only' if args.rules_only else 'rules + model'}"
           f"{', no context' if args.no_context else ''}): "
