@@ -42,6 +42,7 @@ from course.listening import score_reply  # noqa: E402
 from course.listening.corpus import (HELDOUT_SPLITS, Corpus, Statement, default_dir, load_blind, load_corpus,  # noqa: E402
                                      load_heldout, load_heldout2, load_train2, load_train3, load_train4)
 from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1  # noqa: E402
+from course.listening.embed import EMBED_FILE  # noqa: E402
 from course.listening.model import MODEL_FILE  # noqa: E402
 from course.listening.labels import ALL_LABELS  # noqa: E402
 from course.listening.labels import SKILLS  # noqa: E402
@@ -114,9 +115,11 @@ print(t1 - t0, t2 - t1)
 MODEL_SNIPPET = """
 import time
 import numpy
-from course.listening import model
+from course.listening import embed, model
 t0 = time.perf_counter()
-model.load()
+m = model.load()
+if m.embed_dims:
+    embed.load(m.embed_dims)   # the word table (issue 27, word meaning)
 print(time.perf_counter() - t0)
 """
 
@@ -252,8 +255,9 @@ def main(argv: list[str] | None = None) -> int:
         times += scoring_times(corpus, corpus.split(file_split(split)), args.repeat)
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    print(f"model file: {MODEL_FILE.name}, {MODEL_FILE.stat().st_size / 1024:.0f} KiB on disk; "
-          f"model load alone (numpy arrays + vocabularies) {model_load_time(args.load_runs) * 1000:.0f} ms, "
+    print(f"model files: {MODEL_FILE.name}, {MODEL_FILE.stat().st_size / 1024:.0f} KiB, and {EMBED_FILE.name}, "
+          f"{EMBED_FILE.stat().st_size / 1024:.0f} KiB, on disk; "
+          f"model load alone (numpy arrays + vocabularies + word table) {model_load_time(args.load_runs) * 1000:.0f} ms, "
           f"median of {args.load_runs} fresh interpreters")
     print(f"load time: import course.listening + first call {own * 1000:.0f} ms "
           f"(plus {parent * 1000:.0f} ms for the parent `import course`), median of {args.load_runs} fresh interpreters")

@@ -16,11 +16,15 @@ from pathlib import Path
 import pytest
 
 from course.listening.corpus import CorpusError, load_corpus, load_heldout, load_heldout2
-from course.listening.evaluate import ORIGINAL_LABELS, evaluate, macro_f1
+from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1
 from course.listening.labels import ALL_LABELS
 
-FINAL_MACRO_F1_FLOOR = 0.85
-HELDOUT2_MACRO_F1_FLOOR = 0.85
+# Measured with the issue-27 model after corpus four and word meaning (bench/README.md): final
+# 0.909 and 2/122 good replies marked as a roadblock, heldout-2 0.952 and 0/183. Macro-F1 floors a
+# little below the figures (raised from 0.85 and 0.85), so that a retrained model's one-label wobble
+# passes; the false-roadblock counts (new checks) at the measured figures.
+FINAL_MACRO_F1_FLOOR = 0.88
+HELDOUT2_MACRO_F1_FLOOR = 0.93
 
 STATEMENTS = """statements:
   - id: s01
@@ -57,6 +61,8 @@ def test_heldout_ids_do_not_clash_with_the_corpus(heldout):
 def test_final_macro_f1_floor(heldout):
     scores, _ = evaluate(heldout, "final", ORIGINAL_LABELS)
     assert macro_f1(scores) >= FINAL_MACRO_F1_FLOOR
+    marked, good = false_roadblock_rate(heldout, "final")
+    assert marked <= 2 and good == 122
 
 
 def test_heldout2_is_blind_sized_and_covers_every_label():
@@ -73,6 +79,8 @@ def test_heldout2_macro_f1_floor():
     h2 = load_heldout2()
     scores, _ = evaluate(h2, "final")
     assert macro_f1(scores) >= HELDOUT2_MACRO_F1_FLOOR
+    marked, good = false_roadblock_rate(h2, "final")
+    assert marked <= 0 and good == 183
 
 
 def _write(tmp_path: Path, heldout: str, replies: str = REPLIES) -> Path:

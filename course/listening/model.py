@@ -6,10 +6,14 @@ Features, computed here in plain Python so that nothing but numpy is needed at r
   - character 2-5-grams inside word boundaries (TF-IDF, L2-normalised),
   - dense features: what the rules found (one per label), a hostile question, whether the
     reply carries content from the statement, the share of its content words that come from
-    the statement, a full repetition, whether a safety question belongs here, a question mark.
+    the statement, a full repetition, whether a safety question belongs here, a question mark,
+  - word meaning (embed.py): how close the reply and its sentences come to the statement and its
+    sentences, through a word-piece table distilled from a sentence model (SIMILARITY; read by
+    the skills' classifiers only, train.SIMILARITY_FOR_SKILLS_ONLY).
 The weights are trained at build time with scikit-learn (course/listening/train.py, from the
 corpus in content/listening-corpus/) and shipped as a small file, listening-model.npz, next to
-this module; nothing is downloaded or trained at run time. `load()` reads it once.
+this module with the word table listening-embed.npz; nothing is downloaded or trained at run
+time. `load()` reads them once.
 """
 from __future__ import annotations
 
@@ -24,8 +28,29 @@ import numpy as np
 from .labels import ALL_LABELS
 
 MODEL_FILE = Path(__file__).with_name("listening-model.npz")
-DENSE = tuple(f"rule:{label}" for label in ALL_LABELS) + (
+BASE_DENSE = tuple(f"rule:{label}" for label in ALL_LABELS) + (
     "hostile", "anchored", "overlap", "full_repetition", "safety_context", "question_mark", "short")
+# Word meaning (embed.py): how close the reply comes to the statement, read through a word table
+# distilled from a sentence model (so "sacked" is close to "fired"): the whole reply to the whole
+# statement, its closest sentence to any of the statement's, the mean over its sentences of that
+# closeness, and how much of the statement its sentences cover; and that closeness where the reply
+# holds a negation ("Nobody's blocked anything": arguing, not a paraphrase) or asks. The reply's own
+# vector as 64 more features measured no better (out of fold and leaving each writer's corpus out,
+# bench/README.md) and tied words to topics ("neighbourhood team" read as advice), so it is left out.
+# 64 dimensions measured as well as 128 or 256, at a quarter of the file.
+EMBED_DIMS = 64
+SIMILARITY = ("sim:whole", "sim:best_sentence", "sim:mean_sentence", "sim:cover",
+              "sim:best_sentence_negated", "sim:best_sentence_asked")
+_NEGATION = re.compile(r"\b(?:not|no|never|nobody|nothing|none|nowhere|isn't|aren't|wasn't|weren't|don't|doesn't|"
+                       r"didn't|won't|can't|couldn't|shouldn't|wouldn't|haven't|hasn't|ain't|nae)\b|n't\b")
+
+
+def dense_names(dims: int = EMBED_DIMS) -> tuple[str, ...]:
+    """The dense features' names: BASE_DENSE, then (with word meaning) SIMILARITY."""
+    return BASE_DENSE + (SIMILARITY if dims else ())
+
+
+DENSE = dense_names()
 
 _TOKEN = re.compile(r"[a-z0-9']+|\?|!|\.\.\.|…|[()\[\]*]")
 _SENT = re.compile(r"[^.!?…;]+(?:\.\.\.|…|[.!?]+|;)?")
@@ -72,6 +97,7 @@ class Model:
     coef: np.ndarray          # (n_word + n_char + n_dense, n_labels, n_heads)
     intercept: np.ndarray     # (n_labels, n_heads)
     threshold: np.ndarray     # (n_labels, n_heads): each head's probability threshold
+    embed_dims: int = 0       # word-meaning dimensions the dense features carry (embed.py)
 
     def _block(self, feats: list[str], index: dict[str, int], idf: np.ndarray) -> tuple[list[int], np.ndarray]:
         counts: dict[int, int] = {}
@@ -114,6 +140,33 @@ def dense_features(rule_labels: set[str], hostile: bool, anchored: bool, overlap
     return np.array(vals)
 
 
+@lru_cache(maxsize=512)
+def _statement_vectors(statement: str, dims: int) -> tuple[np.ndarray, np.ndarray]:
+    from . import embed
+    from .features import sentences
+    enc = embed.load(dims)
+    sents = [s.text for s in sentences(statement)] or [statement]
+    return enc.encode(statement), np.vstack([enc.encode(s) for s in sents])
+
+
+def embedding_features(statement: str, reply: str, dims: int = EMBED_DIMS) -> np.ndarray:
+    """The reply's closeness to the statement through the word table (dense_names' SIMILARITY)."""
+    if not dims:
+        return np.zeros(0)
+    from . import embed
+    from .features import sentences
+    enc = embed.load(dims)
+    whole = enc.encode(reply)
+    st_whole, st_sents = _statement_vectors(statement or "", dims)
+    sents = [s.text for s in sentences(reply)] or [reply]
+    R = np.vstack([enc.encode(s) for s in sents])
+    sims = R @ st_sents.T                                     # reply sentences x statement sentences
+    best = float(sims.max())
+    t = _clean(reply)
+    return np.array([float(whole @ st_whole), best, float(sims.max(axis=1).mean()), float(sims.max(axis=0).mean()),
+                     best * bool(_NEGATION.search(t)), best * ("?" in t)])
+
+
 class ModelMissing(RuntimeError):
     """listening-model.npz is not next to model.py (build it: python -m course.listening.train)."""
 
@@ -131,9 +184,10 @@ def load(path: str | None = None) -> Model:
 def from_arrays(z, origin: object = "model") -> Model:
     """A Model from the arrays train.fit() returns (or an open listening-model.npz)."""
     dense = tuple(z["dense"].tolist())
-    if dense != DENSE:
+    dims = int(z["embed_dims"]) if "embed_dims" in getattr(z, "files", z) else 0
+    if dense != dense_names(dims):
         raise ModelMissing(f"{origin}: built for other features {dense}; rebuild it with `python -m course.listening.train`")
     return Model(tuple(z["labels"].tolist()), {w: i for i, w in enumerate(z["word_vocab"].tolist())},
                  z["word_idf"].astype(np.float64), {c: i for i, c in enumerate(z["char_vocab"].tolist())},
                  z["char_idf"].astype(np.float64), z["coef"].astype(np.float64), z["intercept"].astype(np.float64),
-                 z["threshold"].astype(np.float64))
+                 z["threshold"].astype(np.float64), dims)
