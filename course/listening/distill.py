@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-EMBED_FILE = Path(__file__).with_name("listening-embed.npz")
+from .embed import EMBED_FILE   # the table embed.py reads
+
 DIMS = 64           # PCA dimensions kept (64 measured as well as 128 and 256: bench/README.md)
 SIF = 1e-3          # SIF coefficient: weight = SIF / (SIF + p(piece)), p from Zipf's law on the rank
 

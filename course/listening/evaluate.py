@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .corpus import Corpus
-from .labels import ALL_LABELS, ROADBLOCKS, SKILLS
+from .labels import ALL_LABELS, is_good_reply
 from .recognise import recognise
 
 # The labels heldout.yaml was written with (before issue 15 added safety_question): its
@@ -72,7 +72,7 @@ def false_roadblock_rate(corpus: Corpus, split: str, use_model: bool = True) -> 
 
     A good reply is one whose gold labels hold at least one skill and no roadblock (issue 27's
     goal: at most 1 in 50 of them marked as a roadblock, the unfairest error)."""
-    good = [r for r in corpus.split(split) if set(r.labels) & set(SKILLS) and not set(r.labels) & set(ROADBLOCKS)]
+    good = [r for r in corpus.split(split) if is_good_reply(r.labels)]
     marked = sum(bool(recognise(corpus.statement_of(r), r.text, corpus.setting_of(r), use_model=use_model).roadblocks)
                  for r in good)
     return marked, len(good)

@@ -91,3 +91,10 @@ def kind_of(label: str) -> str:
     if label in ROADBLOCKS:
         return "roadblock"
     raise KeyError(f"unknown listening label {label!r}; known: {', '.join(ALL_LABELS)}")
+
+
+def is_good_reply(labels) -> bool:
+    """A good reply (issue 27): its gold labels hold at least one skill and no roadblock. Marking
+    one as a roadblock is the unfairest error the recogniser makes (the goal: at most 1 in 50)."""
+    labels = set(labels)
+    return bool(labels & set(SKILLS)) and not labels & set(ROADBLOCKS)

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import load_corpus, load_heldout, load_heldout2, load_train2, load_train3, load_train4
-from .labels import ALL_LABELS, ROADBLOCKS, SKILLS
+from .labels import ALL_LABELS, ROADBLOCKS, is_good_reply
 from .model import EMBED_DIMS, SIMILARITY, MODEL_FILE, char_features, dense_names, word_features
 from .recognise import RULE_LABELS, _dense, rule_pass
 
@@ -108,16 +108,15 @@ def _fit(X, y, c=C, w=None):
     return clf
 
 
+def _f1(pred, y) -> float:
+    tp = int((pred & y).sum()); fp = int((pred & ~y).sum()); fn = int((~pred & y).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
 def _best_threshold(label, y, p) -> float:
     """The probability threshold with the best F1 on these out-of-fold scores (a 0.025 grid)."""
     grid = np.arange(0.05, 0.976, 0.025)
-    scores = []
-    for t in grid:
-        pred = p >= t
-        tp = int((pred & y).sum()); fp = int((pred & ~y).sum()); fn = int((~pred & y).sum())
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        scores.append(f1)
-    return float(grid[int(np.argmax(scores))])
+    return float(grid[int(np.argmax([_f1(p >= t, y) for t in grid]))])
 
 
 def _weights(rows, weigh, label=None):
@@ -212,7 +211,7 @@ FALSE_ROADBLOCK_RATE = 0.02
 
 
 def _good(rows):
-    return np.array([bool(r[3] & set(SKILLS)) and not r[3] & set(ROADBLOCKS) for r in rows])
+    return np.array([is_good_reply(r[3]) for r in rows])
 
 
 def roadblock_shift(rows, margins, rate=None) -> float:
@@ -243,9 +242,7 @@ def oof_figures(rows, margins) -> tuple[dict, float]:
     for k, label in enumerate(MODEL_LABELS):
         known = _known(rows, label)
         y = np.array([label in r[3] for r in rows])[known]
-        pred = margins[known, k] > 0
-        tp = int((pred & y).sum()); fp = int((pred & ~y).sum()); fn = int((~pred & y).sum())
-        f1[label] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        f1[label] = _f1(margins[known, k] > 0, y)
     cols = [k for k, label in enumerate(MODEL_LABELS) if label in ROADBLOCKS]
     good = _good(rows)
     return f1, float((margins[good][:, cols] > 0).any(axis=1).mean())
