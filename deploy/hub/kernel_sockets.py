@@ -50,13 +50,24 @@ def prepare(hub_group: str, uid: int, gid: int, run: Path = RUN) -> Path:
     check_length(folder)
     parent = folder.parent
     parent.mkdir(mode=0o755, exist_ok=True)
-    _require_plain_dir(parent, owner=0)
+    _require_plain_dir(os.lstat(parent), parent, owner=0)
     try:
         folder.mkdir(mode=0o700)
     except FileExistsError:
-        _require_plain_dir(folder, owner=uid)
-    os.chown(folder, uid, gid, follow_symlinks=False)
-    os.chmod(folder, 0o700)
+        pass            # checked below, through what is really there
+    # Changed through a descriptor of what was opened (never by name, never through a link), as the
+    # sealing service changes submissions.
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:     # a link or a file in the folder's place: say what is there
+        _require_plain_dir(os.lstat(folder), folder, owner=uid)
+        raise
+    try:
+        _require_plain_dir(os.fstat(fd), folder, owner=uid)
+        os.fchown(fd, uid, gid)
+        os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)
     return folder
 
 
@@ -65,8 +76,7 @@ def server_settings(folder: Path, args: list[str]) -> tuple[dict[str, str], list
     return {"JUPYTER_RUNTIME_DIR": str(folder)}, [*(a for a in args if a != TRANSPORT_ARG), TRANSPORT_ARG]
 
 
-def _require_plain_dir(path: Path, owner: int) -> None:
-    info = os.lstat(path)
+def _require_plain_dir(info: os.stat_result, path: Path, owner: int) -> None:
     if not stat.S_ISDIR(info.st_mode) or info.st_uid not in (owner, 0):
         raise RuntimeError(f"{path}: expected a folder of uid {owner}; found mode {oct(info.st_mode)}, "
                            f"uid {info.st_uid}. Remove it (remove.sh does) and start the server again")
