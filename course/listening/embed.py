@@ -13,60 +13,25 @@ close the reply's sentences come to what was said (paraphrase, summary, mirrorin
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from .wordpiece import WordPiece
+
 EMBED_FILE = Path(__file__).with_name("listening-embed.npz")
-_SPLIT = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
-MAX_PIECE_WORD = 100
-# typographic quotes and dashes as typed on a keyboard (the table keeps ASCII pieces only)
-_ASCII = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-", "\u2013": "-",
-                        "\u2026": "..."})
 
 
 class EmbedMissing(RuntimeError):
     """listening-embed.npz is not next to embed.py (build it: python -m course.listening.distill)."""
 
 
-class Encoder:
+class Encoder(WordPiece):
     def __init__(self, pieces: list[str], table: np.ndarray, dims: int | None = None):
-        self.index = {p: i for i, p in enumerate(pieces)}
+        super().__init__(pieces)
         self.table = np.ascontiguousarray(table[:, :dims] if dims else table, dtype=np.float32)
-        self.unk = self.index.get("[UNK]")
         self.dims = self.table.shape[1]
-
-    def pieces(self, text: str) -> list[int]:
-        """Word-piece ids of `text` (BERT's uncased basic tokenizer, then greedy WordPiece)."""
-        t = unicodedata.normalize("NFD", text.translate(_ASCII).lower())
-        t = "".join(c for c in t if unicodedata.category(c) != "Mn")
-        out: list[int] = []
-        for word in _SPLIT.findall(t):
-            out.extend(self._word(word))
-        return out
-
-    @lru_cache(maxsize=20000)
-    def _word(self, word: str) -> tuple[int, ...]:
-        if len(word) > MAX_PIECE_WORD:
-            return (self.unk,) if self.unk is not None else ()
-        ids, start = [], 0
-        while start < len(word):
-            end = len(word)
-            found = None
-            while start < end:
-                piece = word[start:end] if start == 0 else "##" + word[start:end]
-                if piece in self.index:
-                    found = self.index[piece]
-                    break
-                end -= 1
-            if found is None:
-                return (self.unk,) if self.unk is not None else ()
-            ids.append(found)
-            start = end
-        return tuple(ids)
 
     def encode(self, text: str) -> np.ndarray:
         """The text's vector: the mean of its pieces' vectors, L2-normalised (zeros if none)."""
