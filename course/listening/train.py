@@ -10,10 +10,12 @@ run-time side (model.py, embed.py) needs numpy and the .npz files: this one and 
 listening-embed.npz (written by `python -m course.listening.distill`, which needs the
 `build-model` extra; this script only reads the table).
 
-Trained on: replies.yaml 'train', heldout.yaml 'dev', tuning.yaml, and the 'train' splits of
-train-2.yaml, train-3.yaml and train-4.yaml (every split the rules were already allowed to be tuned
-on, and the issue-27 corpora's training three quarters). Never on: replies.yaml 'test',
-heldout.yaml 'final', heldout-2.yaml, the test quarters of train-2/3/4.yaml, nor any blind set.
+Trained on: replies.yaml 'train', heldout.yaml 'dev', tuning.yaml, the 'train' splits of
+train-2.yaml to train-5.yaml (every split the rules were already allowed to be tuned on, and the
+issue-27 corpora's training three quarters), and the spent blind sets blind-3, blind-4 and blind-5
+(each measured once before and after a change, then trained on once blind-6 was written). Never on:
+replies.yaml 'test', heldout.yaml 'final', heldout-2.yaml, the test quarters of train-2 to train-5,
+nor blind-6.yaml. The reply encoder (finetune.py) is trained on the same replies.
 heldout.yaml predates safety_question, so its replies are left out of that label (UNKNOWN).
 Per label: logistic regression (liblinear, class_weight='balanced', C below); the probability
 threshold is the one that maximises that label's F1 on 5-fold out-of-fold predictions of the
@@ -30,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import load_corpus, load_heldout, load_heldout2, load_train2, load_train3, load_train4
+from .corpus import (default_dir, load_blind, load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
+                     load_train4, load_train5)
 from .labels import ALL_LABELS, ROADBLOCKS, is_good_reply
 from .model import EMBED_DIMS, SIMILARITY, MODEL_FILE, char_features, dense_names, word_features
 from .recognise import RULE_LABELS, _dense, rule_pass
@@ -41,14 +44,19 @@ SEED = 20261204
 N_JOBS = 2          # the build machine's cores are shared: labels are fitted two at a time
 
 
-SOURCES = ("replies", "heldout-dev", "tuning", "train-2", "train-3", "train-4")
-# train-2.yaml, train-3.yaml and train-4.yaml are the only training sources the rules were never
-# tuned on, so they are the only ones where what the rules found is as reliable as it will be on a
-# student's unseen wording: they weigh more, so that the model learns how far to trust the rules.
-WEIGHT = {"train-2": 3.0, "train-3": 3.0, "train-4": 3.0}
+SOURCES = ("replies", "heldout-dev", "tuning", "train-2", "train-3", "train-4", "train-5",
+           "blind-3", "blind-4", "blind-5")
+# train-2.yaml to train-5.yaml and the earlier blind sets are the only training sources the rules were
+# never tuned on, so they are the only ones where what the rules found is as reliable as it will be
+# on a student's unseen wording: they weigh more, so that the model learns how far to trust the rules.
+# blind-3, blind-4 and blind-5 were each measured once before and after a model change (issue 27)
+# and then, with blind-6 written as the next untouched measure, joined the training: three more
+# writers' wording. blind-6 is never trained on.
+WEIGHT = {"train-2": 3.0, "train-3": 3.0, "train-4": 3.0, "train-5": 3.0,
+          "blind-3": 3.0, "blind-4": 3.0, "blind-5": 3.0}
 # The corpora written by other hands, each with a held-out test quarter: leaving one out of the
 # training and scoring its test quarter is the best measure of unseen writers (--loco).
-OWN_CORPORA = ("train-2", "train-3", "train-4")
+OWN_CORPORA = ("train-2", "train-3", "train-4", "train-5")
 # Labels a source was not written with: heldout.yaml predates safety_question, so its replies
 # teach the model nothing about that label (weight 0 for it, left out of its threshold).
 UNKNOWN = {"heldout-dev": frozenset({"safety_question"})}
@@ -59,7 +67,10 @@ def training_replies(sources=None):
     out = []
     loaders = {"replies": (load_corpus, "train"), "heldout-dev": (load_heldout, "dev"),
                "tuning": (lambda: load_heldout(name="tuning.yaml"), "dev"), "train-2": (load_train2, "train"),
-               "train-3": (load_train3, "train"), "train-4": (load_train4, "train")}
+               "train-3": (load_train3, "train"), "train-4": (load_train4, "train"),
+               "train-5": (load_train5, "train"), "blind-3": (load_blind, "final"),
+               "blind-4": (lambda: load_blind(default_dir().parent / "listening-blind" / "blind-4.yaml"), "final"),
+               "blind-5": (lambda: load_blind(default_dir().parent / "listening-blind" / "blind-5.yaml"), "final")}
     for name in sources or SOURCES:
         load, split = loaders[name]
         corpus = load()
@@ -273,6 +284,7 @@ HELD_OUT = {   # name: (loader, split, labels scored); never a blind set
     "test": (load_corpus, "test", None), "final": (load_heldout, "final", "original"),
     "heldout2": (load_heldout2, "final", None), "train-2": (load_train2, "test", None),
     "train-3": (load_train3, "test", None), "train-4": (load_train4, "test", None),
+    "train-5": (load_train5, "test", None),
 }
 
 
