@@ -1,8 +1,8 @@
 """Benchmark the active-listening recogniser (course.listening) on the corpus and held-out set.
 
-    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-5 and the blind sets 3 to 6
+    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-6 and the blind sets 3 to 7
     python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2, tuning,
-                                                        # train2, train3, train4, train5, blind3, blind4, blind5 or blind6
+                                                        # train2 to train6, blind3 to blind7
     python bench/listening_benchmark.py --split train3 --no-context   # as a key without `context:`
     python bench/listening_benchmark.py --split dev --errors
     python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from course.listening import score_reply  # noqa: E402
 from course.listening.corpus import (HELDOUT_SPLITS, Corpus, Statement, default_dir, load_blind, load_corpus,  # noqa: E402
                                      load_heldout, load_heldout2, load_train2, load_train3, load_train4,
-                                     load_train5)
+                                     load_train5, load_train6)
 from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1  # noqa: E402
 from course.listening.embed import EMBED_FILE  # noqa: E402
 from course.listening.encoder import ENCODER_FILE  # noqa: E402
@@ -174,13 +174,18 @@ SPLIT_NOTES = {
     "blind5": "blind-5.yaml (issue 27): a fifth writer, blind to the rules, the corpora and blind-3/4; "
               "FINAL, NEVER TUNE OR TRAIN ON IT",
     "train5": "train-5.yaml, its held-out test quarter (corpus five; same author as its training replies)",
-    "blind6": "blind-6.yaml (issue 27): a sixth writer, blind to the rules, the corpora and every earlier blind set; "
+    "blind6": "blind-6.yaml (issue 27): a sixth writer; measured once before and once after the reply encoder, "
+              "then SPENT (not trained on)",
+    "train6": "train-6.yaml, its test quarter (corpus six: a sixth hand the shipped model was NOT trained on)",
+    "blind7": "blind-7.yaml (issue 27): a seventh writer, blind to the rules, the corpora and every earlier blind set; "
               "FINAL, NEVER TUNE OR TRAIN ON IT",
 }
-EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "train4", "train5", "blind3", "blind4", "blind5", "blind6")
+EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "train4", "train5", "train6", "blind3", "blind4", "blind5",
+                "blind6", "blind7")
 BLIND4 = Path(__file__).resolve().parents[1] / "content" / "listening-blind" / "blind-4.yaml"
 BLIND5 = BLIND4.with_name("blind-5.yaml")
 BLIND6 = BLIND4.with_name("blind-6.yaml")
+BLIND7 = BLIND4.with_name("blind-7.yaml")
 
 
 def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
@@ -188,9 +193,10 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
     if key not in cache:
         corpus = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
                   "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2, "train3": load_train3,
-                  "train4": load_train4, "train5": load_train5,
+                  "train4": load_train4, "train5": load_train5, "train6": load_train6,
                   "blind3": load_blind, "blind4": lambda: load_blind(BLIND4),
-                  "blind5": lambda: load_blind(BLIND5), "blind6": lambda: load_blind(BLIND6)}[key]()
+                  "blind5": lambda: load_blind(BLIND5), "blind6": lambda: load_blind(BLIND6),
+                  "blind7": lambda: load_blind(BLIND7)}[key]()
         if no_context:   # every statement without its setting: the recogniser reads it for risk cues
             corpus = Corpus({sid: Statement(sid, None, s.text) for sid, s in corpus.statements.items()}, corpus.replies)
         cache[key] = corpus
@@ -199,8 +205,8 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
 
 def file_split(split: str) -> str:
     """The split name inside the file (heldout-2.yaml is all 'final', tuning.yaml all 'dev')."""
-    return {"heldout2": "final", "tuning": "dev", "train2": "test", "train3": "test", "train4": "test", "train5": "test",
-            "blind3": "final", "blind4": "final", "blind5": "final", "blind6": "final"}.get(split, split)
+    return {"heldout2": "final", "tuning": "dev", "train2": "test", "train3": "test", "train4": "test", "train5": "test", "train6": "test",
+            "blind3": "final", "blind4": "final", "blind5": "final", "blind6": "final", "blind7": "final"}.get(split, split)
 
 
 def report_split(corpus, split: str, show_errors: bool, use_model: bool = True) -> float:
@@ -242,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="recognise every reply without its setting (as a key without `context:`)")
     args = ap.parse_args(argv)
 
-    splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2", "train3", "train4", "train5") if args.split == "all" else (args.split,)
+    splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2", "train3", "train4", "train5", "train6") if args.split == "all" else (args.split,)
     if args.split == "all" and (default_dir() / "blind-3.yaml").is_file():
         splits += ("blind3",)
     if args.split == "all" and BLIND4.is_file():
@@ -251,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         splits += ("blind5",)
     if args.split == "all" and BLIND6.is_file():
         splits += ("blind6",)
+    if args.split == "all" and BLIND7.is_file():
+        splits += ("blind7",)
     cache: dict = {}
     print(f"Listening recogniser ({'rules only' if args.rules_only else 'rules + model'}"
           f"{', no context' if args.no_context else ''}): "

@@ -12,7 +12,7 @@ import pytest
 from course import Lesson
 from course.listening import recognise
 from course.listening.corpus import (CorpusError, load_corpus, load_heldout, load_train2, load_train3, load_train4,
-                                     load_train5)
+                                     load_train5, load_train6)
 from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
 from course.listening.labels import ALL_LABELS, EXPLANATIONS
 from course.listening import embed
@@ -300,28 +300,31 @@ def _blind_figures(path=None):
     return (blind, macro_f1(scores), *false_roadblock_rate(blind, "final"))
 
 
-def test_spent_blind_sets_train_the_model_and_blind6_never_does():
+def test_spent_blind_sets_train_the_model_and_blinds_6_and_7_never_do():
     """blind-3, blind-4 and blind-5 were each measured while blind, once before and once after a
     change; when blind-6 was written they became training sources (their headers say so). blind-6
-    is in no training source, and no training reply answers one of its statements."""
+    (measured before and after the encoder, spent) and blind-7 (the next untouched measure) are in
+    no training source, and no training reply answers one of their statements; nor does corpus six,
+    which the shipped model was not trained on (bench/README.md)."""
     from course.listening import train
     assert {"blind-3", "blind-4", "blind-5"} <= set(train.SOURCES)
-    assert not [s for s in train.SOURCES if "6" in s]
+    assert not [s for s in train.SOURCES if "6" in s or "7" in s]
     for path in (ROOT / "content" / "listening-corpus" / "blind-3.yaml",
-                 *(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml" for n in (4, 5))):
+                 *(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml" for n in (4, 5, 6))):
         assert "SPENT (issue 27)" in path.read_text(encoding="utf-8")[:800], path
-    six = ROOT / "content" / "listening-blind" / "blind-6.yaml"
-    assert "Final: never tune or train on it" in six.read_text(encoding="utf-8")[:400]
+    seven = ROOT / "content" / "listening-blind" / "blind-7.yaml"
+    assert "Final: never tune or train on it" in seven.read_text(encoding="utf-8")[:400]
     from course.listening.corpus import load_blind
-    own = {r.statement_id for r in load_blind(six).replies}      # e01-e40, its own statements
-    assert own and not own & {row[6] for row in train.training_replies()}
+    own = {r.statement_id for n in (6, 7) for r in load_blind(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml").replies}
+    own |= {r.statement_id for r in load_train6().replies}
+    assert len(own) == 120 and not own & {row[6] for row in train.training_replies()}
 
 
-def test_blind6_is_final_and_holds_its_measured_figures():
+def test_blind6_holds_its_measured_figures():
     """blind-6.yaml (issue 27): a sixth writer who saw only the label definitions, committed before
     the reply encoder; measured once before it (macro-F1 0.860, 1/138 good replies marked as a
-    roadblock) and once after (0.899, 1/138; arguing 0.72 and false reassurance 0.77 still below
-    0.80, so the goal is not met). Never tune or train on it; these floors only stop it getting worse."""
+    roadblock) and once after (0.899, 1/138; arguing 0.72 and false reassurance 0.77 below 0.80).
+    Spent, not trained on; these floors only stop it getting worse."""
     path = ROOT / "content" / "listening-blind" / "blind-6.yaml"
     blind, macro, marked, good = _blind_figures(path)
     assert len(blind.replies) == 246 and len({r.statement_id for r in blind.replies}) == 40
@@ -329,3 +332,32 @@ def test_blind6_is_final_and_holds_its_measured_figures():
     assert all(16 <= counts[label] <= 22 for label in ALL_LABELS), counts
     assert macro >= 0.89
     assert good == 138 and marked <= 1
+
+
+def test_blind7_is_final_and_holds_its_measured_figures():
+    """blind-7.yaml (issue 27): a seventh writer who saw only the label definitions, committed
+    (e8727cd) before corpus six. Measured once, on the reply-encoder model, which stayed the shipped
+    model (corpus six measured no better on the held-out quarters and was not adopted): macro-F1
+    0.916, 0/145 good replies marked as a roadblock; false reassurance 0.76 is the one label below
+    0.80, so the goal is not fully met. Never tune or train on it; these floors only stop it getting
+    worse."""
+    path = ROOT / "content" / "listening-blind" / "blind-7.yaml"
+    blind, macro, marked, good = _blind_figures(path)
+    assert len(blind.replies) == 253 and len({r.statement_id for r in blind.replies}) == 40
+    counts = Counter(label for r in blind.replies for label in r.labels)
+    assert all(14 <= counts[label] <= 24 for label in ALL_LABELS), counts
+    assert macro >= 0.91
+    assert good == 145 and marked == 0
+
+
+def test_corpus_six_is_a_sixth_hand_the_model_was_not_trained_on():
+    """train-6.yaml: 1136 replies to 40 statements of its own (s196-s235), ids of its own; the shipped
+    model was not trained on it (two builds with it, at weight 3 and 1, read worse on the other
+    corpora's held-out quarters, bench/README.md). Its test quarter: 0.867 and 4/140."""
+    corpus = load_train6()
+    counts = _training_corpus_counts(corpus, 56, {r.id for r in load_train5().replies})
+    assert len(corpus.replies) == 1136 and counts["false_reassurance"] >= 110 and counts["arguing"] >= 110
+    scores, _ = evaluate(corpus, "test")
+    assert macro_f1(scores) >= 0.86
+    marked, good = false_roadblock_rate(corpus, "test")
+    assert marked <= 4 and good == 140

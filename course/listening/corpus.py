@@ -23,6 +23,7 @@ TRAIN2_FILE = "train-2.yaml"          # issue 27: the model's training corpus (t
 TRAIN3_FILE = "train-3.yaml"          # issue 27: corpus three, with statements of its own (train / test)
 TRAIN4_FILE = "train-4.yaml"          # corpus four, with statements of its own (train / test)
 TRAIN5_FILE = "train-5.yaml"          # corpus five, with statements of its own (train / test)
+TRAIN6_FILE = "train-6.yaml"          # corpus six, with statements of its own (train / test)
 BLIND3_FILE = "blind-3.yaml"          # issue 27: a third blind set, other hands; never tune
 SAFETY_SETTINGS = ("mental_health_crisis", "domestic_dispute", "welfare_check")
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
@@ -274,6 +275,11 @@ def load_train5(directory: str | os.PathLike | None = None) -> Corpus:
     """Corpus five (train-5.yaml): as corpus four, statements s151 on; its statement and reply ids
     may not reuse one of the earlier corpora's."""
     return _load_own_corpus(directory, TRAIN5_FILE, (TRAIN3_FILE, TRAIN4_FILE))
+
+
+def load_train6(directory: str | os.PathLike | None = None) -> Corpus:
+    """Corpus six (train-6.yaml): as corpus five, statements s196 on."""
+    return _load_own_corpus(directory, TRAIN6_FILE, (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE))
 
 
 def load_blind(path: str | os.PathLike | None = None, directory: str | os.PathLike | None = None) -> Corpus:

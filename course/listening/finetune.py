@@ -99,7 +99,6 @@ def train(texts, Y, known, weight, epochs=EPOCHS, lr=LEARNING_RATE, seed=SEED, l
 
 
 def _logits(tok, net, head, texts):
-    import torch
     x = tok(texts, truncation=True, max_length=MAX_PIECES, padding=True, return_tensors="pt")
     h = net(**x).last_hidden_state
     m = x["attention_mask"].unsqueeze(-1).float()
