@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course.listening import score_reply  # noqa: E402
-from course.listening.corpus import (HELDOUT_SPLITS, Corpus, Statement, default_dir, load_blind, load_corpus,  # noqa: E402
-                                     load_heldout, load_heldout2, load_train2, load_train3, load_train4,
-                                     load_train5, load_train6)
+from course.listening.corpus import (HELDOUT_SPLITS, Corpus, Statement, blind_file, default_dir, load_blind,  # noqa: E402
+                                     load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
+                                     load_train4, load_train5, load_train6)
 from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1  # noqa: E402
 from course.listening.embed import EMBED_FILE  # noqa: E402
 from course.listening.encoder import ENCODER_FILE  # noqa: E402
@@ -182,21 +182,18 @@ SPLIT_NOTES = {
 }
 EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "train4", "train5", "train6", "blind3", "blind4", "blind5",
                 "blind6", "blind7")
-BLIND4 = Path(__file__).resolve().parents[1] / "content" / "listening-blind" / "blind-4.yaml"
-BLIND5 = BLIND4.with_name("blind-5.yaml")
-BLIND6 = BLIND4.with_name("blind-6.yaml")
-BLIND7 = BLIND4.with_name("blind-7.yaml")
+# the blind sets in content/listening-blind/ (blind-3 lives beside the corpus), by split name
+BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in (4, 5, 6, 7)}
 
 
 def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
     key = split if split in EXTRA_SPLITS else "heldout" if split in HELDOUT_SPLITS else "corpus"
     if key not in cache:
-        corpus = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
-                  "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2, "train3": load_train3,
-                  "train4": load_train4, "train5": load_train5, "train6": load_train6,
-                  "blind3": load_blind, "blind4": lambda: load_blind(BLIND4),
-                  "blind5": lambda: load_blind(BLIND5), "blind6": lambda: load_blind(BLIND6),
-                  "blind7": lambda: load_blind(BLIND7)}[key]()
+        load = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
+                "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2, "train3": load_train3,
+                "train4": load_train4, "train5": load_train5, "train6": load_train6,
+                "blind3": load_blind}.get(key) or (lambda: load_blind(BLIND_FILES[key]))
+        corpus = load()
         if no_context:   # every statement without its setting: the recogniser reads it for risk cues
             corpus = Corpus({sid: Statement(sid, None, s.text) for sid, s in corpus.statements.items()}, corpus.replies)
         cache[key] = corpus
@@ -251,14 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2", "train3", "train4", "train5", "train6") if args.split == "all" else (args.split,)
     if args.split == "all" and (default_dir() / "blind-3.yaml").is_file():
         splits += ("blind3",)
-    if args.split == "all" and BLIND4.is_file():
-        splits += ("blind4",)
-    if args.split == "all" and BLIND5.is_file():
-        splits += ("blind5",)
-    if args.split == "all" and BLIND6.is_file():
-        splits += ("blind6",)
-    if args.split == "all" and BLIND7.is_file():
-        splits += ("blind7",)
+    if args.split == "all":
+        splits += tuple(name for name, path in BLIND_FILES.items() if path.is_file())
     cache: dict = {}
     print(f"Listening recogniser ({'rules only' if args.rules_only else 'rules + model'}"
           f"{', no context' if args.no_context else ''}): "

