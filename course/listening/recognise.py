@@ -112,8 +112,7 @@ def rule_pass(statement: str, reply: str, context: str | None = None) -> RulePas
             evidence[label] = hits
     # a hostile, sarcastic or blaming QUESTION ("What's your problem, mate?", "Why would you do
     # something so stupid?") costs more than a roadblock stated plainly (scoring.py)
-    hostile = any(rules.HOSTILE_QUESTION.search(x.norm) or (x.end.startswith("?") and rules.blaming(x.norm))
-                  for x in ctx.sentences)
+    hostile = any(_hostile(x) for x in ctx.sentences)
     own = features.content_stems(rules.PAUSE_MARKER.sub(" ", fixed))
     overlap = len(own & ctx.statement_stems) / len(own) if own else 0.0
     return RulePass(evidence, hostile, ctx.anchored, ctx.full_repetition, in_context, overlap,
@@ -265,6 +264,11 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
             chosen.discard("emotional_labeling")
         if "summarizing" in chosen and "summarizing" not in rp.evidence and len(rules._points(rp.fixed)) < 3:
             chosen.discard("summarizing")
+        # a hostile or blaming question is never an open question (README): the learned parts may
+        # read "How could you let it get this far?" as one, so it stands only in another sentence
+        if rp.hostile and "open_question" in chosen \
+                and _best_sentence(model, rp, reply, "open_question") in _hostile_sentences(rp, reply):
+            chosen.discard("open_question")
         reflective = chosen & REFLECTIVE
         if reflective and not rp.hostile:
             sents = [x.text for x in rp.sentences]
@@ -325,6 +329,19 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
         for label, hits in sorted(evidence.items(), key=lambda kv: _ORDER[kv[0]])
     )
     return Recognition(statement, reply, findings, rp.anchored, rp.full_repetition, rp.safety_context, hostile)
+
+
+def _hostile(sentence) -> bool:
+    """A hostile, sarcastic or blaming question (one sentence of the rules' context)."""
+    return bool(rules.HOSTILE_QUESTION.search(sentence.norm) or (sentence.end.startswith("?") and rules.blaming(sentence.norm)))
+
+
+def _hostile_sentences(rp: RulePass, reply: str) -> set[str]:
+    """The reply's hostile sentences, as _best_sentence names them (the whole reply if it is one)."""
+    sents = [x for x in rp.sentences if x.text.strip()]
+    if len(sents) <= 1:
+        return {reply.strip()} if rp.hostile else set()
+    return {x.text.strip() for x in sents if _hostile(x)}
 
 
 def _best_sentence(model, rp: RulePass, reply: str, label: str, among: list[str] | None = None) -> str:
