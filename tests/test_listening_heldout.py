@@ -20,7 +20,8 @@ from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock
 from course.listening.labels import ALL_LABELS
 
 # Measured with the issue-27 model after corpus four and word meaning (bench/README.md): final
-# 0.909 and 2/122 good replies marked as a roadblock, heldout-2 0.952 and 0/183. Macro-F1 floors a
+# 0.909 and 2/122 good replies marked as a roadblock, heldout-2 0.952 and 0/183; with the session-5
+# model on the re-marked files, final 0.917 and 1/122, heldout-2 0.945 and 0/183. Macro-F1 floors a
 # little below the figures (raised from 0.85 and 0.85), so that a retrained model's one-label wobble
 # passes; the false-roadblock counts (new checks) at the measured figures.
 FINAL_MACRO_F1_FLOOR = 0.88

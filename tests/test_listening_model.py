@@ -193,13 +193,15 @@ def test_train4_loader_errors_name_file_statement_or_reply_and_problem(tmp_path,
 
 
 @pytest.mark.parametrize("loader,floor,most,good_replies", [
-    # corpus two: 0.901 and 0/126 with the word model alone, 0.932 and 0/126 with the reply encoder
-    (load_train2, 0.92, 0, 126),
-    # corpus three: 0.881 and 4/156 before the encoder, 0.931 and 3/156 after
-    (load_train3, 0.92, 3, 156),
-    # corpus four: 0.886 and 4/173 before the encoder, 0.942 and 4/173 after
-    (load_train4, 0.93, 4, 173),
-    # corpus five: 0.871 and 2/152 with the session-3 model that never saw it, 0.936 and 1/152 now
+    # Figures on the roadblocks as re-marked in session 5 (content/listening-corpus/README.md), session-4
+    # model -> session-5 model (bench/README.md). Before the re-marking: 0.932, 0.931, 0.942, 0.936.
+    # corpus two: 0.915 and 0/126 -> 0.926 and 0/126
+    (load_train2, 0.91, 0, 126),
+    # corpus three: 0.916 and 3/156 -> 0.927 and 2/156
+    (load_train3, 0.91, 2, 156),
+    # corpus four: 0.919 and 4/173 -> 0.921 and 3/173
+    (load_train4, 0.91, 3, 173),
+    # corpus five: 0.919 and 1/152 -> 0.930 and 1/152
     (load_train5, 0.92, 1, 152),
 ])
 def test_training_corpora_test_quarters_hold_their_measured_figures(loader, floor, most, good_replies):
@@ -300,56 +302,50 @@ def _blind_figures(path=None):
     return (blind, macro_f1(scores), *false_roadblock_rate(blind, "final"))
 
 
-def test_spent_blind_sets_train_the_model_and_blinds_6_and_7_never_do():
-    """blind-3, blind-4 and blind-5 were each measured while blind, once before and once after a
-    change; when blind-6 was written they became training sources (their headers say so). blind-6
-    (measured before and after the encoder, spent) and blind-7 (the next untouched measure) are in
-    no training source, and no training reply answers one of their statements; nor does corpus six,
-    which the shipped model was not trained on (bench/README.md)."""
+def test_spent_blind_sets_train_the_model_and_blind_9_never_does():
+    """Each blind set was measured while blind, once before and once after a change; when a newer one
+    was written it became a training source (its header says SPENT): blind-3 to blind-5 when blind-6
+    was written, blind-6 to blind-8 when blind-9 was (session 5). blind-9 (the next untouched measure)
+    and corpus six (tried, not adopted) are in no training source, and no training reply answers
+    one of their statements."""
     from course.listening import train
-    assert {"blind-3", "blind-4", "blind-5"} <= set(train.SOURCES)
-    assert not [s for s in train.SOURCES if "6" in s or "7" in s]
+    assert set(train.SPENT_BLIND) == {f"blind-{n}" for n in range(3, 9)} and set(train.SPENT_BLIND) <= set(train.SOURCES)
+    assert "blind-9" not in train.SOURCES and "train-6" not in train.SOURCES
     for path in (ROOT / "content" / "listening-corpus" / "blind-3.yaml",
-                 *(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml" for n in (4, 5, 6))):
+                 *(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml" for n in range(4, 9))):
         assert "SPENT (issue 27)" in path.read_text(encoding="utf-8")[:800], path
-    seven = ROOT / "content" / "listening-blind" / "blind-7.yaml"
-    assert "Final: never tune or train on it" in seven.read_text(encoding="utf-8")[:400]
+    nine = ROOT / "content" / "listening-blind" / "blind-9.yaml"
+    assert "Final: never tune or train on it" in nine.read_text(encoding="utf-8")[:400]
+    assert "SPENT" not in nine.read_text(encoding="utf-8")[:800]
     from course.listening.corpus import load_blind
-    own = {r.statement_id for n in (6, 7) for r in load_blind(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml").replies}
-    own |= {r.statement_id for r in load_train6().replies}
-    assert len(own) == 120 and not own & {row[6] for row in train.training_replies()}
+    own = {r.statement_id for r in load_blind(nine).replies} | {r.statement_id for r in load_train6().replies}
+    assert len(own) == 80 and not own & {row[6] for row in train.training_replies()}
 
 
-@pytest.mark.parametrize("name,replies,least,most,floor,good_replies,marked_at_most", [
-    # blind-6: a sixth writer who saw only the label definitions, committed before the reply encoder;
-    # measured once before it (macro-F1 0.860, 1/138 good replies marked as a roadblock) and once
-    # after (0.899, 1/138; arguing 0.72 and false reassurance 0.77 below 0.80). Spent, not trained on.
-    ("blind-6.yaml", 246, 16, 22, 0.89, 138, 1),
-    # blind-7: a seventh writer, committed (e8727cd) before corpus six. Measured once, on the
-    # reply-encoder model, which stayed the shipped model (corpus six measured no better on the
-    # held-out quarters and was not adopted): 0.916, 0/145; false reassurance 0.76 is the one label
-    # below 0.80. Never tune or train on it.
-    ("blind-7.yaml", 253, 14, 24, 0.91, 145, 0),
-])
-def test_blind_sets_6_and_7_hold_their_measured_figures(name, replies, least, most, floor, good_replies,
-                                                          marked_at_most):
-    """The goal is not fully met on either; these floors only stop it getting worse."""
-    blind, macro, marked, good = _blind_figures(ROOT / "content" / "listening-blind" / name)
-    assert len(blind.replies) == replies and len({r.statement_id for r in blind.replies}) == 40
+def test_blind_9_holds_its_measured_figures():
+    """blind-9: a ninth writer who saw only the label definitions (with the session-5 conventions),
+    committed (ee8e174) before blind-6 to blind-8 joined the training. Measured once before (the
+    re-marked model: macro-F1 0.895, 0/134 good replies marked as a roadblock) and once after
+    (0.908, 0/134; judging 0.70 and paraphrasing 0.74 below 0.80, bench/README.md). The goal is not
+    fully met; these floors only stop it getting worse. Never tune or train on it."""
+    blind, macro, marked, good = _blind_figures(ROOT / "content" / "listening-blind" / "blind-9.yaml")
+    assert len(blind.replies) == 257 and len({r.statement_id for r in blind.replies}) == 40
     counts = Counter(label for r in blind.replies for label in r.labels)
-    assert all(least <= counts[label] <= most for label in ALL_LABELS), counts
-    assert macro >= floor
-    assert good == good_replies and marked <= marked_at_most
+    assert all(16 <= counts[label] <= 37 for label in ALL_LABELS), counts
+    assert macro >= 0.90
+    assert good == 134 and marked == 0
 
 
 def test_corpus_six_is_a_sixth_hand_the_model_was_not_trained_on():
     """train-6.yaml: 1136 replies to 40 statements of its own (s196-s235), ids of its own; the shipped
-    model was not trained on it (two builds with it, at weight 3 and 1, read worse on the other
-    corpora's held-out quarters, bench/README.md). Its test quarter: 0.867 and 4/140."""
+    model was not trained on it (two builds with it in session 4, at weight 3 and 1, and one after the
+    session-5 re-marking read worse on the other corpora's held-out quarters, bench/README.md). Its
+    test quarter: 0.867 and 4/140 (session 4), 0.868 and 2/140 (session 5, re-marked)."""
     corpus = load_train6()
     counts = _training_corpus_counts(corpus, 56, {r.id for r in load_train5().replies})
-    assert len(corpus.replies) == 1136 and counts["false_reassurance"] >= 110 and counts["arguing"] >= 110
+    # re-marking moved some of its arguing to false reassurance (153 and 97 since session 5)
+    assert len(corpus.replies) == 1136 and counts["false_reassurance"] >= 140 and counts["arguing"] >= 90
     scores, _ = evaluate(corpus, "test")
     assert macro_f1(scores) >= 0.86
     marked, good = false_roadblock_rate(corpus, "test")
-    assert marked <= 4 and good == 140
+    assert marked <= 2 and good == 140

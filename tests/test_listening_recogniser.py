@@ -187,7 +187,8 @@ def test_empty_reply_is_handled():
 
 # ------------------------------------------------------------------ regression floor
 def test_macro_f1_on_the_test_split_stays_above_floor():
-    # measured 0.981 (issue 27, corpus four and word meaning); the floor was 0.80
+    # measured 0.981 (issue 27, corpus four and word meaning); 0.958 with the session-5 model on the
+    # re-marked roadblocks (the session-4 model reads 0.943 on them); the floor was 0.80
     scores, _errors = evaluate(load_corpus(), "test")
     assert macro_f1(scores) >= 0.95
 
