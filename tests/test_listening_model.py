@@ -302,15 +302,15 @@ def _blind_figures(path=None):
     return (blind, macro_f1(scores), *false_roadblock_rate(blind, "final"))
 
 
-def test_spent_blind_sets_train_the_model_and_blind_9_never_does():
+def test_spent_blind_sets_train_the_model_and_blinds_9_and_10_never_do():
     """Each blind set was measured while blind, once before and once after a change; when a newer one
     was written it became a training source (its header says SPENT): blind-3 to blind-5 when blind-6
-    was written, blind-6 to blind-8 when blind-9 was (session 5). blind-9 (the next untouched measure)
-    and corpus six (tried, not adopted) are in no training source, and no training reply answers
-    one of their statements."""
+    was written, blind-6 to blind-8 when blind-9 was (session 5). blind-9, blind-10 (the newest
+    measures) and corpus six (tried, not adopted) are in no training source, and no training reply
+    answers one of their statements."""
     from course.listening import train
     assert set(train.SPENT_BLIND) == {f"blind-{n}" for n in range(3, 9)} and set(train.SPENT_BLIND) <= set(train.SOURCES)
-    assert "blind-9" not in train.SOURCES and "train-6" not in train.SOURCES
+    assert not {"blind-9", "blind-10", "train-6"} & set(train.SOURCES)
     for path in (ROOT / "content" / "listening-corpus" / "blind-3.yaml",
                  *(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml" for n in range(4, 9))):
         assert "SPENT (issue 27)" in path.read_text(encoding="utf-8")[:800], path
@@ -318,22 +318,33 @@ def test_spent_blind_sets_train_the_model_and_blind_9_never_does():
     assert "Final: never tune or train on it" in nine.read_text(encoding="utf-8")[:400]
     assert "SPENT" not in nine.read_text(encoding="utf-8")[:800]
     from course.listening.corpus import load_blind
-    own = {r.statement_id for r in load_blind(nine).replies} | {r.statement_id for r in load_train6().replies}
-    assert len(own) == 80 and not own & {row[6] for row in train.training_replies()}
+    ten = ROOT / "content" / "listening-blind" / "blind-10.yaml"
+    own = {r.statement_id for path in (nine, ten) for r in load_blind(path).replies}
+    own |= {r.statement_id for r in load_train6().replies}
+    assert len(own) == 120 and not own & {row[6] for row in train.training_replies()}
 
 
-def test_blind_9_holds_its_measured_figures():
-    """blind-9: a ninth writer who saw only the label definitions (with the session-5 conventions),
-    committed (ee8e174) before blind-6 to blind-8 joined the training. Measured once before (the
-    re-marked model: macro-F1 0.895, 0/134 good replies marked as a roadblock) and once after
-    (0.908, 0/134; judging 0.70 and paraphrasing 0.74 below 0.80, bench/README.md). The goal is not
-    fully met; these floors only stop it getting worse. Never tune or train on it."""
-    blind, macro, marked, good = _blind_figures(ROOT / "content" / "listening-blind" / "blind-9.yaml")
-    assert len(blind.replies) == 257 and len({r.statement_id for r in blind.replies}) == 40
+@pytest.mark.parametrize("name,replies,least,most,floor,good_replies,marked_at_most", [
+    # blind-9: a ninth writer who saw only the label definitions (with the session-5 conventions),
+    # committed (ee8e174) before blind-6 to blind-8 joined the training. Measured once before (the
+    # re-marked model: macro-F1 0.895, 0/134 good replies marked as a roadblock) and once after
+    # (0.908, 0/134; judging 0.70 and paraphrasing 0.74 below 0.80).
+    ("blind-9.yaml", 257, 16, 37, 0.90, 134, 0),
+    # blind-10: a tenth writer, committed (6e8c8ae) before a judging shift chosen on the held-out
+    # quarters; the shipped model and the shift both read 0.897 and 2/126 (arguing 0.58, paraphrasing
+    # 0.77), so the shift was not adopted. Its errors were not studied.
+    ("blind-10.yaml", 250, 16, 37, 0.89, 126, 2),
+])
+def test_blind_sets_9_and_10_hold_their_measured_figures(name, replies, least, most, floor, good_replies,
+                                                           marked_at_most):
+    """Written to the session-5 conventions (bench/README.md). The goal is not fully met on either;
+    these floors only stop it getting worse. Never train on them."""
+    blind, macro, marked, good = _blind_figures(ROOT / "content" / "listening-blind" / name)
+    assert len(blind.replies) == replies and len({r.statement_id for r in blind.replies}) == 40
     counts = Counter(label for r in blind.replies for label in r.labels)
-    assert all(16 <= counts[label] <= 37 for label in ALL_LABELS), counts
-    assert macro >= 0.90
-    assert good == 134 and marked == 0
+    assert all(least <= counts[label] <= most for label in ALL_LABELS), counts
+    assert macro >= floor
+    assert good == good_replies and marked <= marked_at_most
 
 
 def test_corpus_six_is_a_sixth_hand_the_model_was_not_trained_on():
