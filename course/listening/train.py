@@ -15,7 +15,7 @@ train-2.yaml to train-5.yaml (every split the rules were already allowed to be t
 issue-27 corpora's training three quarters), and the spent blind sets blind-3 to blind-8 (each
 measured once before and after a change while it was blind, then trained on once a newer blind set
 was written). Never on: replies.yaml 'test', heldout.yaml 'final', heldout-2.yaml, the test quarters
-of train-2 to train-6, train-6.yaml at all (corpus six, tried twice and not adopted), nor blind-9.yaml.
+of train-2 to train-5, train-6.yaml at all (corpus six, tried and not adopted), blind-9 or blind-10.
 The reply encoder (finetune.py) is trained on the same replies.
 heldout.yaml predates safety_question, so its replies are left out of that label (UNKNOWN).
 Per label: logistic regression (liblinear, class_weight='balanced', C below); the probability
