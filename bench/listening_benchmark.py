@@ -186,10 +186,12 @@ SPLIT_NOTES = {
     "blind10": "blind-10.yaml (issue 27): a tenth writer, written to the session-5 conventions; measured on the "
                "shipped model and with a judging shift that was not adopted; errors not studied; NEVER TRAIN ON IT",
 }
-EXTRA_SPLITS = ("heldout2", "tuning", "train2", "train3", "train4", "train5", "train6", "blind3", "blind4", "blind5",
-                "blind6", "blind7", "blind8", "blind9", "blind10")
-# the blind sets in content/listening-blind/ (blind-3 lives beside the corpus), by split name
-BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in (4, 5, 6, 7, 8, 9, 10)}
+# the training corpora's held-out quarters (their 'test' split), and the blind sets (all 'final'):
+# blind-3 lives beside the corpus, the others in content/listening-blind/
+TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 7))
+BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 11)}
+BLIND_SPLITS = ("blind3",) + tuple(BLIND_FILES)
+EXTRA_SPLITS = ("heldout2", "tuning") + TRAIN_QUARTERS + BLIND_SPLITS
 
 
 def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
@@ -208,9 +210,11 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
 
 def file_split(split: str) -> str:
     """The split name inside the file (heldout-2.yaml is all 'final', tuning.yaml all 'dev')."""
-    return {"heldout2": "final", "tuning": "dev", "train2": "test", "train3": "test", "train4": "test", "train5": "test", "train6": "test",
-            "blind3": "final", "blind4": "final", "blind5": "final", "blind6": "final", "blind7": "final",
-            "blind8": "final", "blind9": "final", "blind10": "final"}.get(split, split)
+    if split in TRAIN_QUARTERS:
+        return "test"
+    if split in BLIND_SPLITS or split == "heldout2":
+        return "final"
+    return "dev" if split == "tuning" else split
 
 
 def report_split(corpus, split: str, show_errors: bool, use_model: bool = True) -> float:
@@ -252,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="recognise every reply without its setting (as a key without `context:`)")
     args = ap.parse_args(argv)
 
-    splits = ("test",) + HELDOUT_SPLITS + ("heldout2", "train2", "train3", "train4", "train5", "train6") if args.split == "all" else (args.split,)
+    splits = ("test",) + HELDOUT_SPLITS + ("heldout2",) + TRAIN_QUARTERS if args.split == "all" else (args.split,)
     if args.split == "all" and (default_dir() / "blind-3.yaml").is_file():
         splits += ("blind3",)
     if args.split == "all":
