@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import (blind_file, load_blind, load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
-                     load_train4, load_train5)
+                     load_train4, load_train5, load_train6, load_train7)
 from .labels import ALL_LABELS, ROADBLOCKS, is_good_reply
 from .model import EMBED_DIMS, SIMILARITY, MODEL_FILE, char_features, dense_names, word_features
 from .recognise import RULE_LABELS, _dense, rule_pass
@@ -68,11 +68,11 @@ def training_replies(sources=None):
     loaders = {"replies": (load_corpus, "train"), "heldout-dev": (load_heldout, "dev"),
                "tuning": (lambda: load_heldout(name="tuning.yaml"), "dev"), "train-2": (load_train2, "train"),
                "train-3": (load_train3, "train"), "train-4": (load_train4, "train"),
-               "train-5": (load_train5, "train"), "blind-3": (load_blind, "final"),
-               **{name: (lambda name=name: load_blind(blind_file(name + ".yaml")), "final")
-                  for name in SPENT_BLIND if name != "blind-3"}}
+               "train-5": (load_train5, "train"), "train-6": (load_train6, "train"),
+               "train-7": (load_train7, "train"), "blind-3": (load_blind, "final")}
     for name in sources or SOURCES:
-        load, split = loaders[name]
+        # a spent blind set (blind-4 on) lives in listening-blind/, every reply in its 'final' split
+        load, split = loaders.get(name) or (lambda name=name: load_blind(blind_file(name + ".yaml")), "final")
         corpus = load()
         for r in corpus.split(split):
             out.append((corpus.statement_of(r), r.text, corpus.setting_of(r), set(r.labels), WEIGHT.get(name, 1.0),
