@@ -25,6 +25,7 @@ TRAIN4_FILE = "train-4.yaml"          # corpus four, with statements of its own 
 TRAIN5_FILE = "train-5.yaml"          # corpus five, with statements of its own (train / test)
 TRAIN6_FILE = "train-6.yaml"          # corpus six, with statements of its own (train / test)
 TRAIN7_FILE = "train-7.yaml"          # corpus seven (three hands), with statements of its own (train / test)
+TRAIN8_FILE = "train-8.yaml"          # corpus eight (three more hands), with statements of its own (train / test)
 BLIND3_FILE = "blind-3.yaml"          # issue 27: a third blind set, other hands; never tune
 SAFETY_SETTINGS = ("mental_health_crisis", "domestic_dispute", "welfare_check")
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
@@ -286,6 +287,11 @@ def load_train6(directory: str | os.PathLike | None = None) -> Corpus:
 def load_train7(directory: str | os.PathLike | None = None) -> Corpus:
     """Corpus seven (train-7.yaml): as corpus six, statements s236 on."""
     return _load_own_corpus(directory, TRAIN7_FILE, (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE, TRAIN6_FILE))
+
+
+def load_train8(directory: str | os.PathLike | None = None) -> Corpus:
+    """Corpus eight (train-8.yaml): as corpus seven, statements s356 on."""
+    return _load_own_corpus(directory, TRAIN8_FILE, (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE, TRAIN6_FILE, TRAIN7_FILE))
 
 
 def blind_file(name: str, directory: str | os.PathLike | None = None) -> Path:

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import (blind_file, load_blind, load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
-                     load_train4, load_train5, load_train6, load_train7)
+                     load_train4, load_train5, load_train6, load_train7, load_train8)
 from .labels import ALL_LABELS, ROADBLOCKS, is_good_reply
 from .model import EMBED_DIMS, SIMILARITY, MODEL_FILE, char_features, dense_names, word_features
 from .recognise import RULE_LABELS, _dense, rule_pass
@@ -69,7 +69,7 @@ def training_replies(sources=None):
                "tuning": (lambda: load_heldout(name="tuning.yaml"), "dev"), "train-2": (load_train2, "train"),
                "train-3": (load_train3, "train"), "train-4": (load_train4, "train"),
                "train-5": (load_train5, "train"), "train-6": (load_train6, "train"),
-               "train-7": (load_train7, "train"), "blind-3": (load_blind, "final")}
+               "train-7": (load_train7, "train"), "train-8": (load_train8, "train"), "blind-3": (load_blind, "final")}
     for name in sources or SOURCES:
         # a spent blind set (blind-4 on) lives in listening-blind/, every reply in its 'final' split
         load, split = loaders.get(name) or (lambda name=name: load_blind(blind_file(name + ".yaml")), "final")
