@@ -1,8 +1,8 @@
 """Benchmark the active-listening recogniser (course.listening) on the corpus and held-out set.
 
-    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-6 and the blind sets 3 to 10
+    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-8 and the blind sets 3 to 13
     python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2, tuning,
-                                                        # train2 to train6, blind3 to blind10
+                                                        # train2 to train8, blind3 to blind13
     python bench/listening_benchmark.py --split train3 --no-context   # as a key without `context:`
     python bench/listening_benchmark.py --split dev --errors
     python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from course.listening import score_reply  # noqa: E402
 from course.listening.corpus import (HELDOUT_SPLITS, Corpus, Statement, blind_file, default_dir, load_blind,  # noqa: E402
                                      load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
-                                     load_train4, load_train5, load_train6)
+                                     load_train4, load_train5, load_train6, load_train7, load_train8)
 from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1  # noqa: E402
 from course.listening.embed import EMBED_FILE  # noqa: E402
 from course.listening.encoder import ENCODER_FILE  # noqa: E402
@@ -182,14 +182,22 @@ SPLIT_NOTES = {
     "blind8": "blind-8.yaml (issue 27): an eighth writer, written to the session-5 conventions; measured once before "
               "and once after the re-marking, then SPENT (a training source since blind-9)",
     "blind9": "blind-9.yaml (issue 27): a ninth writer, written to the session-5 conventions; measured once before "
-              "and once after blind-6 to -8 joined the training; NOT TRAINED ON",
+              "and once after blind-6 to -8 joined the training, then SPENT (a training source since session 6)",
     "blind10": "blind-10.yaml (issue 27): a tenth writer, written to the session-5 conventions; measured on the "
-               "shipped model and with a judging shift that was not adopted; errors not studied; NEVER TRAIN ON IT",
+               "session-5 model, then SPENT (a training source since session 6)",
+    "train7": "train-7.yaml, its test quarter (corpus seven: three new hands, session 6)",
+    "train8": "train-8.yaml, its test quarter (corpus eight: three more hands, recruits' wording, session 6)",
+    "blind11": "blind-11.yaml (issue 27): an eleventh writer (North America), written to the session-5 conventions; "
+               "measured once before and once after corpora seven and eight; NEVER TRAIN ON IT",
+    "blind12": "blind-12.yaml (issue 27): a twelfth writer (Ireland, Scotland, Australia, New Zealand; recruits' "
+               "wording); measured once before and once after corpora seven and eight; NEVER TRAIN ON IT",
+    "blind13": "blind-13.yaml (issue 27): a thirteenth writer (South Africa, India, the Caribbean, Ghana, the "
+               "American South; recruits' wording); measured once before and once after; NEVER TRAIN ON IT",
 }
 # the training corpora's held-out quarters (their 'test' split), and the blind sets (all 'final'):
 # blind-3 lives beside the corpus, the others in content/listening-blind/
-TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 7))
-BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 11)}
+TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 9))
+BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 14)}
 BLIND_SPLITS = ("blind3",) + tuple(BLIND_FILES)
 EXTRA_SPLITS = ("heldout2", "tuning") + TRAIN_QUARTERS + BLIND_SPLITS
 
@@ -200,6 +208,7 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
         load = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
                 "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2, "train3": load_train3,
                 "train4": load_train4, "train5": load_train5, "train6": load_train6,
+                "train7": load_train7, "train8": load_train8,
                 "blind3": load_blind}.get(key) or (lambda: load_blind(BLIND_FILES[key]))
         corpus = load()
         if no_context:   # every statement without its setting: the recogniser reads it for risk cues

@@ -12,7 +12,7 @@ import pytest
 from course import Lesson
 from course.listening import recognise
 from course.listening.corpus import (CorpusError, load_corpus, load_heldout, load_train2, load_train3, load_train4,
-                                     load_train5, load_train6)
+                                     load_train5, load_train6, load_train7, load_train8)
 from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
 from course.listening.labels import ALL_LABELS, EXPLANATIONS
 from course.listening import embed
@@ -193,16 +193,20 @@ def test_train4_loader_errors_name_file_statement_or_reply_and_problem(tmp_path,
 
 
 @pytest.mark.parametrize("loader,floor,most,good_replies", [
-    # Figures on the roadblocks as re-marked in session 5 (content/listening-corpus/README.md), session-4
-    # model -> session-5 model (bench/README.md). Before the re-marking: 0.932, 0.931, 0.942, 0.936.
-    # corpus two: 0.915 and 0/126 -> 0.926 and 0/126
+    # Figures on the roadblocks as re-marked in session 5 (content/listening-corpus/README.md): session-5
+    # model -> session-6 model (corpora seven and eight and blind-9/10 joined the training; bench/README.md).
+    # corpus two: 0.926 and 0/126 -> 0.919 and 0/126
     (load_train2, 0.91, 0, 126),
-    # corpus three: 0.916 and 3/156 -> 0.927 and 2/156
-    (load_train3, 0.91, 2, 156),
-    # corpus four: 0.919 and 4/173 -> 0.921 and 3/173
-    (load_train4, 0.91, 3, 173),
-    # corpus five: 0.919 and 1/152 -> 0.930 and 1/152
-    (load_train5, 0.92, 1, 152),
+    # corpus three: 0.927 and 2/156 -> 0.926 and 3/156
+    (load_train3, 0.92, 3, 156),
+    # corpus four: 0.921 and 3/173 -> 0.930 and 3/173
+    (load_train4, 0.92, 3, 173),
+    # corpus five: 0.930 and 1/152 -> 0.935 and 1/152
+    (load_train5, 0.93, 1, 152),
+    # corpus seven: 0.783 and 0/98 -> 0.835 and 0/98 (few summaries and i-messages: small supports)
+    (load_train7, 0.83, 0, 98),
+    # corpus eight: 0.907 and 3/123 -> 0.925 and 3/123
+    (load_train8, 0.92, 3, 123),
 ])
 def test_training_corpora_test_quarters_hold_their_measured_figures(loader, floor, most, good_replies):
     """Each training corpus's held-out quarter (same author as its training replies, so not blind;
@@ -302,43 +306,49 @@ def _blind_figures(path=None):
     return (blind, macro_f1(scores), *false_roadblock_rate(blind, "final"))
 
 
-def test_spent_blind_sets_train_the_model_and_blinds_9_and_10_never_do():
+NEWEST_BLIND = ("blind-11", "blind-12", "blind-13")
+
+
+def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
     """Each blind set was measured while blind, once before and once after a change; when a newer one
     was written it became a training source (its header says SPENT): blind-3 to blind-5 when blind-6
-    was written, blind-6 to blind-8 when blind-9 was (session 5). blind-9, blind-10 (the newest
-    measures) and corpus six (tried, not adopted) are in no training source, and no training reply
-    answers one of their statements."""
+    was written, blind-6 to blind-8 when blind-9 was (session 5), blind-9 and blind-10 when blind-11
+    to blind-13 were (session 6). The newest (the current measures) and corpus six (tried, not
+    adopted) are in no training source, and no training reply answers one of their statements."""
     from course.listening import train
-    assert set(train.SPENT_BLIND) == {f"blind-{n}" for n in range(3, 9)} and set(train.SPENT_BLIND) <= set(train.SOURCES)
-    assert not {"blind-9", "blind-10", "train-6"} & set(train.SOURCES)
-    for path in (ROOT / "content" / "listening-corpus" / "blind-3.yaml",
-                 *(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml" for n in range(4, 9))):
-        assert "SPENT (issue 27)" in path.read_text(encoding="utf-8")[:800], path
-    nine = ROOT / "content" / "listening-blind" / "blind-9.yaml"
-    assert "Final: never tune or train on it" in nine.read_text(encoding="utf-8")[:400]
-    assert "SPENT" not in nine.read_text(encoding="utf-8")[:800]
     from course.listening.corpus import load_blind
-    ten = ROOT / "content" / "listening-blind" / "blind-10.yaml"
-    own = {r.statement_id for path in (nine, ten) for r in load_blind(path).replies}
-    own |= {r.statement_id for r in load_train6().replies}
-    assert len(own) == 120 and not own & {row[6] for row in train.training_replies()}
+    assert set(train.SPENT_BLIND) == {f"blind-{n}" for n in range(3, 11)} and set(train.SPENT_BLIND) <= set(train.SOURCES)
+    assert not {*NEWEST_BLIND, "train-6"} & set(train.SOURCES)
+    for path in (ROOT / "content" / "listening-corpus" / "blind-3.yaml",
+                 *(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml" for n in range(4, 11))):
+        assert "SPENT (issue 27)" in path.read_text(encoding="utf-8")[:800], path
+    own = {r.statement_id for r in load_train6().replies}
+    for name in NEWEST_BLIND:
+        path = ROOT / "content" / "listening-blind" / f"{name}.yaml"
+        head = path.read_text(encoding="utf-8")[:800]
+        assert "Final: never tune or train on it" in head and "SPENT" not in head, path
+        own |= {r.statement_id for r in load_blind(path).replies}
+    assert len(own) == 160 and not own & {row[6] for row in train.training_replies()}
 
 
 @pytest.mark.parametrize("name,replies,least,most,floor,good_replies,marked_at_most", [
-    # blind-9: a ninth writer who saw only the label definitions (with the session-5 conventions),
-    # committed (ee8e174) before blind-6 to blind-8 joined the training. Measured once before (the
-    # re-marked model: macro-F1 0.895, 0/134 good replies marked as a roadblock) and once after
-    # (0.908, 0/134; judging 0.70 and paraphrasing 0.74 below 0.80).
-    ("blind-9.yaml", 257, 16, 37, 0.90, 134, 0),
-    # blind-10: a tenth writer, committed (6e8c8ae) before a judging shift chosen on the held-out
-    # quarters; the shipped model and the shift both read 0.897 and 2/126 (arguing 0.58, paraphrasing
-    # 0.77), so the shift was not adopted. Its errors were not studied.
-    ("blind-10.yaml", 250, 16, 37, 0.89, 126, 2),
+    # Each by a writer of its own who saw only the label definitions (with the session-5
+    # conventions), committed before corpora seven and eight and blind-9/10 joined the training;
+    # measured once before (the session-5 model) and once after (bench/README.md, session 6).
+    # blind-11 (North America; committed 56fc018): 0.928, 1/122 -> 0.947, 1/122 (every label 0.81 or more)
+    ("blind-11.yaml", 251, 17, 34, 0.94, 122, 1),
+    # blind-12 (Ireland, Scotland, Australia, New Zealand; recruits' wording; 44dc030): 0.885, 1/135 ->
+    # 0.906, 1/135 (paraphrasing 0.76 under 0.80)
+    ("blind-12.yaml", 259, 17, 47, 0.90, 135, 1),
+    # blind-13 (South Africa, India, the Caribbean, Ghana, the American South; recruits' wording;
+    # de195ff, after the first two were measured, before the model changed): 0.873, 0/122 -> 0.891, 0/122
+    # (paraphrasing 0.75 and arguing 0.78 under 0.80)
+    ("blind-13.yaml", 260, 17, 49, 0.88, 122, 0),
 ])
-def test_blind_sets_9_and_10_hold_their_measured_figures(name, replies, least, most, floor, good_replies,
-                                                           marked_at_most):
-    """Written to the session-5 conventions (bench/README.md). The goal is not fully met on either;
-    these floors only stop it getting worse. Never train on them."""
+def test_newest_blind_sets_hold_their_measured_figures(name, replies, least, most, floor, good_replies,
+                                                        marked_at_most):
+    """The current measures of unseen writers (bench/README.md). Floors a little below the measured
+    figure only stop it getting worse. Never train on them."""
     blind, macro, marked, good = _blind_figures(ROOT / "content" / "listening-blind" / name)
     assert len(blind.replies) == replies and len({r.statement_id for r in blind.replies}) == 40
     counts = Counter(label for r in blind.replies for label in r.labels)
@@ -347,16 +357,35 @@ def test_blind_sets_9_and_10_hold_their_measured_figures(name, replies, least, m
     assert good == good_replies and marked <= marked_at_most
 
 
+@pytest.mark.parametrize("loader,first,least,earlier", [
+    # corpus seven: three hands aimed at kindly-said verdicts and disputes, arguing, and paraphrases
+    # beside replies that reuse the person's words (i_message only 4 times: not its aim)
+    (load_train7, "s236", 4, (load_train6,)),
+    # corpus eight: three more hands in recruits' wording, every label at least 15 times a hand
+    (load_train8, "s356", 50, (load_train6, load_train7)),
+])
+def test_corpora_seven_and_eight_are_new_hands_with_ids_of_their_own(loader, first, least, earlier):
+    """840 replies each to 120 statements of their own, seven to a statement, two of them held out."""
+    corpus = loader()
+    other = {r.id for load in (load_train5, *earlier) for r in load().replies}
+    counts = _training_corpus_counts(corpus, least, other)
+    statements = {r.statement_id for r in corpus.replies}
+    assert len(corpus.replies) == 840 and len(statements) == 120 and min(statements) == first
+    assert all(sum(r.statement_id == s for r in corpus.split("test")) == 2 for s in statements)
+    assert counts["arguing"] >= 90 and counts["judging"] >= 70 and counts["false_reassurance"] >= 130
+
+
 def test_corpus_six_is_a_sixth_hand_the_model_was_not_trained_on():
     """train-6.yaml: 1136 replies to 40 statements of its own (s196-s235), ids of its own; the shipped
     model was not trained on it (two builds with it in session 4, at weight 3 and 1, and one after the
     session-5 re-marking read worse on the other corpora's held-out quarters, bench/README.md). Its
-    test quarter: 0.867 and 4/140 (session 4), 0.868 and 2/140 (session 5, re-marked)."""
+    test quarter: 0.867 and 4/140 (session 4), 0.868 and 2/140 (session 5, re-marked), 0.860 and 2/140
+    (session 6)."""
     corpus = load_train6()
     counts = _training_corpus_counts(corpus, 56, {r.id for r in load_train5().replies})
     # re-marking moved some of its arguing to false reassurance (153 and 97 since session 5)
     assert len(corpus.replies) == 1136 and counts["false_reassurance"] >= 140 and counts["arguing"] >= 90
     scores, _ = evaluate(corpus, "test")
-    assert macro_f1(scores) >= 0.86
+    assert macro_f1(scores) >= 0.85
     marked, good = false_roadblock_rate(corpus, "test")
     assert marked <= 2 and good == 140

@@ -11,11 +11,12 @@ listening-embed.npz (written by `python -m course.listening.distill`, which need
 `build-model` extra; this script only reads the table).
 
 Trained on: replies.yaml 'train', heldout.yaml 'dev', tuning.yaml, the 'train' splits of
-train-2.yaml to train-5.yaml (every split the rules were already allowed to be tuned on, and the
-issue-27 corpora's training three quarters), and the spent blind sets blind-3 to blind-8 (each
-measured once before and after a change while it was blind, then trained on once a newer blind set
+train-2.yaml to train-5.yaml, train-7.yaml and train-8.yaml (every split the rules were already
+allowed to be tuned on, and the issue-27 corpora's training three quarters), and the spent blind
+sets blind-3 to blind-10 (each measured while it was blind, then trained on once a newer blind set
 was written). Never on: replies.yaml 'test', heldout.yaml 'final', heldout-2.yaml, the test quarters
-of train-2 to train-5, train-6.yaml at all (corpus six, tried and not adopted), blind-9 or blind-10.
+of train-2 to train-8, train-6.yaml at all (corpus six, tried and not adopted), blind-11, blind-12 or
+blind-13.
 The reply encoder (finetune.py) is trained on the same replies.
 heldout.yaml predates safety_question, so its replies are left out of that label (UNKNOWN).
 Per label: logistic regression (liblinear, class_weight='balanced', C below); the probability
@@ -45,18 +46,19 @@ SEED = 20261204
 N_JOBS = 2          # the build machine's cores are shared: labels are fitted two at a time
 
 
-SPENT_BLIND = ("blind-3", "blind-4", "blind-5", "blind-6", "blind-7", "blind-8")
-SOURCES = ("replies", "heldout-dev", "tuning", "train-2", "train-3", "train-4", "train-5") + SPENT_BLIND
-# train-2.yaml to train-5.yaml and the earlier blind sets are the only training sources the rules were
-# never tuned on, so they are the only ones where what the rules found is as reliable as it will be
-# on a student's unseen wording: they weigh more, so that the model learns how far to trust the rules.
+SPENT_BLIND = tuple(f"blind-{n}" for n in range(3, 11))
+OWN_CORPORA = ("train-2", "train-3", "train-4", "train-5", "train-7", "train-8")
+SOURCES = ("replies", "heldout-dev", "tuning") + OWN_CORPORA + SPENT_BLIND
+# The issue-27 corpora (OWN_CORPORA: each by other hands, each with a held-out test quarter; leaving
+# one out of the training and scoring its quarter is --loco) and the spent blind sets are the only
+# training sources the rules were never tuned on, so they are the only ones where what the rules
+# found is as reliable as it will be on a student's unseen wording: they weigh more, so that the
+# model learns how far to trust the rules.
 # Each spent blind set was measured once before and after a model change (issue 27) and then, with
 # a newer blind set written as the next untouched measure, joined the training: one more writer's
-# wording each (blind-3 to -5 when blind-6 was written; blind-6 to -8 when blind-9 was).
-WEIGHT = {"train-2": 3.0, "train-3": 3.0, "train-4": 3.0, "train-5": 3.0, **{name: 3.0 for name in SPENT_BLIND}}
-# The corpora written by other hands, each with a held-out test quarter: leaving one out of the
-# training and scoring its test quarter is the best measure of unseen writers (--loco).
-OWN_CORPORA = ("train-2", "train-3", "train-4", "train-5")
+# wording each (blind-3 to -5 when blind-6 was written; blind-6 to -8 when blind-9 was; blind-9 and -10
+# when blind-11 to -13 were).
+WEIGHT = {name: 3.0 for name in OWN_CORPORA + SPENT_BLIND}
 # Labels a source was not written with: heldout.yaml predates safety_question, so its replies
 # teach the model nothing about that label (weight 0 for it, left out of its threshold).
 UNKNOWN = {"heldout-dev": frozenset({"safety_question"})}
@@ -284,7 +286,8 @@ HELD_OUT = {   # name: (loader, split, labels scored); never a blind set
     "test": (load_corpus, "test", None), "final": (load_heldout, "final", "original"),
     "heldout2": (load_heldout2, "final", None), "train-2": (load_train2, "test", None),
     "train-3": (load_train3, "test", None), "train-4": (load_train4, "test", None),
-    "train-5": (load_train5, "test", None),
+    "train-5": (load_train5, "test", None), "train-6": (load_train6, "test", None),
+    "train-7": (load_train7, "test", None), "train-8": (load_train8, "test", None),
 }
 
 
