@@ -1,8 +1,8 @@
 """Benchmark the active-listening recogniser (course.listening) on the corpus and held-out set.
 
-    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-8 and the blind sets 3 to 13
+    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-8 and the blind sets 3 to 15
     python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2, tuning,
-                                                        # train2 to train8, blind3 to blind13
+                                                        # train2 to train8, blind3 to blind15
     python bench/listening_benchmark.py --split train3 --no-context   # as a key without `context:`
     python bench/listening_benchmark.py --split dev --errors
     python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
@@ -193,11 +193,15 @@ SPLIT_NOTES = {
                "wording); measured once before and once after corpora seven and eight; NEVER TRAIN ON IT",
     "blind13": "blind-13.yaml (issue 27): a thirteenth writer (South Africa, India, the Caribbean, Ghana, the "
                "American South; recruits' wording); measured once before and once after; NEVER TRAIN ON IT",
+    "blind14": "blind-14.yaml (issue 27): a fourteenth writer (the North of England, the Midlands, Wales, Northern "
+               "Ireland; recruits and officers); measured once before and once after the paraphrase gate; NEVER TRAIN ON IT",
+    "blind15": "blind-15.yaml (issue 27): a fifteenth writer (Australia, the Pacific islands, Hong Kong, Singapore; "
+               "recruits' wording); measured once before and once after the paraphrase gate; NEVER TRAIN ON IT",
 }
 # the training corpora's held-out quarters (their 'test' split), and the blind sets (all 'final'):
 # blind-3 lives beside the corpus, the others in content/listening-blind/
 TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 9))
-BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 14)}
+BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 16)}
 BLIND_SPLITS = ("blind3",) + tuple(BLIND_FILES)
 EXTRA_SPLITS = ("heldout2", "tuning") + TRAIN_QUARTERS + BLIND_SPLITS
 

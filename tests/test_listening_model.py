@@ -306,7 +306,7 @@ def _blind_figures(path=None):
     return (blind, macro_f1(scores), *false_roadblock_rate(blind, "final"))
 
 
-NEWEST_BLIND = ("blind-11", "blind-12", "blind-13")
+NEWEST_BLIND = ("blind-11", "blind-12", "blind-13", "blind-14", "blind-15")
 
 
 def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
@@ -328,13 +328,14 @@ def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
         head = path.read_text(encoding="utf-8")[:800]
         assert "Final: never tune or train on it" in head and "SPENT" not in head, path
         own |= {r.statement_id for r in load_blind(path).replies}
-    assert len(own) == 160 and not own & {row[6] for row in train.training_replies()}
+    assert len(own) == 240 and not own & {row[6] for row in train.training_replies()}
 
 
 @pytest.mark.parametrize("name,replies,least,most,floor,good_replies,marked_at_most", [
     # Each by a writer of its own who saw only the label definitions (with the session-5
     # conventions), committed before corpora seven and eight and blind-9/10 joined the training;
     # measured once before (the session-5 model) and once after (bench/README.md, session 6).
+    # Change 1 (corpora seven and eight, blind-9 and -10 trained on), measured on blind-11 to -13:
     # blind-11 (North America; committed 56fc018): 0.928, 1/122 -> 0.947, 1/122 (every label 0.81 or more)
     ("blind-11.yaml", 251, 17, 34, 0.94, 122, 1),
     # blind-12 (Ireland, Scotland, Australia, New Zealand; recruits' wording; 44dc030): 0.885, 1/135 ->
@@ -342,8 +343,15 @@ def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
     ("blind-12.yaml", 259, 17, 47, 0.90, 135, 1),
     # blind-13 (South Africa, India, the Caribbean, Ghana, the American South; recruits' wording;
     # de195ff, after the first two were measured, before the model changed): 0.873, 0/122 -> 0.891, 0/122
-    # (paraphrasing 0.75 and arguing 0.78 under 0.80)
+    # (paraphrasing 0.75 and arguing 0.78 under 0.80); the paraphrase gate was chosen after these
+    # figures, so blind-13's later figures are not blind (bench/README.md)
     ("blind-13.yaml", 260, 17, 49, 0.88, 122, 0),
+    # blind-14 (the North of England, the Midlands, Wales, Northern Ireland; recruits and officers;
+    # committed before the paraphrase gate): 0.929, 0/125 -> 0.931, 0/125 (arguing 0.68 under 0.80)
+    ("blind-14.yaml", 251, 17, 39, 0.92, 125, 0),
+    # blind-15 (Australia, the Pacific islands, Hong Kong, Singapore; recruits' wording; committed
+    # before the paraphrase gate): 0.917, 1/132 -> 0.922, 1/132 (judging 0.73 under 0.80)
+    ("blind-15.yaml", 259, 18, 45, 0.91, 132, 1),
 ])
 def test_newest_blind_sets_hold_their_measured_figures(name, replies, least, most, floor, good_replies,
                                                         marked_at_most):

@@ -103,6 +103,24 @@ def test_why_and_blaming_questions_are_not_open_questions():
         assert "judging" in rec.labels, reply
 
 
+SHED = ("I been sleeping out here in the shed since Marie passed in the fall, the house is too quiet "
+        "without her. I got the woodstove and the radio, I am fine.")
+
+
+def test_their_words_used_to_dispute_or_advise_are_not_a_paraphrase():
+    """A sentence that takes up their words to dispute, judge, reassure or advise them is that
+    roadblock alone; a sentence that restates them, beside a roadblock in another, keeps the
+    paraphrase (content/listening-corpus/README.md, "Where one roadblock ends and the next begins")."""
+    disputed = recognise(SHED, "You can't live in a shed at your age, the house is right there.", "welfare_check")
+    assert "arguing" in disputed.labels and "paraphrasing" not in disputed.labels
+    both = recognise(SHED, "Since Marie passed the house is too quiet, so you moved out to the shed. "
+                           "Have you thought about selling up?", "welfare_check")
+    assert {"paraphrasing", "advising"} <= both.labels
+    plain = recognise(SHED, "So since Marie passed the house feels too quiet and you sleep out here now.",
+                      "welfare_check")
+    assert "paraphrasing" in plain.labels and not plain.roadblocks
+
+
 # ------------------------------------------------------------------ keyword stuffing
 STUFFING = [
     "It sounds like you feel, I hear you, what happened?",

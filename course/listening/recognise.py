@@ -146,6 +146,8 @@ REFLECTIVE = frozenset({"paraphrasing", "summarizing", "emotional_labeling", "i_
 REFLECTIVE_GATE = 0.8   # the score a roadblock needs beside a reflective skill (0.5 elsewhere)
 SENTENCE_MAX = frozenset(ROADBLOCKS)   # labels scored sentence by sentence as well as whole
 SUMMARY_ONLY = 0.7     # the summary score (or a rule-found summary) that drops a paraphrase beside it
+# roadblocks that use the person's words against them: a sentence carrying one is not a paraphrase
+NOT_REFLECTING = frozenset({"arguing", "judging", "false_reassurance", "advising"})
 # The reply encoder (encoder.py, a fine-tuned transformer) and the first model (model.py, words and
 # rules) each give every label a log-odds above its own threshold; the score is their weighted mean.
 # Equal weights measured best on the spent blind sets and the corpora's held-out quarters (0.35 and
@@ -306,6 +308,13 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
             # their whole statement said back is neither a mirror, a paraphrase nor a summary (README)
             for label in ("mirroring", "paraphrasing", "summarizing"):
                 evidence.pop(label, None)
+        if "paraphrasing" in evidence and evidence.keys() & NOT_REFLECTING:
+            # their words taken up to dispute, judge, reassure or advise them ("You can't live in a
+            # shed at eighty-eight") are that roadblock, not a paraphrase (README): the paraphrase
+            # stands only in a sentence that, read on its own, restates them and carries none of those
+            sents = [x.text for x in rp.sentences if x.text.strip()]
+            if len(sents) <= 1 or not any(_restates_only(statement, x, context) for x in sents):
+                del evidence["paraphrasing"]
         if "safety_question" in evidence and "open_question" in evidence:
             # "How are you thinking of doing it?" asks about the risk; it is not an invitation to talk
             evidence["open_question"] = [h for h in evidence["open_question"]
@@ -329,6 +338,12 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
         for label, hits in sorted(evidence.items(), key=lambda kv: _ORDER[kv[0]])
     )
     return Recognition(statement, reply, findings, rp.anchored, rp.full_repetition, rp.safety_context, hostile)
+
+
+def _restates_only(statement: str, sentence: str, context: str | None) -> bool:
+    """One sentence of a reply, recognised on its own: a paraphrase with no roadblock that uses their words."""
+    labels = recognise(statement, sentence, context).labels
+    return "paraphrasing" in labels and not labels & NOT_REFLECTING
 
 
 def _hostile(sentence) -> bool:
