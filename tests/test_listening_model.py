@@ -12,7 +12,7 @@ import pytest
 from course import Lesson
 from course.listening import recognise
 from course.listening.corpus import (CorpusError, load_corpus, load_heldout, load_train2, load_train3, load_train4,
-                                     load_train5, load_train6, load_train7, load_train8)
+                                     load_train5, load_train6, load_train7, load_train8, load_train9)
 from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
 from course.listening.labels import ALL_LABELS, EXPLANATIONS
 from course.listening import embed
@@ -49,7 +49,9 @@ def test_model_loads_offline_without_scikit_learn_and_quickly():
     seconds, labels = float(out[0]), out[1]
     assert "emotional_labeling" in labels and "open_question" in labels
     assert seconds < 3.0, seconds          # measured about 0.5 s with the reply encoder (bench/README.md)
-    assert MODEL_FILE.stat().st_size < 3 * 1024 * 1024     # 2058 KiB since corpus five and the spent blind sets
+    # 2058 KiB after corpus five, 2903 KiB with corpora seven and eight, 3102 KiB with corpus nine (its
+    # vocabulary grows with the corpora; the encoder, 19 MiB, is the larger file and does not)
+    assert MODEL_FILE.stat().st_size < 4 * 1024 * 1024
     assert EMBED_FILE.stat().st_size < 4 * 1024 * 1024
 
 
@@ -194,19 +196,22 @@ def test_train4_loader_errors_name_file_statement_or_reply_and_problem(tmp_path,
 
 @pytest.mark.parametrize("loader,floor,most,good_replies", [
     # Figures on the roadblocks as re-marked in session 5 (content/listening-corpus/README.md): session-5
-    # model -> session-6 model (corpora seven and eight and blind-9/10 joined the training; bench/README.md).
-    # corpus two: 0.926 and 0/126 -> 0.919 and 0/126
-    (load_train2, 0.91, 0, 126),
-    # corpus three: 0.927 and 2/156 -> 0.926 and 3/156
-    (load_train3, 0.92, 3, 156),
-    # corpus four: 0.921 and 3/173 -> 0.930 and 3/173
-    (load_train4, 0.92, 3, 173),
+    # model -> session-6 model (corpora seven to nine and blind-9/10 joined the training, and the
+    # paraphrase rule; bench/README.md).
+    # corpus two: 0.926 and 0/126 -> 0.910 and 0/126
+    (load_train2, 0.90, 0, 126),
+    # corpus three: 0.927 and 2/156 -> 0.936 and 3/156
+    (load_train3, 0.93, 3, 156),
+    # corpus four: 0.921 and 3/173 -> 0.931 and 1/173
+    (load_train4, 0.92, 1, 173),
     # corpus five: 0.930 and 1/152 -> 0.935 and 1/152
     (load_train5, 0.93, 1, 152),
-    # corpus seven: 0.783 and 0/98 -> 0.835 and 0/98 (few summaries and i-messages: small supports)
-    (load_train7, 0.83, 0, 98),
-    # corpus eight: 0.907 and 3/123 -> 0.925 and 3/123
-    (load_train8, 0.92, 3, 123),
+    # corpus seven: 0.783 and 0/98 -> 0.848 and 0/98 (few summaries and i-messages: small supports)
+    (load_train7, 0.84, 0, 98),
+    # corpus eight: 0.907 and 3/123 -> 0.941 and 1/123
+    (load_train8, 0.93, 1, 123),
+    # corpus nine: 0.819 and 1/91 -> 0.836 and 0/91 (six summaries, seven i-messages in all)
+    (load_train9, 0.83, 0, 91),
 ])
 def test_training_corpora_test_quarters_hold_their_measured_figures(loader, floor, most, good_replies):
     """Each training corpus's held-out quarter (same author as its training replies, so not blind;
@@ -306,7 +311,7 @@ def _blind_figures(path=None):
     return (blind, macro_f1(scores), *false_roadblock_rate(blind, "final"))
 
 
-NEWEST_BLIND = ("blind-11", "blind-12", "blind-13", "blind-14", "blind-15")
+NEWEST_BLIND = tuple(f"blind-{n}" for n in range(11, 18))
 
 
 def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
@@ -328,7 +333,7 @@ def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
         head = path.read_text(encoding="utf-8")[:800]
         assert "Final: never tune or train on it" in head and "SPENT" not in head, path
         own |= {r.statement_id for r in load_blind(path).replies}
-    assert len(own) == 240 and not own & {row[6] for row in train.training_replies()}
+    assert len(own) == 320 and not own & {row[6] for row in train.training_replies()}
 
 
 @pytest.mark.parametrize("name,replies,least,most,floor,good_replies,marked_at_most", [
@@ -343,15 +348,23 @@ def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
     ("blind-12.yaml", 259, 17, 47, 0.90, 135, 1),
     # blind-13 (South Africa, India, the Caribbean, Ghana, the American South; recruits' wording;
     # de195ff, after the first two were measured, before the model changed): 0.873, 0/122 -> 0.891, 0/122
-    # (paraphrasing 0.75 and arguing 0.78 under 0.80); the paraphrase gate was chosen after these
-    # figures, so blind-13's later figures are not blind (bench/README.md)
-    ("blind-13.yaml", 260, 17, 49, 0.88, 122, 0),
+    # (paraphrasing 0.75 and arguing 0.78 under 0.80). Changes 2 and 3 were chosen after these
+    # figures, so blind-11 to -13's later figures are not blind (with both: 0.951, 0.916, 0.910 and
+    # 1/122, 0/135, 1/122; bench/README.md)
+    ("blind-13.yaml", 260, 17, 49, 0.88, 122, 1),
     # blind-14 (the North of England, the Midlands, Wales, Northern Ireland; recruits and officers;
     # committed before the paraphrase gate): 0.929, 0/125 -> 0.931, 0/125 (arguing 0.68 under 0.80)
     ("blind-14.yaml", 251, 17, 39, 0.92, 125, 0),
     # blind-15 (Australia, the Pacific islands, Hong Kong, Singapore; recruits' wording; committed
     # before the paraphrase gate): 0.917, 1/132 -> 0.922, 1/132 (judging 0.73 under 0.80)
     ("blind-15.yaml", 259, 18, 45, 0.91, 132, 1),
+    # (with change 3, not blind: blind-14 0.938, 0/125; blind-15 0.916, 1/132)
+    # Change 3 (corpus nine), measured on two more writers committed before it:
+    # blind-16 (the American Midwest and Northeast; recruits and officers): 0.930, 0/129 -> 0.937, 0/129
+    ("blind-16.yaml", 255, 17, 45, 0.93, 129, 0),
+    # blind-17 (London, Bristol, Cardiff, Glasgow; recruits' wording): 0.897, 0/125 -> 0.903, 1/125
+    # (arguing 0.65 and paraphrasing 0.77 under 0.80)
+    ("blind-17.yaml", 259, 17, 45, 0.90, 125, 1),
 ])
 def test_newest_blind_sets_hold_their_measured_figures(name, replies, least, most, floor, good_replies,
                                                         marked_at_most):
@@ -371,8 +384,10 @@ def test_newest_blind_sets_hold_their_measured_figures(name, replies, least, mos
     (load_train7, "s236", 4, (load_train6,)),
     # corpus eight: three more hands in recruits' wording, every label at least 15 times a hand
     (load_train8, "s356", 50, (load_train6, load_train7)),
+    # corpus nine: three more hands aimed at arguing and judging (summaries and i-messages not its aim)
+    (load_train9, "s476", 6, (load_train6, load_train7, load_train8)),
 ])
-def test_corpora_seven_and_eight_are_new_hands_with_ids_of_their_own(loader, first, least, earlier):
+def test_corpora_seven_to_nine_are_new_hands_with_ids_of_their_own(loader, first, least, earlier):
     """840 replies each to 120 statements of their own, seven to a statement, two of them held out."""
     corpus = loader()
     other = {r.id for load in (load_train5, *earlier) for r in load().replies}
@@ -387,7 +402,7 @@ def test_corpus_six_is_a_sixth_hand_the_model_was_not_trained_on():
     """train-6.yaml: 1136 replies to 40 statements of its own (s196-s235), ids of its own; the shipped
     model was not trained on it (two builds with it in session 4, at weight 3 and 1, and one after the
     session-5 re-marking read worse on the other corpora's held-out quarters, bench/README.md). Its
-    test quarter: 0.867 and 4/140 (session 4), 0.868 and 2/140 (session 5, re-marked), 0.860 and 2/140
+    test quarter: 0.867 and 4/140 (session 4), 0.868 and 2/140 (session 5, re-marked), 0.878 and 2/140
     (session 6)."""
     corpus = load_train6()
     counts = _training_corpus_counts(corpus, 56, {r.id for r in load_train5().replies})

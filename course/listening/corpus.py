@@ -26,6 +26,7 @@ TRAIN5_FILE = "train-5.yaml"          # corpus five, with statements of its own 
 TRAIN6_FILE = "train-6.yaml"          # corpus six, with statements of its own (train / test)
 TRAIN7_FILE = "train-7.yaml"          # corpus seven (three hands), with statements of its own (train / test)
 TRAIN8_FILE = "train-8.yaml"          # corpus eight (three more hands), with statements of its own (train / test)
+TRAIN9_FILE = "train-9.yaml"          # corpus nine (three more hands), with statements of its own (train / test)
 BLIND3_FILE = "blind-3.yaml"          # issue 27: a third blind set, other hands; never tune
 SAFETY_SETTINGS = ("mental_health_crisis", "domestic_dispute", "welfare_check")
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
@@ -292,6 +293,12 @@ def load_train7(directory: str | os.PathLike | None = None) -> Corpus:
 def load_train8(directory: str | os.PathLike | None = None) -> Corpus:
     """Corpus eight (train-8.yaml): as corpus seven, statements s356 on."""
     return _load_own_corpus(directory, TRAIN8_FILE, (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE, TRAIN6_FILE, TRAIN7_FILE))
+
+
+def load_train9(directory: str | os.PathLike | None = None) -> Corpus:
+    """Corpus nine (train-9.yaml): as corpus eight, statements s476 on."""
+    return _load_own_corpus(directory, TRAIN9_FILE,
+                            (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE, TRAIN6_FILE, TRAIN7_FILE, TRAIN8_FILE))
 
 
 def blind_file(name: str, directory: str | os.PathLike | None = None) -> Path:
