@@ -194,14 +194,14 @@ SPLIT_NOTES = {
     "blind13": "blind-13.yaml (issue 27): a thirteenth writer (South Africa, India, the Caribbean, Ghana, the "
                "American South; recruits' wording); measured once before and once after; NEVER TRAIN ON IT",
     "train9": "train-9.yaml, its test quarter (corpus nine: three more hands, arguing and judging, session 6)",
-    "blind16": "blind-16.yaml (issue 27): a sixteenth writer (the American Midwest and Northeast; recruits and "
-               "officers); measured once before and once after corpus nine; NEVER TRAIN ON IT",
-    "blind17": "blind-17.yaml (issue 27): a seventeenth writer (London, Bristol, Cardiff, Glasgow; recruits' "
-               "wording); measured once before and once after corpus nine; NEVER TRAIN ON IT",
     "blind14": "blind-14.yaml (issue 27): a fourteenth writer (the North of England, the Midlands, Wales, Northern "
                "Ireland; recruits and officers); measured once before and once after the paraphrase gate; NEVER TRAIN ON IT",
     "blind15": "blind-15.yaml (issue 27): a fifteenth writer (Australia, the Pacific islands, Hong Kong, Singapore; "
                "recruits' wording); measured once before and once after the paraphrase gate; NEVER TRAIN ON IT",
+    "blind16": "blind-16.yaml (issue 27): a sixteenth writer (the American Midwest and Northeast; recruits and "
+               "officers); measured once before and once after corpus nine; NEVER TRAIN ON IT",
+    "blind17": "blind-17.yaml (issue 27): a seventeenth writer (London, Bristol, Cardiff, Glasgow; recruits' "
+               "wording); measured once before and once after corpus nine; NEVER TRAIN ON IT",
 }
 # the training corpora's held-out quarters (their 'test' split), and the blind sets (all 'final'):
 # blind-3 lives beside the corpus, the others in content/listening-blind/

@@ -28,6 +28,9 @@ TRAIN7_FILE = "train-7.yaml"          # corpus seven (three hands), with stateme
 TRAIN8_FILE = "train-8.yaml"          # corpus eight (three more hands), with statements of its own (train / test)
 TRAIN9_FILE = "train-9.yaml"          # corpus nine (three more hands), with statements of its own (train / test)
 BLIND3_FILE = "blind-3.yaml"          # issue 27: a third blind set, other hands; never tune
+# the corpora with statements of their own, in the order they were written: each may reuse none of
+# the earlier ones' statement or reply ids
+OWN_STATEMENT_FILES = (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE, TRAIN6_FILE, TRAIN7_FILE, TRAIN8_FILE, TRAIN9_FILE)
 SAFETY_SETTINGS = ("mental_health_crisis", "domestic_dispute", "welfare_check")
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
 ENV_VAR = "COURSE_LISTENING_CORPUS"
@@ -228,11 +231,13 @@ def _own_statements(path: Path, data: object, statements: dict[str, Statement],
     return statements
 
 
-def _load_own_corpus(directory: str | os.PathLike | None, name: str, earlier: tuple[str, ...]) -> Corpus:
+def _load_own_corpus(directory: str | os.PathLike | None, name: str) -> Corpus:
     """A training corpus file with statements of its own (train-3.yaml, train-4.yaml): splits 'train'
     and 'test', a top-level `statements:` list read beside statements.yaml (same fields; ids that
-    neither statements.yaml nor an `earlier` file uses) and reply ids that neither replies.yaml,
-    heldout.yaml, train-2.yaml nor an `earlier` file uses. Errors name the file, the id and the problem."""
+    neither statements.yaml nor an earlier file of OWN_STATEMENT_FILES uses) and reply ids that
+    neither replies.yaml, heldout.yaml, train-2.yaml nor an earlier one uses. Errors name the file,
+    the id and the problem."""
+    earlier = OWN_STATEMENT_FILES[:OWN_STATEMENT_FILES.index(name)]
     folder = Path(directory) if directory is not None else default_dir()
     path = folder / name
     base = _statements(folder)
@@ -263,7 +268,7 @@ def load_train3(directory: str | os.PathLike | None = None) -> Corpus:
     out from the model), with a top-level `statements:` list of its own read beside
     statements.yaml (same fields; new ids). Its reply ids may not reuse an id of replies.yaml,
     heldout.yaml or train-2.yaml."""
-    return _load_own_corpus(directory, TRAIN3_FILE, ())
+    return _load_own_corpus(directory, TRAIN3_FILE)
 
 
 def load_train4(directory: str | os.PathLike | None = None) -> Corpus:
@@ -271,34 +276,33 @@ def load_train4(directory: str | os.PathLike | None = None) -> Corpus:
     model), with its own top-level `statements:` list (s106 on) read beside statements.yaml. Its
     statement ids may not reuse one of statements.yaml's or train-3.yaml's, and its reply ids may
     not reuse an id of replies.yaml, heldout.yaml, train-2.yaml or train-3.yaml."""
-    return _load_own_corpus(directory, TRAIN4_FILE, (TRAIN3_FILE,))
+    return _load_own_corpus(directory, TRAIN4_FILE)
 
 
 def load_train5(directory: str | os.PathLike | None = None) -> Corpus:
     """Corpus five (train-5.yaml): as corpus four, statements s151 on; its statement and reply ids
     may not reuse one of the earlier corpora's."""
-    return _load_own_corpus(directory, TRAIN5_FILE, (TRAIN3_FILE, TRAIN4_FILE))
+    return _load_own_corpus(directory, TRAIN5_FILE)
 
 
 def load_train6(directory: str | os.PathLike | None = None) -> Corpus:
     """Corpus six (train-6.yaml): as corpus five, statements s196 on."""
-    return _load_own_corpus(directory, TRAIN6_FILE, (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE))
+    return _load_own_corpus(directory, TRAIN6_FILE)
 
 
 def load_train7(directory: str | os.PathLike | None = None) -> Corpus:
     """Corpus seven (train-7.yaml): as corpus six, statements s236 on."""
-    return _load_own_corpus(directory, TRAIN7_FILE, (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE, TRAIN6_FILE))
+    return _load_own_corpus(directory, TRAIN7_FILE)
 
 
 def load_train8(directory: str | os.PathLike | None = None) -> Corpus:
     """Corpus eight (train-8.yaml): as corpus seven, statements s356 on."""
-    return _load_own_corpus(directory, TRAIN8_FILE, (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE, TRAIN6_FILE, TRAIN7_FILE))
+    return _load_own_corpus(directory, TRAIN8_FILE)
 
 
 def load_train9(directory: str | os.PathLike | None = None) -> Corpus:
     """Corpus nine (train-9.yaml): as corpus eight, statements s476 on."""
-    return _load_own_corpus(directory, TRAIN9_FILE,
-                            (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE, TRAIN6_FILE, TRAIN7_FILE, TRAIN8_FILE))
+    return _load_own_corpus(directory, TRAIN9_FILE)
 
 
 def blind_file(name: str, directory: str | os.PathLike | None = None) -> Path:
