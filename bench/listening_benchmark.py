@@ -188,25 +188,36 @@ SPLIT_NOTES = {
     "train7": "train-7.yaml, its test quarter (corpus seven: three new hands, session 6)",
     "train8": "train-8.yaml, its test quarter (corpus eight: three more hands, recruits' wording, session 6)",
     "blind11": "blind-11.yaml (issue 27): an eleventh writer (North America), written to the session-5 conventions; "
-               "measured once before and once after corpora seven and eight; NEVER TRAIN ON IT",
+               "measured once before and once after corpora seven and eight, then SPENT (a training source since session 7)",
     "blind12": "blind-12.yaml (issue 27): a twelfth writer (Ireland, Scotland, Australia, New Zealand; recruits' "
-               "wording); measured once before and once after corpora seven and eight; NEVER TRAIN ON IT",
+               "wording); measured once before and once after corpora seven and eight, then SPENT (a training source since session 7)",
     "blind13": "blind-13.yaml (issue 27): a thirteenth writer (South Africa, India, the Caribbean, Ghana, the "
-               "American South; recruits' wording); measured once before and once after; NEVER TRAIN ON IT",
+               "American South; recruits' wording); measured once before and once after, then SPENT (a training source since session 7)",
     "train9": "train-9.yaml, its test quarter (corpus nine: three more hands, arguing and judging, session 6)",
     "blind14": "blind-14.yaml (issue 27): a fourteenth writer (the North of England, the Midlands, Wales, Northern "
-               "Ireland; recruits and officers); measured once before and once after the paraphrase gate; NEVER TRAIN ON IT",
+               "Ireland; recruits and officers); measured once before and once after the paraphrase gate, then SPENT (a training source since session 7)",
     "blind15": "blind-15.yaml (issue 27): a fifteenth writer (Australia, the Pacific islands, Hong Kong, Singapore; "
-               "recruits' wording); measured once before and once after the paraphrase gate; NEVER TRAIN ON IT",
+               "recruits' wording); measured once before and once after the paraphrase gate, then SPENT (a training source since session 7)",
     "blind16": "blind-16.yaml (issue 27): a sixteenth writer (the American Midwest and Northeast; recruits and "
-               "officers); measured once before and once after corpus nine; NEVER TRAIN ON IT",
+               "officers); measured once before and once after corpus nine, then SPENT (a training source since session 7)",
     "blind17": "blind-17.yaml (issue 27): a seventeenth writer (London, Bristol, Cardiff, Glasgow; recruits' "
-               "wording); measured once before and once after corpus nine; NEVER TRAIN ON IT",
+               "wording); measured once before and once after corpus nine, then SPENT (a training source since session 7)",
+    "blind18": "blind-18.yaml (issue 27): an eighteenth writer (Canada, the US Southwest and West; veterans and "
+               "first-year officers), written to the session-7 conventions; measured once before and once after "
+               "blind-11 to -17 and the summary marking joined the training; NEVER TRAIN ON IT",
+    "blind19": "blind-19.yaml (issue 27): a nineteenth writer (recruits in Kenya, Uganda, Nigeria, Malta, Cyprus "
+               "and their officers in UK cities); measured once before and once after; NEVER TRAIN ON IT",
+    "blind20": "blind-20.yaml (issue 27): a twentieth writer (rural policing: the Highlands and Islands, Cornwall, "
+               "rural Ireland, outback Australia, Appalachia); measured once before and once after; NEVER TRAIN ON IT",
+    "blind21": "blind-21.yaml (issue 27): a twenty-first writer (Hawaii, Alaska, Puerto Rico, Guam), committed "
+               "after blind-18 to -20's first figures; measured once before and once after; NEVER TRAIN ON IT",
+    "blind22": "blind-22.yaml (issue 27): a twenty-second writer (recruits in Pakistan, Sri Lanka, Bangladesh, the "
+               "Philippines, Malaysia), as blind-21; measured once before and once after; NEVER TRAIN ON IT",
 }
 # the training corpora's held-out quarters (their 'test' split), and the blind sets (all 'final'):
 # blind-3 lives beside the corpus, the others in content/listening-blind/
 TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 10))
-BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 18)}
+BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 23)}
 BLIND_SPLITS = ("blind3",) + tuple(BLIND_FILES)
 EXTRA_SPLITS = ("heldout2", "tuning") + TRAIN_QUARTERS + BLIND_SPLITS
 

@@ -29,7 +29,10 @@ from .labels import ALL_LABELS
 
 MODEL_FILE = Path(__file__).with_name("listening-model.npz")
 BASE_DENSE = tuple(f"rule:{label}" for label in ALL_LABELS) + (
-    "hostile", "anchored", "overlap", "full_repetition", "safety_context", "question_mark", "short")
+    "hostile", "anchored", "overlap", "full_repetition", "safety_context", "question_mark", "short",
+    # how many parts of the statement the reply restates (rules.restated): a summary pulls three or
+    # more together, with or without a cue; a paraphrase restates one or two
+    "restated", "restated_3")
 # Word meaning (embed.py): how close the reply comes to the statement, read through a word table
 # distilled from a sentence model (so "sacked" is close to "fired"): the whole reply to the whole
 # statement, its closest sentence to any of the statement's, the mean over its sentences of that
@@ -132,11 +135,12 @@ class Model:
 
 
 def dense_features(rule_labels: set[str], hostile: bool, anchored: bool, overlap: float,
-                   full_repetition: bool, safety_context: bool, reply: str) -> np.ndarray:
+                   full_repetition: bool, safety_context: bool, reply: str, restated: int = 0) -> np.ndarray:
     words = len(re.findall(r"[a-z0-9']+", _clean(reply)))
     vals = [1.0 if label in rule_labels else 0.0 for label in ALL_LABELS]
     vals += [float(hostile), float(anchored), overlap, float(full_repetition), float(safety_context),
-             1.0 if "?" in reply else 0.0, 1.0 if words <= 4 else 0.0]
+             1.0 if "?" in reply else 0.0, 1.0 if words <= 4 else 0.0,
+             min(restated, 6) / 6.0, 1.0 if restated >= 3 else 0.0]
     return np.array(vals)
 
 

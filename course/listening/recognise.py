@@ -60,6 +60,7 @@ class RulePass:
     index: list             # fixed-text offset -> reply offset
     sentences: list         # the reply's sentences (features.Sentence)
     statement: str = ""     # what the person said (the model reads the reply's closeness to it)
+    restated: int = 0       # how many parts of the statement the reply restates (rules.restated)
 
 
 def rule_pass(statement: str, reply: str, context: str | None = None) -> RulePass:
@@ -116,7 +117,7 @@ def rule_pass(statement: str, reply: str, context: str | None = None) -> RulePas
     own = features.content_stems(rules.PAUSE_MARKER.sub(" ", fixed))
     overlap = len(own & ctx.statement_stems) / len(own) if own else 0.0
     return RulePass(evidence, hostile, ctx.anchored, ctx.full_repetition, in_context, overlap,
-                    fixed, index, ctx.sentences, statement)
+                    fixed, index, ctx.sentences, statement, rules.restated(ctx)[0])
 
 
 # Labels the rules decide alone, where they are precise: a pause (a written stage direction), an
@@ -189,7 +190,7 @@ def encoder_labels() -> tuple[str, ...]:
 def _dense(rp: RulePass, reply: str, embed_dims: int = 0):
     from .model import dense_features, embedding_features
     base = dense_features(set(rp.evidence), rp.hostile, rp.anchored, rp.overlap, rp.full_repetition,
-                          rp.safety_context, reply)
+                          rp.safety_context, reply, rp.restated)
     if not embed_dims:
         return base
     import numpy as np
