@@ -213,11 +213,15 @@ SPLIT_NOTES = {
                "after blind-18 to -20's first figures; measured once before and once after; NEVER TRAIN ON IT",
     "blind22": "blind-22.yaml (issue 27): a twenty-second writer (recruits in Pakistan, Sri Lanka, Bangladesh, the "
                "Philippines, Malaysia), as blind-21; measured once before and once after; NEVER TRAIN ON IT",
+    "blind23": "blind-23.yaml (issue 27): a twenty-third writer (night shifts in big US cities); committed in "
+               "session 7 and not yet measured: the untouched measure for the next change; NEVER TRAIN ON IT",
+    "blind24": "blind-24.yaml (issue 27): a twenty-fourth writer (recruits in Zimbabwe, Zambia, Botswana, Namibia, "
+               "Tanzania, Mauritius, the Seychelles); as blind-23; NEVER TRAIN ON IT",
 }
 # the training corpora's held-out quarters (their 'test' split), and the blind sets (all 'final'):
 # blind-3 lives beside the corpus, the others in content/listening-blind/
 TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 10))
-BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 23)}
+BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 25)}
 BLIND_SPLITS = ("blind3",) + tuple(BLIND_FILES)
 EXTRA_SPLITS = ("heldout2", "tuning") + TRAIN_QUARTERS + BLIND_SPLITS
 

@@ -311,7 +311,8 @@ def _blind_figures(path=None):
     return (blind, macro_f1(scores), *false_roadblock_rate(blind, "final"))
 
 
-NEWEST_BLIND = tuple(f"blind-{n}" for n in range(18, 23))
+# blind-18 to -22 measured the session-7 change; blind-23 and -24 are committed unmeasured, for the next
+NEWEST_BLIND = tuple(f"blind-{n}" for n in range(18, 25))
 
 
 def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
@@ -334,7 +335,7 @@ def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
         head = path.read_text(encoding="utf-8")[:800]
         assert "Final: never tune or train on it" in head and "SPENT" not in head, path
         own |= {r.statement_id for r in load_blind(path).replies}
-    assert len(own) == 240 and not own & {row[6] for row in train.training_replies()}
+    assert len(own) == 320 and not own & {row[6] for row in train.training_replies()}
 
 
 @pytest.mark.parametrize("name,replies,least,most,floor,good_replies,marked_at_most", [
