@@ -117,7 +117,7 @@ def rule_pass(statement: str, reply: str, context: str | None = None) -> RulePas
     own = features.content_stems(rules.PAUSE_MARKER.sub(" ", fixed))
     overlap = len(own & ctx.statement_stems) / len(own) if own else 0.0
     return RulePass(evidence, hostile, ctx.anchored, ctx.full_repetition, in_context, overlap,
-                    fixed, index, ctx.sentences, statement, rules.restated(ctx)[0])
+                    fixed, index, ctx.sentences, statement, ctx.restated[0])
 
 
 # Labels the rules decide alone, where they are precise: a pause (a written stage direction), an

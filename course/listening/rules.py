@@ -699,6 +699,11 @@ class Context:
         return F.content_stems(text) & self.statement_stems
 
     @cached_property
+    def restated(self) -> tuple[int, list[F.Sentence]]:
+        """restated(self), once: the summary rule and the model's count both read it."""
+        return restated(self)
+
+    @cached_property
     def anchored(self) -> bool:
         """Does the reply carry any content from the statement (not just listening phrases)?"""
         return bool(self.overlap(PAUSE_MARKER.sub(" ", self.reply)))
@@ -868,7 +873,7 @@ def summarizing(ctx: Context) -> list[str]:
     else:
         check = SUMMARY_CHECK.search(ctx.norm)
         if not check:
-            count, holding = restated(ctx)
+            count, holding = ctx.restated
             if count < UNCUED_POINTS:
                 return []
             return [ctx.reply[holding[0].start:holding[-1].start + len(holding[-1].text)].strip()]
