@@ -2,7 +2,7 @@
 
     python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-9 and the blind sets 3 to 24
     python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2, tuning,
-                                                        # train2 to train9, blind3 to blind24
+                                                        # train2 to train9, blind3 to blind28
     python bench/listening_benchmark.py --split train3 --no-context   # as a key without `context:`
     python bench/listening_benchmark.py --split dev --errors
     python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
@@ -214,14 +214,22 @@ SPLIT_NOTES = {
     "blind22": "blind-22.yaml (issue 27): a twenty-second writer (recruits in Pakistan, Sri Lanka, Bangladesh, the "
                "Philippines, Malaysia), as blind-21; measured once before and once after; NEVER TRAIN ON IT",
     "blind23": "blind-23.yaml (issue 27): a twenty-third writer (night shifts in big US cities); committed in "
-               "session 7 and not yet measured: the untouched measure for the next change; NEVER TRAIN ON IT",
+               "session 7, measured once on the session-7 model in session 8, its errors read: SPENT",
     "blind24": "blind-24.yaml (issue 27): a twenty-fourth writer (recruits in Zimbabwe, Zambia, Botswana, Namibia, "
-               "Tanzania, Mauritius, the Seychelles); as blind-23; NEVER TRAIN ON IT",
+               "Tanzania, Mauritius, the Seychelles); as blind-23: SPENT",
+    "blind25": "blind-25.yaml (issue 27): a twenty-fifth writer (the Caribbean: Jamaica, Trinidad and Tobago, "
+               "Barbados, the Bahamas, Belize, Guyana); measured once before and once after the session-8 change; NEVER TRAIN ON IT",
+    "blind26": "blind-26.yaml (issue 27): a twenty-sixth writer (Aotearoa New Zealand, Fiji, Samoa, Tonga); "
+               "as blind-25; NEVER TRAIN ON IT",
+    "blind27": "blind-27.yaml (issue 27): a twenty-seventh writer (campus and small-city officers in the US "
+               "Midwest and Great Plains); as blind-25; NEVER TRAIN ON IT",
+    "blind28": "blind-28.yaml (issue 27): a twenty-eighth writer (cities of Scotland, the north of England, Wales, "
+               "Northern Ireland); as blind-25; NEVER TRAIN ON IT",
 }
 # the training corpora's held-out quarters (their 'test' split), and the blind sets (all 'final'):
 # blind-3 lives beside the corpus, the others in content/listening-blind/
 TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 10))
-BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 25)}
+BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 29)}
 BLIND_SPLITS = ("blind3",) + tuple(BLIND_FILES)
 EXTRA_SPLITS = ("heldout2", "tuning") + TRAIN_QUARTERS + BLIND_SPLITS
 
