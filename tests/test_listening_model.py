@@ -195,23 +195,24 @@ def test_train4_loader_errors_name_file_statement_or_reply_and_problem(tmp_path,
 
 
 @pytest.mark.parametrize("loader,floor,most,good_replies", [
-    # Figures on the files as marked in session 7 (summaries to one convention, content/listening-corpus/
-    # README.md): session-6 model -> session-7 model (blind-11 to -17 joined the training, and the
-    # rule and features for summaries without a cue; bench/README.md).
-    # corpus two: 0.915 and 0/126 -> 0.936 and 0/126
-    (load_train2, 0.93, 0, 126),
-    # corpus three: 0.934 and 3/156 -> 0.932 and 4/156
+    # Figures with the session-7 model and the session-8 floor for the rules' skills, on the files as
+    # marked in session 8 (roadblocks and reflective skills to the written lines, content/listening-
+    # corpus/README.md). The model was trained on the files before that marking, so it reads the
+    # moved labels lower (corpus two's paraphrases and summaries above all); bench/README.md.
+    # corpus two: 0.936 and 0/126 (session 7) -> 0.912 and 0/126
+    (load_train2, 0.91, 0, 126),
+    # corpus three: 0.932 and 4/156 -> 0.925 and 4/156
     (load_train3, 0.92, 4, 156),
-    # corpus four: 0.931 and 1/173 -> 0.942 and 3/173
+    # corpus four: 0.942 and 3/173 -> 0.940 and 3/173
     (load_train4, 0.93, 3, 173),
-    # corpus five: 0.935 and 1/152 -> 0.938 and 1/152
-    (load_train5, 0.93, 1, 152),
-    # corpus seven: 0.859 and 0/98 -> 0.875 and 0/98 (few i-messages: small supports)
+    # corpus five: 0.938 and 1/152 -> 0.931 and 1/152
+    (load_train5, 0.92, 1, 152),
+    # corpus seven: 0.875 and 0/98 -> 0.872 and 0/98 (few i-messages: small supports)
     (load_train7, 0.87, 0, 98),
-    # corpus eight: 0.936 and 1/123 -> 0.949 and 1/123
-    (load_train8, 0.94, 1, 123),
-    # corpus nine: 0.852 and 0/91 -> 0.863 and 0/91 (seven i-messages in all)
-    (load_train9, 0.85, 0, 91),
+    # corpus eight: 0.949 and 1/123 -> 0.956 and 1/123
+    (load_train8, 0.95, 1, 123),
+    # corpus nine: 0.863 and 0/91 -> 0.878 and 0/91 (seven i-messages in all)
+    (load_train9, 0.87, 0, 91),
 ])
 def test_training_corpora_test_quarters_hold_their_measured_figures(loader, floor, most, good_replies):
     """Each training corpus's held-out quarter (same author as its training replies, so not blind;
@@ -311,58 +312,65 @@ def _blind_figures(path=None):
     return (blind, macro_f1(scores), *false_roadblock_rate(blind, "final"))
 
 
-# blind-18 to -22 measured the session-7 change; blind-23 and -24 are committed unmeasured, for the next
-NEWEST_BLIND = tuple(f"blind-{n}" for n in range(18, 25))
+# blind-25 to -28 measured the session-8 change; blind-18 to -24 are spent but kept out of the training:
+# the outside writers later changes are chosen on (session 8 chose its change on them)
+NEWEST_BLIND = tuple(f"blind-{n}" for n in range(25, 29))
+DEVELOPMENT_BLIND = tuple(f"blind-{n}" for n in range(18, 25))
 
 
 def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
     """Each blind set was measured while blind, once before and once after a change; when a newer one
     was written it became a training source (its header says SPENT): blind-3 to blind-5 when blind-6
     was written, blind-6 to blind-8 when blind-9 was (session 5), blind-9 and blind-10 when blind-11
-    to blind-13 were (session 6), blind-11 to blind-17 when blind-18 to blind-22 were (session 7). The
-    newest (the current measures) and corpus six (tried, not adopted) are in no training source, and
-    no training reply answers one of their statements."""
+    to blind-13 were (session 6), blind-11 to blind-17 when blind-18 to blind-22 were (session 7).
+    blind-18 to blind-24 are spent too (SPENT headers) but stay out of the training, as development
+    sets of writers the model never saw (session 8). The newest (the current measures), the
+    development sets and corpus six (tried, not adopted) are in no training source, and no training
+    reply answers one of their statements."""
     from course.listening import train
     from course.listening.corpus import load_blind
     assert set(train.SPENT_BLIND) == {f"blind-{n}" for n in range(3, 18)} and set(train.SPENT_BLIND) <= set(train.SOURCES)
-    assert not {*NEWEST_BLIND, "train-6"} & set(train.SOURCES)
+    assert not {*NEWEST_BLIND, *DEVELOPMENT_BLIND, "train-6"} & set(train.SOURCES)
     for path in (ROOT / "content" / "listening-corpus" / "blind-3.yaml",
-                 *(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml" for n in range(4, 18))):
+                 *(ROOT / "content" / "listening-blind" / f"blind-{n}.yaml" for n in range(4, 25))):
         assert "SPENT (issue 27)" in path.read_text(encoding="utf-8")[:800], path
     own = {r.statement_id for r in load_train6().replies}
-    for name in NEWEST_BLIND:
+    for name in NEWEST_BLIND + DEVELOPMENT_BLIND:
         path = ROOT / "content" / "listening-blind" / f"{name}.yaml"
         head = path.read_text(encoding="utf-8")[:800]
-        assert "Final: never tune or train on it" in head and "SPENT" not in head, path
+        assert "Final: never tune or train on it" in head and (("SPENT" in head) == (name in DEVELOPMENT_BLIND)), path
         own |= {r.statement_id for r in load_blind(path).replies}
-    assert len(own) == 320 and not own & {row[6] for row in train.training_replies()}
+    assert len(own) == 480 and not own & {row[6] for row in train.training_replies()}
 
 
 @pytest.mark.parametrize("name,replies,least,most,floor,good_replies,marked_at_most", [
-    # Each by a writer of its own who saw only the label definitions (with the session-7 conventions),
-    # committed before blind-11 to -17 and the summary marking joined the training and before the rule
-    # for summaries without a cue; measured once before (the session-6 model) and once after
-    # (bench/README.md, session 7). blind-11 to -17 (session 6's measures) are training sources now.
-    # blind-18 (Canada, the US Southwest and West): 0.893, 1/153 -> 0.922, 1/153 (arguing 0.68 under 0.80)
+    # The newest: each by a writer of its own who saw only the label definitions and conventions,
+    # committed (32ea93d) before the session-8 change (the floor for the rules' skills, SKILL_FLOOR) and
+    # measured once before and once after (bench/README.md, session 8). Never train on them.
+    # blind-25 (the Caribbean): 0.944, 0/139 -> 0.947, 0/139 (every label 0.81 or more)
+    ("blind-25.yaml", 254, 16, 29, 0.94, 139, 0),
+    # blind-26 (Aotearoa New Zealand and the Pacific): 0.925, 0/153 -> 0.925, 0/153 (every label 0.83 or more)
+    ("blind-26.yaml", 266, 16, 28, 0.92, 153, 0),
+    # blind-27 (campus and small-city officers, US Midwest): 0.917, 1/149 -> 0.927, 1/149 (arguing 0.69)
+    ("blind-27.yaml", 250, 17, 31, 0.92, 149, 1),
+    # blind-28 (Scotland, the north of England, Wales, Northern Ireland): 0.921, 0/140 -> 0.929, 0/140
+    # (paraphrasing 0.71 -> 0.74)
+    ("blind-28.yaml", 252, 17, 24, 0.92, 140, 0),
+    # The development sets (spent, never trained on; the session-8 change was chosen on them), with the
+    # session-8 recogniser: 0.931, 0.942, 0.918, 0.914, 0.938, 0.921, 0.930 (blind-18 to -22 were 0.922,
+    # 0.936, 0.911, 0.911, 0.935 after session 7; blind-23 and -24 0.908 and 0.928 on the session-7 model).
     ("blind-18.yaml", 250, 17, 37, 0.92, 153, 1),
-    # blind-19 (Kenya, Uganda, Nigeria, Malta, Cyprus; officers in UK towns): 0.917, 0/143 -> 0.936,
-    # 0/143 (every label 0.82 or more)
     ("blind-19.yaml", 260, 17, 29, 0.93, 143, 0),
-    # blind-20 (rural: Highlands, Cornwall, rural Ireland, outback, Appalachia): 0.891, 2/147 -> 0.911,
-    # 0/147 (arguing 0.76 under 0.80)
-    ("blind-20.yaml", 257, 17, 30, 0.91, 147, 0),
-    # commissioned after blind-18 to -20's first figures, so that the change chosen from them is
-    # measured on two writers who played no part in choosing it:
-    # blind-21 (Hawaii, Alaska, Puerto Rico, Guam): 0.898, 2/145 -> 0.911, 2/145 (arguing 0.74 under 0.80)
+    ("blind-20.yaml", 257, 17, 30, 0.91, 147, 1),
     ("blind-21.yaml", 250, 16, 29, 0.91, 145, 2),
-    # blind-22 (Pakistan, Sri Lanka, Bangladesh, the Philippines, Malaysia): 0.916, 2/146 -> 0.935,
-    # 2/146 (every label 0.81 or more)
     ("blind-22.yaml", 252, 17, 28, 0.93, 146, 2),
+    ("blind-23.yaml", 254, 17, 35, 0.91, 136, 0),
+    ("blind-24.yaml", 250, 16, 29, 0.92, 147, 0),
 ])
 def test_newest_blind_sets_hold_their_measured_figures(name, replies, least, most, floor, good_replies,
                                                         marked_at_most):
-    """The current measures of unseen writers (bench/README.md). Floors a little below the measured
-    figure only stop it getting worse. Never train on them."""
+    """The current measures of unseen writers and the development sets (bench/README.md). Floors a
+    little below the measured figure only stop it getting worse. Never train on them."""
     blind, macro, marked, good = _blind_figures(ROOT / "content" / "listening-blind" / name)
     assert len(blind.replies) == replies and len({r.statement_id for r in blind.replies}) == 40
     counts = Counter(label for r in blind.replies for label in r.labels)
