@@ -1,8 +1,8 @@
 """Benchmark the active-listening recogniser (course.listening) on the corpus and held-out set.
 
-    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-9 and the blind sets 3 to 28
+    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-9 and the blind sets 3 to 32
     python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2, tuning,
-                                                        # train2 to train9, blind3 to blind28
+                                                        # train2 to train9, blind3 to blind32
     python bench/listening_benchmark.py --split train3 --no-context   # as a key without `context:`
     python bench/listening_benchmark.py --split dev --errors
     python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
@@ -225,11 +225,19 @@ SPLIT_NOTES = {
                "Midwest and Great Plains); as blind-25; NEVER TRAIN ON IT",
     "blind28": "blind-28.yaml (issue 27): a twenty-eighth writer (cities of Scotland, the north of England, Wales, "
                "Northern Ireland); as blind-25; NEVER TRAIN ON IT",
+    "blind29": "blind-29.yaml (issue 27): a twenty-ninth writer (big multicultural cities of England, transport "
+               "police and hospital calls); measured once before and once after the session-9 change; NEVER TRAIN ON IT",
+    "blind30": "blind-30.yaml (issue 27): a thirtieth writer (the US Deep South and Gulf Coast; tribal police on "
+               "reservations and trust land); as blind-29; NEVER TRAIN ON IT",
+    "blind31": "blind-31.yaml (issue 27): a thirty-first writer (Australia's big cities and suburbs); as blind-29; "
+               "NEVER TRAIN ON IT",
+    "blind32": "blind-32.yaml (issue 27): a thirty-second writer (Toronto, Vancouver, Montreal, Winnipeg, Seattle, "
+               "Portland); as blind-29; NEVER TRAIN ON IT",
 }
 # the training corpora's held-out quarters (their 'test' split), and the blind sets (all 'final'):
 # blind-3 lives beside the corpus, the others in content/listening-blind/
 TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 10))
-BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 29)}
+BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 33)}
 BLIND_SPLITS = ("blind3",) + tuple(BLIND_FILES)
 EXTRA_SPLITS = ("heldout2", "tuning") + TRAIN_QUARTERS + BLIND_SPLITS
 
