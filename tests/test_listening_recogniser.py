@@ -147,6 +147,25 @@ GRIEF = ("My brother passed on Sunday. He was the one who kept us all together, 
          "eat and my sister won't talk to me. I don't know what I'm supposed to do.")
 
 
+@pytest.mark.parametrize("statement,reply,labels", [
+    ("The baby won't stop crying and I haven't slept in three days. I just need five minutes.",
+     "Three days without sleep and a baby who won't stop crying. That's a lot on one person, and nobody "
+     "should have to carry it alone.", {"paraphrasing"}),
+    ("He punched the wall right next to my head and my mam just stood there. She always takes his side.",
+     "He punched the wall right next to your head and your mam didn't step in. That sounds really "
+     "frightening. You shouldn't have to feel like that in your own home.", {"paraphrasing", "emotional_labeling"}),
+])
+def test_nobody_should_have_to_takes_their_side_and_is_no_verdict(statement, reply, labels):
+    """"Should have" is hindsight blame ("You should have called us": judging); "nobody should have to"
+    and "you shouldn't have to" take their side (38 such replies in the files, none labelled judging).
+    Before session 9 the judging rule fired on both, and the pair encoder let it stand on two good
+    replies of corpus nine's held-out quarter."""
+    got = recognise(statement, reply).labels
+    assert labels <= got and not got & set(ROADBLOCKS), got
+    assert "judging" in recognise("I didn't ring anyone when he started shouting.",
+                                  "You should have called us the first time he shouted.").labels
+
+
 def test_a_rule_found_skill_in_a_longer_reply_needs_the_models_agreement():
     """In a reply of several sentences a skill the rules found stands only where the model's score for
     the reply, or for that sentence, reaches SKILL_FLOOR (session 8): a name, place or time question
@@ -251,7 +270,7 @@ def test_macro_f1_on_the_test_split_stays_above_floor():
     # measured 0.981 (issue 27, corpus four and word meaning); 0.958 with the session-5 model on the
     # re-marked roadblocks (the session-4 model reads 0.943 on them); the floor was 0.80. Session 8
     # marked the split's roadblocks and reflective skills to the written lines: the session-7 model,
-    # trained before, reads 0.937 on it (0.939 with SKILL_FLOOR)
+    # trained before, reads 0.937 on it (0.939 with SKILL_FLOOR; 0.939 with the session-9 pair encoder)
     scores, _errors = evaluate(load_corpus(), "test")
     assert macro_f1(scores) >= 0.93
 

@@ -4,10 +4,12 @@ The network is all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0: six layers, 
 heads) fine-tuned at build time on the listening corpora to tell the fifteen labels apart
 (course/listening/finetune.py), so it reads what a reply does with its words in context ("You've
 never felt this low" restates; "You've never been that low" disputes), which a bag of words
-cannot. Shipped as listening-encoder.npz next to this module: the ASCII word pieces, and every
+cannot. It reads the statement too, as the second segment after the reply (a pair encoder, since
+session 9), and pools the reply's pieces alone. Shipped as listening-encoder.npz next to this module: the ASCII word pieces, and every
 matrix as int8 with one float scale per output column (per row for the word table; a quarter of
 float32; the build checks the quantised network against the trained one). Here it is run with numpy alone: no torch,
 no tokenizers library, nothing downloaded, one reply at a time.
+A file built without the statement (statement_pieces 0) is read as the reply alone.
 """
 from __future__ import annotations
 
@@ -78,13 +80,21 @@ class ReplyEncoder(WordPiece):
         self.head = _vec(z, "head")
         self.head_b = _vec(z, "head_b")
         self.threshold = _vec(z, "threshold")
+        # a pair encoder reads the statement after the reply (up to this many pieces); 0: the reply alone
+        self.statement_pieces = int(z["statement_pieces"]) if "statement_pieces" in z else 0
         if self.head.shape != (self.words.shape[1], len(self.labels)):
             raise EncoderMissing(f"{origin}: its classifier does not match its labels; rebuild it")
 
-    def hidden(self, text: str) -> np.ndarray:
-        """The last layer's vectors of [CLS] text [SEP] (pieces x 384)."""
+    def hidden(self, text: str, statement: str | None = None) -> np.ndarray:
+        """The last layer's vectors of [CLS] text [SEP], then (a pair encoder, given the statement)
+        statement [SEP] as the second segment (pieces x 384)."""
         ids = [self.cls] + self.pieces(text)[:MAX_PIECES - 2] + [self.sep]
-        x = self.words[ids].astype(np.float32) * self.word_scale[ids] + self.positions[:len(ids)] + self.token_type[0]
+        types = np.zeros(len(ids), dtype=np.intp)
+        if statement and self.statement_pieces:
+            second = self.pieces(statement)[:self.statement_pieces - 1] + [self.sep]
+            ids += second
+            types = np.concatenate([types, np.ones(len(second), dtype=np.intp)])
+        x = self.words[ids].astype(np.float32) * self.word_scale[ids] + self.positions[:len(ids)] + self.token_type[types]
         x = _layer_norm(x, *self.emb_ln)
         n, width = x.shape
         h = self.heads
@@ -100,9 +110,11 @@ class ReplyEncoder(WordPiece):
             x = _layer_norm(x + _gelu(x @ L.up + L.up_b) @ L.down + L.down_b, L.ln2_g, L.ln2_b)
         return x
 
-    def margins(self, text: str) -> np.ndarray:
-        """Per label, the log-odds above the label's threshold (> 0: the encoder reports it)."""
-        pooled = self.hidden(text).mean(axis=0)
+    def margins(self, text: str, statement: str | None = None) -> np.ndarray:
+        """Per label, the log-odds above the label's threshold (> 0: the encoder reports it). A pair
+        encoder reads the statement beside the reply; the pooled vector is the reply's pieces' alone."""
+        own = min(len(self.pieces(text)), MAX_PIECES - 2) + 2
+        pooled = self.hidden(text, statement)[:own].mean(axis=0)
         z = pooled @ self.head + self.head_b
         t = np.clip(self.threshold, 1e-6, 1 - 1e-6)
         return z - np.log(t / (1 - t))

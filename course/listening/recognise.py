@@ -139,8 +139,8 @@ RULES_KEEP = frozenset({"safety_question"})
 RULES_FIRST = frozenset({"judging"})
 RULES_FIRST_FLOOR = 0.3
 # ... except a hostile, sarcastic or blaming question the rules found ("What's your problem, mate?"):
-# it stays judging whatever the score. The reply encoder, reading the reply alone, took that one for
-# an open question; on the held-out sets keeping it cost nothing (heldout-2 0.950 -> 0.954).
+# it stays judging whatever the score. The reply encoder (then reading the reply alone) took that one
+# for an open question; on the held-out sets keeping it cost nothing (heldout-2 0.950 -> 0.954).
 SKILL_VETO = 0.2   # below this score the model overrules a skill the rules found in a one-sentence reply
 # A skill the rules found in a reply of several sentences stands only where the blended score of the
 # reply, or of the sentence the rules found it in, reaches SKILL_FLOOR. The rules' paraphrase and
@@ -160,7 +160,8 @@ NOT_REFLECTING = frozenset({"arguing", "judging", "false_reassurance", "advising
 # The reply encoder (encoder.py, a fine-tuned transformer) and the first model (model.py, words and
 # rules) each give every label a log-odds above its own threshold; the score is their weighted mean.
 # Equal weights measured best on the spent blind sets and the corpora's held-out quarters (0.35 and
-# 0.65 within 0.01 either way; bench/README.md).
+# 0.65 within 0.01 either way; bench/README.md); with the pair encoder (session 9) on blind-18 to -24,
+# 0.35 0.923, 0.5 0.932, 0.65 0.932 with one more good reply marked.
 ENCODER_WEIGHT = 0.5
 # A mirror is decided by the rules (RULE_LABELS), but the encoder may overrule them when it is sure:
 # the rules' finding counts as RULE_VOTE log-odds in the same mean. The rules miss mirrors that
@@ -169,20 +170,20 @@ ENCODER_CHECKED = frozenset({"mirroring"})
 RULE_VOTE = 2.0
 
 
-def _scores(model, text: str, dense):
+def _scores(model, text: str, dense, statement: str = ""):
     """Per model label, a score in (0, 1): the first model's and the reply encoder's margins blended
     (0.5 or more reports the label)."""
     import numpy as np
     m = model.margins(text, dense)
     if ENCODER_WEIGHT:
-        m = (1.0 - ENCODER_WEIGHT) * m + ENCODER_WEIGHT * _encoder_margins(text)[_columns(model.labels)]
+        m = (1.0 - ENCODER_WEIGHT) * m + ENCODER_WEIGHT * _encoder_margins(text, statement)[_columns(model.labels)]
     return 1.0 / (1.0 + np.exp(-m))
 
 
 @lru_cache(maxsize=4096)
-def _encoder_margins(text: str):
+def _encoder_margins(text: str, statement: str = ""):
     from . import encoder
-    return encoder.load().margins(text)
+    return encoder.load().margins(text, statement)
 
 
 @lru_cache(maxsize=8)
@@ -230,7 +231,7 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
     if use_model and reply.strip():
         from .model import load
         model = load()
-        probs = _scores(model, reply, _dense(rp, reply, model.embed_dims))
+        probs = _scores(model, reply, _dense(rp, reply, model.embed_dims), statement)
         if len(rp.sentences) > 1 and SENTENCE_MAX:
             # a reply of several sentences is one bag of words to the model, and a roadblock in one
             # of them is diluted by the rest ("Mm-hm. It sounds like you're scared. You should just
@@ -241,7 +242,7 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
             for s in rp.sentences:
                 if s.text.strip():
                     srp = rule_pass(statement, s.text, context)
-                    sp = _scores(model, s.text, _dense(srp, s.text, model.embed_dims))
+                    sp = _scores(model, s.text, _dense(srp, s.text, model.embed_dims), statement)
                     for k, label in enumerate(model.labels):
                         if label in SENTENCE_MAX and label in srp.evidence:
                             probs[k] = max(probs[k], sp[k])
@@ -311,11 +312,12 @@ def recognise(statement: str, reply: str, context: str | None = None, *, use_mod
             # finding counts as RULE_VOTE log-odds): a mirror is read in the reply's best sentence
             k = encoder_labels().index(label)
             texts = [reply] + [x.text for x in rp.sentences if x.text.strip() and len(rp.sentences) > 1]
-            best = max(texts, key=lambda t: _encoder_margins(t)[k])
+            best = max(texts, key=lambda t: _encoder_margins(t, statement)[k])
             vote = RULE_VOTE if label in rp.evidence else -RULE_VOTE
-            # the encoder never sees the statement: a mirror it adds must repeat one of their words
+            # a mirror the encoder adds must repeat one of their words (it reads the statement, but a
+            # mirror is their own words said back, which the rules and this check see exactly)
             echoes = label in rp.evidence or features.content_stems(best) & features.content_stems(rp.statement)
-            if echoes and (1.0 - ENCODER_WEIGHT) * vote + ENCODER_WEIGHT * _encoder_margins(best)[k] > 0:
+            if echoes and (1.0 - ENCODER_WEIGHT) * vote + ENCODER_WEIGHT * _encoder_margins(best, statement)[k] > 0:
                 evidence.setdefault(label, [best.strip()])
             else:
                 evidence.pop(label, None)
@@ -382,7 +384,7 @@ def _best_sentence(model, rp: RulePass, reply: str, label: str, among: list[str]
         return sents[0].strip() if among and sents else reply.strip()
     k = model.labels.index(label)
     dense = _dense(rp, reply, model.embed_dims)
-    return max(sents, key=lambda s: _scores(model, s, dense)[k])
+    return max(sents, key=lambda s: _scores(model, s, dense, rp.statement)[k])
 
 
 def suggestion(recognition: Recognition) -> str:

@@ -284,7 +284,10 @@ ROADBLOCK_PATTERNS: dict[str, list[re.Pattern]] = {
         r"^\s*(?:just\s+)?(?:move|put|park|take|leave|keep)\b[a-z\s]{0,40}\b(?:next\s+time|in\s+future|from\s+now\s+on)\b",
     )],
     "judging": [re.compile(p, _X) for p in (
-        r"\b(?:should|shouldn't)\s+have\b",
+        # hindsight blame ("You should have called us"), not sympathy: "Nobody should have to carry that
+        # alone" and "She shouldn't have to see that" take their side (38 such replies in the files,
+        # none labelled judging)
+        r"\b(?:should|shouldn't)\s+have\b(?!\s+to\b)",
         r"\bshould've\b",
         r"""\byou(?:'re|\s+are)\s+(?:being\s+)?(?:a\s+bit\s+|so\s+|really\s+|pretty\s+|just\s+|both\s+)?
             (?:ridiculous|unreasonable|childish|dramatic|selfish|silly|irrational|overreacting|hysterical|grumpy
