@@ -5,11 +5,12 @@ heads) fine-tuned at build time on the listening corpora to tell the fifteen lab
 (course/listening/finetune.py), so it reads what a reply does with its words in context ("You've
 never felt this low" restates; "You've never been that low" disputes), which a bag of words
 cannot. It reads the statement too, as the second segment after the reply (a pair encoder, since
-session 9), and pools the reply's pieces alone. Shipped as listening-encoder.npz next to this module: the ASCII word pieces, and every
-matrix as int8 with one float scale per output column (per row for the word table; a quarter of
-float32; the build checks the quantised network against the trained one). Here it is run with numpy alone: no torch,
-no tokenizers library, nothing downloaded, one reply at a time.
-A file built without the statement (statement_pieces 0) is read as the reply alone.
+session 9), and pools the reply's pieces alone. Shipped as listening-encoder.npz next to this
+module: the ASCII word pieces, and every matrix as int8 with one float scale per output column
+(per row for the word table; a quarter of float32; the build checks the quantised network against
+the trained one). Here it is run with numpy alone: no torch, no tokenizers library, nothing
+downloaded, one reply at a time. A file built without the statement (statement_pieces 0) is read as
+the reply alone.
 """
 from __future__ import annotations
 
