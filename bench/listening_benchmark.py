@@ -218,13 +218,14 @@ SPLIT_NOTES = {
     "blind24": "blind-24.yaml (issue 27): a twenty-fourth writer (recruits in Zimbabwe, Zambia, Botswana, Namibia, "
                "Tanzania, Mauritius, the Seychelles); as blind-23",
     "blind25": "blind-25.yaml (issue 27): a twenty-fifth writer (the Caribbean: Jamaica, Trinidad and Tobago, "
-               "Barbados, the Bahamas, Belize, Guyana); measured once before and once after the session-8 change; NEVER TRAIN ON IT",
+               "Barbados, the Bahamas, Belize, Guyana); measured once before and once after the session-8 change and once "
+               "on the session-9 recogniser, then SPENT (a development set since session 9, never trained on)",
     "blind26": "blind-26.yaml (issue 27): a twenty-sixth writer (Aotearoa New Zealand, Fiji, Samoa, Tonga); "
-               "as blind-25; NEVER TRAIN ON IT",
+               "as blind-25",
     "blind27": "blind-27.yaml (issue 27): a twenty-seventh writer (campus and small-city officers in the US "
-               "Midwest and Great Plains); as blind-25; NEVER TRAIN ON IT",
+               "Midwest and Great Plains); as blind-25",
     "blind28": "blind-28.yaml (issue 27): a twenty-eighth writer (cities of Scotland, the north of England, Wales, "
-               "Northern Ireland); as blind-25; NEVER TRAIN ON IT",
+               "Northern Ireland); as blind-25",
     "blind29": "blind-29.yaml (issue 27): a twenty-ninth writer (big multicultural cities of England, transport "
                "police and hospital calls); measured once before and once after the session-9 change; NEVER TRAIN ON IT",
     "blind30": "blind-30.yaml (issue 27): a thirtieth writer (the US Deep South and Gulf Coast; tribal police on "

