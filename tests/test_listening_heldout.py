@@ -62,6 +62,7 @@ def test_heldout_ids_do_not_clash_with_the_corpus(heldout):
     assert not corpus_ids & {r.id for r in heldout.replies}
 
 
+@pytest.mark.slow
 def test_final_macro_f1_floor(heldout):
     scores, _ = evaluate(heldout, "final", ORIGINAL_LABELS)
     assert macro_f1(scores) >= FINAL_MACRO_F1_FLOOR
@@ -79,6 +80,7 @@ def test_heldout2_is_blind_sized_and_covers_every_label():
     assert not heldout_ids & {r.id for r in h2.replies}
 
 
+@pytest.mark.slow
 def test_heldout2_macro_f1_floor():
     h2 = load_heldout2()
     scores, _ = evaluate(h2, "final")

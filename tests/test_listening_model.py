@@ -194,6 +194,7 @@ def test_train4_loader_errors_name_file_statement_or_reply_and_problem(tmp_path,
         load_train4(tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loader,floor,most,good_replies", [
     # Session 8's figures -> the session-9 recogniser's (the pair encoder, built on the files as marked
     # in session 8, beside the session-7 word model, built before that marking; bench/README.md).
@@ -341,6 +342,7 @@ def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
     assert len(own) == 640 and not own & {row[6] for row in train.training_replies()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,replies,least,most,floor,good_replies,marked_at_most", [
     # The newest: each by a writer of its own who saw only the label definitions and conventions,
     # committed (0a74ccb) before the session-9 change (the pair encoder, reading the statement beside the
@@ -403,6 +405,7 @@ def test_corpora_seven_to_nine_are_new_hands_with_ids_of_their_own(loader, first
     assert counts["arguing"] >= 90 and counts["judging"] >= 70 and counts["false_reassurance"] >= 130
 
 
+@pytest.mark.slow
 def test_corpus_six_is_a_sixth_hand_the_model_was_not_trained_on():
     """train-6.yaml: 1136 replies to 40 statements of its own (s196-s235), ids of its own; the shipped
     model was not trained on it (two builds with it in session 4, at weight 3 and 1, and one after the
