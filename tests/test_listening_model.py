@@ -324,9 +324,8 @@ def test_spent_blind_sets_train_the_model_and_the_newest_never_do():
     to blind-13 were (session 6), blind-11 to blind-17 when blind-18 to blind-22 were (session 7).
     blind-18 to blind-24 (session 8), blind-25 to blind-28 (session 9) and blind-29 to blind-32 (session
     10) are spent too (SPENT headers) but stay out of the training, as development sets of writers the
-    model never saw. The newest (the current measures), the
-    development sets and corpus six (tried, not adopted) are in no training source, and no training
-    reply answers one of their statements."""
+    model never saw. The newest (the current measures), the development sets and corpus six (tried,
+    not adopted) are in no training source, and no training reply answers one of their statements."""
     from course.listening import train
     from course.listening.corpus import load_blind
     assert set(train.SPENT_BLIND) == {f"blind-{n}" for n in range(3, 18)} and set(train.SPENT_BLIND) <= set(train.SOURCES)

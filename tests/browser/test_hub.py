@@ -573,11 +573,18 @@ def idle_server_is_culled(chromium, hub, contexts: list) -> None:
         context.close()
     contexts.clear()
     saved = Path(os.path.expanduser(f"~{alice}")) / A / NOTEBOOK
+    logged = len(hub["log"].read_text(errors="replace"))
     stopped, restarted = hub["restart"]("--cull-idle", f"{CULL_SECONDS}s")
     print(f"hub restart with the culler: stopped in {stopped:.1f} s, up again in {restarted:.1f} s")
     t = time.monotonic()
-    wait_until("the idle servers to be stopped", lambda: not pids_of(alice) and not pids_of(bob), 4 * CULL_SECONDS,
-               interval=2)
+
+    def stop_recorded(user: str) -> bool:
+        # the processes go a moment before the hub records the stop; a login in between lands on
+        # JupyterHub's "pending stop" page, which does not start a new server when the stop ends
+        return f"User {user} server took " in hub["log"].read_text(errors="replace")[logged:]
+    wait_until("the idle servers to be stopped",
+               lambda: not pids_of(alice) and not pids_of(bob) and stop_recorded(alice) and stop_recorded(bob),
+               4 * CULL_SECONDS, interval=2)
     print(f"culler: alice's and bob's idle servers stopped {time.monotonic() - t:.0f} s after the restart")
     assert saved.is_file(), "alice's saved work went with her server"
     # bob again: a new server, and activity through the proxy (his open page, and a request every 5 s)
