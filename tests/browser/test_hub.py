@@ -578,13 +578,14 @@ def idle_server_is_culled(chromium, hub, contexts: list) -> None:
     print(f"hub restart with the culler: stopped in {stopped:.1f} s, up again in {restarted:.1f} s")
     t = time.monotonic()
 
-    def stop_recorded(user: str) -> bool:
+    def stopped_and_recorded(*users: str) -> bool:
         # the processes go a moment before the hub records the stop; a login in between lands on
         # JupyterHub's "pending stop" page, which does not start a new server when the stop ends
-        return f"User {user} server took " in hub["log"].read_text(errors="replace")[logged:]
-    wait_until("the idle servers to be stopped",
-               lambda: not pids_of(alice) and not pids_of(bob) and stop_recorded(alice) and stop_recorded(bob),
-               4 * CULL_SECONDS, interval=2)
+        if any(pids_of(user) for user in users):
+            return False
+        since = hub["log"].read_text(errors="replace")[logged:]
+        return all(f"User {user} server took " in since for user in users)
+    wait_until("the idle servers to be stopped", lambda: stopped_and_recorded(alice, bob), 4 * CULL_SECONDS, interval=2)
     print(f"culler: alice's and bob's idle servers stopped {time.monotonic() - t:.0f} s after the restart")
     assert saved.is_file(), "alice's saved work went with her server"
     # bob again: a new server, and activity through the proxy (his open page, and a request every 5 s)
