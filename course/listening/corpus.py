@@ -27,10 +27,12 @@ TRAIN6_FILE = "train-6.yaml"          # corpus six, with statements of its own (
 TRAIN7_FILE = "train-7.yaml"          # corpus seven (three hands), with statements of its own (train / test)
 TRAIN8_FILE = "train-8.yaml"          # corpus eight (three more hands), with statements of its own (train / test)
 TRAIN9_FILE = "train-9.yaml"          # corpus nine (three more hands), with statements of its own (train / test)
+TRAIN10_FILE = "train-10.yaml"        # corpus ten (four more hands), with statements of its own (train / test)
 BLIND3_FILE = "blind-3.yaml"          # issue 27: a third blind set, other hands; never tune
 # the corpora with statements of their own, in the order they were written: each may reuse none of
 # the earlier ones' statement or reply ids
-OWN_STATEMENT_FILES = (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE, TRAIN6_FILE, TRAIN7_FILE, TRAIN8_FILE, TRAIN9_FILE)
+OWN_STATEMENT_FILES = (TRAIN3_FILE, TRAIN4_FILE, TRAIN5_FILE, TRAIN6_FILE, TRAIN7_FILE, TRAIN8_FILE, TRAIN9_FILE,
+                       TRAIN10_FILE)
 SAFETY_SETTINGS = ("mental_health_crisis", "domestic_dispute", "welfare_check")
 TAGS = ("keyword_stuffing", "near_miss", "full_repetition")
 ENV_VAR = "COURSE_LISTENING_CORPUS"
@@ -303,6 +305,11 @@ def load_train8(directory: str | os.PathLike | None = None) -> Corpus:
 def load_train9(directory: str | os.PathLike | None = None) -> Corpus:
     """Corpus nine (train-9.yaml): as corpus eight, statements s476 on."""
     return _load_own_corpus(directory, TRAIN9_FILE)
+
+
+def load_train10(directory: str | os.PathLike | None = None) -> Corpus:
+    """Corpus ten (train-10.yaml): as corpus nine, statements s596 on."""
+    return _load_own_corpus(directory, TRAIN10_FILE)
 
 
 def blind_file(name: str, directory: str | os.PathLike | None = None) -> Path:

@@ -35,7 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import (blind_file, load_blind, load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
-                     load_train4, load_train5, load_train6, load_train7, load_train8, load_train9)
+                     load_train4, load_train5, load_train6, load_train7, load_train8, load_train9,
+                     load_train10)
 from .labels import ALL_LABELS, ROADBLOCKS, is_good_reply
 from .model import EMBED_DIMS, SIMILARITY, MODEL_FILE, char_features, dense_names, word_features
 from .recognise import RULE_LABELS, _dense, rule_pass
@@ -76,7 +77,8 @@ def training_replies(sources=None):
                "train-3": (load_train3, "train"), "train-4": (load_train4, "train"),
                "train-5": (load_train5, "train"), "train-6": (load_train6, "train"),
                "train-7": (load_train7, "train"), "train-8": (load_train8, "train"),
-               "train-9": (load_train9, "train"), "blind-3": (load_blind, "final")}
+               "train-9": (load_train9, "train"),
+               "train-10": (load_train10, "train"), "blind-3": (load_blind, "final")}
     for name in sources or SOURCES:
         # a spent blind set (blind-4 on) lives in listening-blind/, every reply in its 'final' split
         load, split = loaders.get(name) or (lambda name=name: load_blind(blind_file(name + ".yaml")), "final")
@@ -293,7 +295,7 @@ HELD_OUT = {   # name: (loader, split, labels scored); never a blind set
     "train-3": (load_train3, "test", None), "train-4": (load_train4, "test", None),
     "train-5": (load_train5, "test", None), "train-6": (load_train6, "test", None),
     "train-7": (load_train7, "test", None), "train-8": (load_train8, "test", None),
-    "train-9": (load_train9, "test", None),
+    "train-9": (load_train9, "test", None), "train-10": (load_train10, "test", None),
 }
 
 
