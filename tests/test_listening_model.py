@@ -12,7 +12,8 @@ import pytest
 from course import Lesson
 from course.listening import recognise
 from course.listening.corpus import (CorpusError, load_corpus, load_heldout, load_train2, load_train3, load_train4,
-                                     load_train5, load_train6, load_train7, load_train8, load_train9)
+                                     load_train5, load_train6, load_train7, load_train8, load_train9,
+                                     load_train10)
 from course.listening.evaluate import evaluate, false_roadblock_rate, macro_f1
 from course.listening.labels import ALL_LABELS, EXPLANATIONS
 from course.listening import embed
@@ -401,8 +402,11 @@ def test_newest_blind_sets_hold_their_measured_figures(name, replies, least, mos
     (load_train8, "s356", 50, (load_train6, load_train7)),
     # corpus nine: three more hands aimed at arguing and judging (summaries and i-messages not its aim)
     (load_train9, "s476", 6, (load_train6, load_train7, load_train8)),
+    # corpus ten: four more hands aimed at replies that contradict the person (to comfort, correct or
+    # judge, or honest words); i_message and advising not its aim
+    (load_train10, "s596", 2, (load_train6, load_train7, load_train8, load_train9)),
 ])
-def test_corpora_seven_to_nine_are_new_hands_with_ids_of_their_own(loader, first, least, earlier):
+def test_corpora_seven_to_ten_are_new_hands_with_ids_of_their_own(loader, first, least, earlier):
     """840 replies each to 120 statements of their own, seven to a statement, two of them held out."""
     corpus = loader()
     other = {r.id for load in (load_train5, *earlier) for r in load().replies}
