@@ -1,8 +1,8 @@
 """Benchmark the active-listening recogniser (course.listening) on the corpus and held-out set.
 
-    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-9 and the blind sets 3 to 36
+    python bench/listening_benchmark.py                 # test, dev, final, heldout2, train2-10 and the blind sets 3 to 36
     python bench/listening_benchmark.py --split train   # one split: train, test, dev, final, heldout2, tuning,
-                                                        # train2 to train9, blind3 to blind36
+                                                        # train2 to train10, blind3 to blind36
     python bench/listening_benchmark.py --split train3 --no-context   # as a key without `context:`
     python bench/listening_benchmark.py --split dev --errors
     python bench/listening_benchmark.py --rules-only    # the rules without the model (issue 27's "before")
@@ -41,7 +41,8 @@ sys.path.insert(0, str(ROOT))
 from course.listening import score_reply  # noqa: E402
 from course.listening.corpus import (HELDOUT_SPLITS, Corpus, Statement, blind_file, default_dir, load_blind,  # noqa: E402
                                      load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
-                                     load_train4, load_train5, load_train6, load_train7, load_train8, load_train9)
+                                     load_train4, load_train5, load_train6, load_train7, load_train8, load_train9,
+                                     load_train10)
 from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1  # noqa: E402
 from course.listening.embed import EMBED_FILE  # noqa: E402
 from course.listening.encoder import ENCODER_FILE  # noqa: E402
@@ -194,6 +195,7 @@ SPLIT_NOTES = {
     "blind13": "blind-13.yaml (issue 27): a thirteenth writer (South Africa, India, the Caribbean, Ghana, the "
                "American South; recruits' wording); measured once before and once after, then SPENT (a training source since session 7)",
     "train9": "train-9.yaml, its test quarter (corpus nine: three more hands, arguing and judging, session 6)",
+    "train10": "train-10.yaml, its test quarter (corpus ten: four more hands, replies that contradict the person, session 11)",
     "blind14": "blind-14.yaml (issue 27): a fourteenth writer (the North of England, the Midlands, Wales, Northern "
                "Ireland; recruits and officers); measured once before and once after the paraphrase gate, then SPENT (a training source since session 7)",
     "blind15": "blind-15.yaml (issue 27): a fifteenth writer (Australia, the Pacific islands, Hong Kong, Singapore; "
@@ -245,7 +247,7 @@ SPLIT_NOTES = {
 }
 # the training corpora's held-out quarters (their 'test' split), and the blind sets (all 'final'):
 # blind-3 lives beside the corpus, the others in content/listening-blind/
-TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 10))
+TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 11))
 BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 37)}
 BLIND_SPLITS = ("blind3",) + tuple(BLIND_FILES)
 EXTRA_SPLITS = ("heldout2", "tuning") + TRAIN_QUARTERS + BLIND_SPLITS
@@ -257,7 +259,7 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
         load = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
                 "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2, "train3": load_train3,
                 "train4": load_train4, "train5": load_train5, "train6": load_train6,
-                "train7": load_train7, "train8": load_train8, "train9": load_train9,
+                "train7": load_train7, "train8": load_train8, "train9": load_train9, "train10": load_train10,
                 "blind3": load_blind}.get(key) or (lambda: load_blind(BLIND_FILES[key]))
         corpus = load()
         if no_context:   # every statement without its setting: the recogniser reads it for risk cues

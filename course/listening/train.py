@@ -15,8 +15,9 @@ train-2.yaml to train-5.yaml and train-7.yaml to train-9.yaml (every split the r
 allowed to be tuned on, and the issue-27 corpora's training three quarters), and the spent blind
 sets blind-3 to blind-17 (each measured while it was blind, then trained on once a newer blind set
 was written). Never on: replies.yaml 'test', heldout.yaml 'final', heldout-2.yaml, the test quarters
-of train-2 to train-9, train-6.yaml at all (corpus six, tried and not adopted), blind-18 to blind-32 (spent,
-kept as development sets of outside writers) or blind-33 to blind-36 (the newest measures).
+of train-2 to train-9, train-6.yaml and train-10.yaml at all (corpora six and ten, each tried and not
+adopted), blind-18 to blind-32 (spent, kept as development sets of outside writers) or blind-33 to
+blind-36 (the newest measures).
 The reply encoder (finetune.py) is trained on the same replies.
 heldout.yaml predates safety_question, so its replies are left out of that label (UNKNOWN).
 Per label: logistic regression (liblinear, class_weight='balanced', C below); the probability
