@@ -39,10 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course.listening import score_reply  # noqa: E402
-from course.listening.corpus import (HELDOUT_SPLITS, Corpus, Statement, blind_file, default_dir, load_blind,  # noqa: E402
-                                     load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
-                                     load_train4, load_train5, load_train6, load_train7, load_train8, load_train9,
-                                     load_train10)
+from course.listening.corpus import (HELDOUT_SPLITS, TRAINING_CORPORA, Corpus, Statement, blind_file,  # noqa: E402
+                                     default_dir, load_blind, load_corpus, load_heldout, load_heldout2)
 from course.listening.evaluate import ORIGINAL_LABELS, evaluate, false_roadblock_rate, macro_f1  # noqa: E402
 from course.listening.embed import EMBED_FILE  # noqa: E402
 from course.listening.encoder import ENCODER_FILE  # noqa: E402
@@ -247,7 +245,7 @@ SPLIT_NOTES = {
 }
 # the training corpora's held-out quarters (their 'test' split), and the blind sets (all 'final'):
 # blind-3 lives beside the corpus, the others in content/listening-blind/
-TRAIN_QUARTERS = tuple(f"train{n}" for n in range(2, 11))
+TRAIN_QUARTERS = tuple(name.replace("-", "") for name in TRAINING_CORPORA)
 BLIND_FILES = {f"blind{n}": blind_file(f"blind-{n}.yaml") for n in range(4, 37)}
 BLIND_SPLITS = ("blind3",) + tuple(BLIND_FILES)
 EXTRA_SPLITS = ("heldout2", "tuning") + TRAIN_QUARTERS + BLIND_SPLITS
@@ -257,10 +255,8 @@ def corpus_for(split: str, cache: dict, no_context: bool = False) -> object:
     key = split if split in EXTRA_SPLITS else "heldout" if split in HELDOUT_SPLITS else "corpus"
     if key not in cache:
         load = {"heldout": load_heldout, "heldout2": load_heldout2, "corpus": load_corpus,
-                "tuning": lambda: load_heldout(name="tuning.yaml"), "train2": load_train2, "train3": load_train3,
-                "train4": load_train4, "train5": load_train5, "train6": load_train6,
-                "train7": load_train7, "train8": load_train8, "train9": load_train9, "train10": load_train10,
-                "blind3": load_blind}.get(key) or (lambda: load_blind(BLIND_FILES[key]))
+                "tuning": lambda: load_heldout(name="tuning.yaml"), "blind3": load_blind,
+                **{name.replace("-", ""): load for name, load in TRAINING_CORPORA.items()}}.get(key) or (lambda: load_blind(BLIND_FILES[key]))
         corpus = load()
         if no_context:   # every statement without its setting: the recogniser reads it for risk cues
             corpus = Corpus({sid: Statement(sid, None, s.text) for sid, s in corpus.statements.items()}, corpus.replies)

@@ -119,6 +119,15 @@ def _training_corpus_counts(corpus, least: int, other_ids: set[str]) -> Counter:
     return counts
 
 
+def _test_quarter_holds(corpus, floor: float, most: int, good_replies: int) -> None:
+    """The recogniser on a corpus's held-out 'test' quarter: macro-F1 at least `floor`, good replies
+    marked as a roadblock at most `most` of `good_replies`."""
+    scores, _ = evaluate(corpus, "test")
+    assert macro_f1(scores) >= floor
+    marked, good = false_roadblock_rate(corpus, "test")
+    assert marked <= most and good == good_replies
+
+
 def test_train2_corpus_is_large_varied_and_its_ids_are_new():
     t2 = load_train2()
     _training_corpus_counts(t2, 15, {r.id for r in load_corpus().replies} | {r.id for r in load_heldout().replies})
@@ -218,11 +227,7 @@ def test_training_corpora_test_quarters_hold_their_measured_figures(loader, floo
     """Each training corpus's held-out quarter (same author as its training replies, so not blind;
     bench/README.md). Macro-F1 floors a little below the figure; good replies marked as a roadblock
     at most the measured count."""
-    corpus = loader()
-    scores, _ = evaluate(corpus, "test")
-    assert macro_f1(scores) >= floor
-    marked, good = false_roadblock_rate(corpus, "test")
-    assert marked <= most and good == good_replies
+    _test_quarter_holds(loader(), floor, most, good_replies)
 
 
 def test_roadblock_thresholds_follow_the_fairness_policy():
@@ -429,10 +434,7 @@ def test_corpus_six_is_a_sixth_hand_the_model_was_not_trained_on():
     counts = _training_corpus_counts(corpus, 56, {r.id for r in load_train5().replies})
     # re-marking moved some of its arguing to false reassurance (153 and 97 since session 5)
     assert len(corpus.replies) == 1136 and counts["false_reassurance"] >= 140 and counts["arguing"] >= 90
-    scores, _ = evaluate(corpus, "test")
-    assert macro_f1(scores) >= 0.85
-    marked, good = false_roadblock_rate(corpus, "test")
-    assert marked <= 2 and good == 140
+    _test_quarter_holds(corpus, 0.85, 2, 140)
 
 
 @pytest.mark.slow
@@ -442,8 +444,4 @@ def test_corpus_ten_is_four_hands_the_model_was_not_trained_on():
     better on the development sets (bench/README.md, session 11), so the shipped recogniser never saw
     it: its test quarter is one more measure of outside writers on the arguing line. Shipped: 0.908,
     0/90 good replies marked, arguing 0.79."""
-    corpus = load_train10()
-    scores, _ = evaluate(corpus, "test")
-    assert macro_f1(scores) >= 0.90
-    marked, good = false_roadblock_rate(corpus, "test")
-    assert marked == 0 and good == 90
+    _test_quarter_holds(load_train10(), 0.90, 0, 90)

@@ -312,6 +312,12 @@ def load_train10(directory: str | os.PathLike | None = None) -> Corpus:
     return _load_own_corpus(directory, TRAIN10_FILE)
 
 
+# every corpus with a 'train' / 'test' split, by the name the build and the benchmark know it by
+TRAINING_CORPORA = {"train-2": load_train2, "train-3": load_train3, "train-4": load_train4, "train-5": load_train5,
+                    "train-6": load_train6, "train-7": load_train7, "train-8": load_train8, "train-9": load_train9,
+                    "train-10": load_train10}
+
+
 def blind_file(name: str, directory: str | os.PathLike | None = None) -> Path:
     """A blind set in content/listening-blind/ (beside this corpus folder), e.g. 'blind-4.yaml'."""
     folder = Path(directory) if directory is not None else default_dir()

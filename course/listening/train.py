@@ -35,9 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import (blind_file, load_blind, load_corpus, load_heldout, load_heldout2, load_train2, load_train3,
-                     load_train4, load_train5, load_train6, load_train7, load_train8, load_train9,
-                     load_train10)
+from .corpus import TRAINING_CORPORA, blind_file, load_blind, load_corpus, load_heldout, load_heldout2
 from .labels import ALL_LABELS, ROADBLOCKS, is_good_reply
 from .model import EMBED_DIMS, SIMILARITY, MODEL_FILE, char_features, dense_names, word_features
 from .recognise import RULE_LABELS, _dense, rule_pass
@@ -74,12 +72,8 @@ def training_replies(sources=None):
     """(statement, reply, setting, gold labels, weight, source, statement id) for every training reply."""
     out = []
     loaders = {"replies": (load_corpus, "train"), "heldout-dev": (load_heldout, "dev"),
-               "tuning": (lambda: load_heldout(name="tuning.yaml"), "dev"), "train-2": (load_train2, "train"),
-               "train-3": (load_train3, "train"), "train-4": (load_train4, "train"),
-               "train-5": (load_train5, "train"), "train-6": (load_train6, "train"),
-               "train-7": (load_train7, "train"), "train-8": (load_train8, "train"),
-               "train-9": (load_train9, "train"),
-               "train-10": (load_train10, "train"), "blind-3": (load_blind, "final")}
+               "tuning": (lambda: load_heldout(name="tuning.yaml"), "dev"), "blind-3": (load_blind, "final"),
+               **{name: (load, "train") for name, load in TRAINING_CORPORA.items()}}
     for name in sources or SOURCES:
         # a spent blind set (blind-4 on) lives in listening-blind/, every reply in its 'final' split
         load, split = loaders.get(name) or (lambda name=name: load_blind(blind_file(name + ".yaml")), "final")
@@ -292,11 +286,8 @@ def build(path=MODEL_FILE, c=C, verbose=True, sources=None, dims=EMBED_DIMS):
 
 HELD_OUT = {   # name: (loader, split, labels scored); never a blind set
     "test": (load_corpus, "test", None), "final": (load_heldout, "final", "original"),
-    "heldout2": (load_heldout2, "final", None), "train-2": (load_train2, "test", None),
-    "train-3": (load_train3, "test", None), "train-4": (load_train4, "test", None),
-    "train-5": (load_train5, "test", None), "train-6": (load_train6, "test", None),
-    "train-7": (load_train7, "test", None), "train-8": (load_train8, "test", None),
-    "train-9": (load_train9, "test", None), "train-10": (load_train10, "test", None),
+    "heldout2": (load_heldout2, "final", None),
+    **{name: (load, "test", None) for name, load in TRAINING_CORPORA.items()},
 }
 
 
