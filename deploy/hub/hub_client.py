@@ -14,6 +14,8 @@ from urllib.parse import urlparse
 import requests
 import urllib3
 import websocket
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # loopback, a self-signed certificate
 
@@ -31,6 +33,14 @@ class HubUser:
         self.session = requests.Session()
         self.session.verify = False     # a self-signed --tls-cert on loopback
         self.session.trust_env = False  # or REQUESTS_CA_BUNDLE would override verify, and a proxy apply
+        # The hub's proxy (Node) closes a kept-alive connection after 5 s idle; a request sent on it
+        # as it closes gets no answer ("Remote end closed connection without response"). A browser
+        # sends an idempotent request again on a fresh connection; so does this client, once. POST
+        # is never sent twice, and a refused connection or an error status is not retried.
+        again = Retry(total=1, connect=0, read=1, status=0, other=0, redirect=0,
+                      allowed_methods=Retry.DEFAULT_ALLOWED_METHODS, raise_on_status=False)
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, HTTPAdapter(max_retries=again))
 
     def xsrf(self, path: str) -> str:
         """The _xsrf cookie that applies to `path` (the hub's and the server's differ)."""
