@@ -56,8 +56,9 @@ def load_second_marking(path: str | os.PathLike, corpus: Corpus | None = None,
     if corpus is None:
         corpus = load_blind(blind_file(set_name, directory), directory)
     ids = [reply.id for reply in corpus.replies]
+    in_set = set(ids)
     missing = [reply_id for reply_id in ids if reply_id not in marks]
-    extra = [str(reply_id) for reply_id in marks if reply_id not in set(ids)]
+    extra = [str(reply_id) for reply_id in marks if reply_id not in in_set]
     if missing or extra:
         raise CorpusError(f"{path}: does not mark exactly the replies of {set_name}: "
                           + (f"unmarked {missing[:5]}{' ...' if len(missing) > 5 else ''}" if missing else "")
