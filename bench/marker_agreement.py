@@ -26,7 +26,7 @@ from course.listening.recognise import recognise  # noqa: E402
 COLUMNS = ("writer-marker", "recogniser-writer", "recogniser-marker", "recogniser-writer where they agree")
 
 
-def compare(set_name: str) -> tuple[tuple[str, ...], dict[str, list[Agreement]]]:
+def compare(set_name: str) -> dict[str, list[Agreement]]:
     """Per column, per label, the agreement counts on one set."""
     marking, corpus = load_second_marking(second_marks_file(set_name))
     ids = [reply.id for reply in corpus.replies]
@@ -35,7 +35,7 @@ def compare(set_name: str) -> tuple[tuple[str, ...], dict[str, list[Agreement]]]
     recogniser = {reply.id: recognise(corpus.statement_of(reply), reply.text, corpus.setting_of(reply)).labels
                   for reply in corpus.replies}
     agreed = {label: [i for i in ids if (label in writer[i]) == (label in marker[i])] for label in marking.labels}
-    return marking.labels, {
+    return {
         COLUMNS[0]: agreement(writer, marker, marking.labels, ids),
         COLUMNS[1]: agreement(writer, recogniser, marking.labels, ids),
         COLUMNS[2]: agreement(marker, recogniser, marking.labels, ids),
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| set | " + " | ".join(f"arguing: {column}" for column in COLUMNS) + " |")
     print("|---|" + "---:|" * len(COLUMNS))
     for name in names:
-        labels, table = compare(name)
+        table = compare(name)
         for column, rows in table.items():
             for row in rows:
                 key = (column, row.label)
